@@ -1,0 +1,3 @@
+"""chatui: a terminal chat client with one merged inbox across accounts."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from chatui.cli import main
+
+raise SystemExit(main())

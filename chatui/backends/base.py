@@ -1,0 +1,145 @@
+"""The Backend protocol: the pluggable server API (DESIGN.md §2).
+
+One Backend instance per linked account. Adapters subclass :class:`Backend` and
+register under the ``chatui.backends`` entry-point group (see
+:mod:`chatui.backends.registry`). Nothing here imports Textual: a test enforces it,
+so that backends stay usable from scripts, bots and the demo's contacts.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncIterator, Sequence
+from typing import ClassVar
+
+from chatui.core.models import (
+    AccountConfig,
+    Credentials,
+    Event,
+    Identity,
+    Message,
+    Thread,
+    VanishSetting,
+)
+
+
+class BackendError(Exception):
+    """Any failure talking to a server. ``str(err)`` is fit to show a user."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class AuthError(BackendError):
+    """Bad credentials, or a token the server no longer accepts."""
+
+
+class NotFoundError(BackendError):
+    """No such thread or message (or we are not a member: existence is not leaked)."""
+
+
+class PermissionDeniedError(BackendError):
+    """The server understood and refuses, e.g. deleting another user's message."""
+
+
+class BadRequestError(BackendError):
+    """The server rejected what we sent (400, 409, 413...). Retrying will not help."""
+
+
+class UnavailableError(BackendError):
+    """The server is unreachable, timed out, or answered 5xx/429. Retrying may help.
+
+    ``retry_after`` is the server's own hint in seconds, when it gave one.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class UnsupportedError(BackendError):
+    """This backend (or this server version) does not offer the operation yet."""
+
+
+class Backend(abc.ABC):
+    """One linked account on one server.
+
+    Life cycle: construct with the account's config, then either ``login`` (first
+    link) or ``restore`` (every later start), then use, then ``close``.
+    """
+
+    kind: ClassVar[str]
+    """The entry-point name this adapter is registered under."""
+
+    def __init__(self, account: AccountConfig) -> None:
+        self.account = account
+
+    @property
+    def account_id(self) -> str:
+        return self.account.account_id
+
+    # --- session -------------------------------------------------------------------
+
+    @abc.abstractmethod
+    async def login(self, username: str, password: str) -> Credentials:
+        """Log in with a password; the backend keeps the token for later calls."""
+
+    @abc.abstractmethod
+    async def restore(self, token: str) -> Identity:
+        """Use a stored token; checks it with the server (AuthError if refused)."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Release connections. Safe to call twice; ends a running ``events()``."""
+
+    # --- reading ---------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def events(self, since: str | None = None) -> AsyncIterator[Event]:
+        """The live event stream from ``since`` (None: from now).
+
+        Runs until ``close()``. It never raises for network trouble: it reconnects
+        with backoff, resumes from the last cursor it yielded, and reports its state
+        as :class:`ConnectionChanged` events. AuthError ends it (state ERROR).
+        """
+
+    @abc.abstractmethod
+    async def threads(self) -> list[Thread]:
+        """Every thread this account is a member of."""
+
+    @abc.abstractmethod
+    async def history(
+        self, thread_id: str, before: str | None = None, limit: int = 50
+    ) -> list[Message]:
+        """Up to ``limit`` messages older than ``before`` (None: the newest), oldest first."""
+
+    # --- writing ---------------------------------------------------------------------
+
+    @abc.abstractmethod
+    async def send(
+        self, thread_id: str, body: str, txn_id: str, reply_to: str | None = None
+    ) -> Message:
+        """Send ``body``; idempotent by ``txn_id`` (a retry never duplicates)."""
+
+    @abc.abstractmethod
+    async def redact(self, thread_id: str, message_id: str) -> None:
+        """Delete one of our own messages."""
+
+    @abc.abstractmethod
+    async def mark_read(self, thread_id: str, message_id: str) -> None:
+        """Move our read marker to ``message_id``."""
+
+    @abc.abstractmethod
+    async def create_thread(self, members: Sequence[str], title: str | None = None) -> Thread:
+        """Start a conversation with ``members`` (usernames, without ourselves)."""
+
+    async def react(self, thread_id: str, message_id: str, emoji: str) -> None:
+        raise UnsupportedError(f"{self.kind}: reactions are not supported yet")
+
+    async def set_theme(self, thread_id: str, theme: dict) -> Thread:
+        raise UnsupportedError(f"{self.kind}: chat themes are not supported yet")
+
+    async def set_vanish(self, thread_id: str, setting: VanishSetting) -> Thread:
+        raise UnsupportedError(f"{self.kind}: vanish mode is not supported yet")

@@ -1,0 +1,394 @@
+"""The Session: every linked account's backend behind one merged inbox.
+
+The UI talks only to a Session; the Session talks only to Backends. It owns the
+merged :class:`Inbox`, the per-thread message cache, each account's connection
+state, and which thread is open (so it knows what counts as read). It tells its
+listeners what changed through small change records; it never imports Textual, so
+the same Session drives the app, the demo's tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from chatui.backends.base import Backend, BackendError
+from chatui.core.inbox import Inbox
+from chatui.core.models import (
+    AccountConfig,
+    ConnectionChanged,
+    ConnectionState,
+    Event,
+    Identity,
+    Message,
+    MessageReceived,
+    MessageRedacted,
+    ReadMarkerMoved,
+    Thread,
+    ThreadKey,
+    ThreadUpdated,
+)
+
+log = logging.getLogger(__name__)
+
+
+# --- what listeners are told -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InboxChanged:
+    """The merged list changed (order, previews, unread counts, new threads)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MessagesChanged:
+    """The loaded messages of one thread changed."""
+
+    key: ThreadKey
+
+
+@dataclass(frozen=True, slots=True)
+class AccountStateChanged:
+    account_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SendFailed:
+    key: ThreadKey
+    reason: str
+
+
+Change = InboxChanged | MessagesChanged | AccountStateChanged | SendFailed
+Listener = Callable[[Change], None]
+
+
+@dataclass(slots=True)
+class LinkedAccount:
+    """An account ready to start: its config, its backend and the token to restore."""
+
+    config: AccountConfig
+    backend: Backend
+    token: str
+
+
+class Session:
+    """Linked accounts -> one merged inbox, live."""
+
+    history_page = 50
+
+    def __init__(self, accounts: Sequence[LinkedAccount]) -> None:
+        self.linked: dict[str, LinkedAccount] = {a.config.account_id: a for a in accounts}
+        self.inbox = Inbox()
+        self.identities: dict[str, Identity] = {}
+        self.states: dict[str, tuple[ConnectionState, str]] = {
+            account_id: (ConnectionState.CONNECTING, "") for account_id in self.linked
+        }
+        self.open_key: ThreadKey | None = None
+        self._messages: dict[ThreadKey, list[Message]] = {}
+        self._listeners: list[Listener] = []
+        self._tasks: list[asyncio.Task] = []
+        self._stopped = False
+
+    # --- listeners -----------------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _emit(self, change: Change) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(change)
+            except Exception:  # a broken listener must not stop the stream
+                log.exception("session listener failed on %r", change)
+
+    # --- accounts ------------------------------------------------------------------
+
+    def account(self, account_id: str) -> AccountConfig:
+        return self.linked[account_id].config
+
+    def me(self, account_id: str) -> str:
+        identity = self.identities.get(account_id)
+        return identity.username if identity else self.linked[account_id].config.username
+
+    def _set_state(self, account_id: str, state: ConnectionState, detail: str = "") -> None:
+        if self.states.get(account_id) != (state, detail):
+            self.states[account_id] = (state, detail)
+            self._emit(AccountStateChanged(account_id))
+
+    # --- life cycle ----------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Restore every account and start its live stream, all concurrently.
+
+        Returns once each account has either loaded its threads or failed; a failed
+        account shows its error in the status area and the others carry on.
+        """
+        await asyncio.gather(*(self._start_account(a) for a in self.linked.values()))
+
+    async def _start_account(self, linked: LinkedAccount) -> None:
+        account_id = linked.config.account_id
+        try:
+            self.identities[account_id] = await linked.backend.restore(linked.token)
+            threads = await linked.backend.threads()
+        except BackendError as err:
+            self._set_state(account_id, ConnectionState.ERROR, str(err))
+            # Keep trying in the background: the server may simply not be up yet.
+            self._tasks.append(asyncio.create_task(self._retry_start(linked)))
+            return
+        self.inbox.replace_account(account_id, threads)
+        self._emit(InboxChanged())
+        self._tasks.append(asyncio.create_task(self._pump(linked)))
+
+    async def _retry_start(self, linked: LinkedAccount) -> None:
+        delay = 1.0
+        while not self._stopped:
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+            try:
+                self.identities[linked.config.account_id] = await linked.backend.restore(
+                    linked.token
+                )
+                threads = await linked.backend.threads()
+            except BackendError as err:
+                self._set_state(linked.config.account_id, ConnectionState.ERROR, str(err))
+                continue
+            self.inbox.replace_account(linked.config.account_id, threads)
+            self._emit(InboxChanged())
+            await self._pump(linked)
+            return
+
+    async def _pump(self, linked: LinkedAccount) -> None:
+        """Feed one account's live events into the merged state."""
+        try:
+            async for event in linked.backend.events(since=None):
+                try:
+                    self.apply(event)
+                except Exception:  # one odd event must never end the stream
+                    log.exception("could not apply event %r", event)
+        except asyncio.CancelledError:
+            raise
+        except BackendError as err:
+            self._set_state(linked.config.account_id, ConnectionState.ERROR, str(err))
+
+    async def stop(self) -> None:
+        self._stopped = True
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for linked in self.linked.values():
+            with contextlib.suppress(Exception):
+                await linked.backend.close()
+
+    # --- applying events -----------------------------------------------------------
+
+    def apply(self, event: Event) -> None:
+        """Fold one backend event into the inbox and message cache."""
+        match event:
+            case ConnectionChanged(account_id=account_id, state=state, detail=detail):
+                self._set_state(account_id, state, detail)
+                if state is ConnectionState.CONNECTED:
+                    # A reconnect may have missed thread changes the stream does not
+                    # replay; refetching the list is cheap and keeps it honest.
+                    self._tasks.append(asyncio.create_task(self._refresh_threads(account_id)))
+            case ThreadUpdated(thread=thread):
+                old = self.inbox.get(thread.key)
+                if old is not None and thread.key == self.open_key:
+                    thread = replace(thread, unread=0)
+                if old is not None and thread.last_message is None:
+                    thread = replace(thread, last_message=old.last_message)
+                self.inbox.upsert(thread)
+                self._emit(InboxChanged())
+            case MessageReceived(message=message):
+                self._add_message(message)
+            case MessageRedacted(account_id=a, thread_id=t, message_id=m):
+                self._remove_message((a, t), m)
+            case ReadMarkerMoved(account_id=a, thread_id=t, user=user):
+                thread = self.inbox.get((a, t))
+                if thread is not None and user == self.me(a) and thread.unread:
+                    self.inbox.upsert(replace(thread, unread=0))
+                    self._emit(InboxChanged())
+
+    async def _refresh_threads(self, account_id: str) -> None:
+        try:
+            threads = await self.linked[account_id].backend.threads()
+        except BackendError as err:
+            log.warning("could not refresh threads of %s: %s", account_id, err)
+            return
+        if self.open_key is not None and self.open_key[0] == account_id:
+            threads = [replace(t, unread=0) if t.key == self.open_key else t for t in threads]
+        self.inbox.replace_account(account_id, threads)
+        self._emit(InboxChanged())
+
+    def _add_message(self, message: Message) -> None:
+        key = message.thread_key
+        loaded = self._messages.get(key)
+        if loaded is not None:
+            if not _merge_into(loaded, message):
+                return  # a duplicate we already have: nothing changed
+            self._emit(MessagesChanged(key))
+        thread = self.inbox.get(key)
+        if thread is None:
+            # A message for a thread we have not heard of: fetch the thread itself.
+            self._tasks.append(asyncio.create_task(self._refresh_threads(message.account_id)))
+            return
+        newer = thread.last_message is None or message.ts >= thread.last_message.ts
+        unread = thread.unread
+        mine = message.sender == self.me(message.account_id)
+        if key == self.open_key:
+            unread = 0
+            if not mine and not message.pending:
+                self._tasks.append(asyncio.create_task(self._mark_read(key, message.message_id)))
+        elif not mine and not message.pending:
+            unread += 1
+        self.inbox.upsert(
+            replace(thread, last_message=message if newer else thread.last_message, unread=unread)
+        )
+        self._emit(InboxChanged())
+
+    def _remove_message(self, key: ThreadKey, message_id: str) -> None:
+        loaded = self._messages.get(key)
+        if loaded is not None:
+            kept = [m for m in loaded if m.message_id != message_id]
+            if len(kept) != len(loaded):
+                self._messages[key] = kept
+                self._emit(MessagesChanged(key))
+        thread = self.inbox.get(key)
+        if thread is not None and thread.last_message and thread.last_message.message_id == message_id:
+            previous = self._messages.get(key) or []
+            self.inbox.upsert(replace(thread, last_message=previous[-1] if previous else None))
+            self._emit(InboxChanged())
+
+    # --- the open thread -----------------------------------------------------------
+
+    def messages(self, key: ThreadKey) -> list[Message]:
+        """The loaded messages of a thread, oldest first (empty until opened)."""
+        return self._messages.get(key, [])
+
+    def is_loaded(self, key: ThreadKey) -> bool:
+        return key in self._messages
+
+    async def open_thread(self, key: ThreadKey) -> None:
+        """Make ``key`` the open thread: load its newest page and mark it read."""
+        self.open_key = key
+        thread = self.inbox.get(key)
+        if thread is not None and thread.unread:
+            self.inbox.upsert(replace(thread, unread=0))
+            self._emit(InboxChanged())
+        if key not in self._messages:
+            backend = self.linked[key[0]].backend
+            try:
+                page = await backend.history(key[1], limit=self.history_page)
+            except BackendError as err:
+                log.warning("could not load %s: %s", key, err)
+                page = []
+            # Live messages may have arrived while the page was loading.
+            merged = list(page)
+            for message in self._messages.get(key, []):
+                _merge_into(merged, message)
+            self._messages[key] = merged
+            self._emit(MessagesChanged(key))
+        loaded = self._messages[key]
+        last = next((m for m in reversed(loaded) if not m.pending), None)
+        if last is not None:
+            await self._mark_read(key, last.message_id)
+
+    async def load_older(self, key: ThreadKey) -> int:
+        """Fetch the page before the oldest loaded message; returns how many came."""
+        loaded = self._messages.get(key)
+        if not loaded:
+            return 0
+        backend = self.linked[key[0]].backend
+        try:
+            page = await backend.history(
+                key[1], before=loaded[0].message_id, limit=self.history_page
+            )
+        except BackendError as err:
+            log.warning("could not page %s: %s", key, err)
+            return 0
+        known = {m.message_id for m in loaded}
+        older = [m for m in page if m.message_id not in known]
+        if older:
+            self._messages[key] = older + loaded
+            self._emit(MessagesChanged(key))
+        return len(older)
+
+    def close_thread(self) -> None:
+        self.open_key = None
+
+    async def _mark_read(self, key: ThreadKey, message_id: str) -> None:
+        try:
+            await self.linked[key[0]].backend.mark_read(key[1], message_id)
+        except BackendError as err:
+            log.info("could not mark %s read: %s", key, err)
+
+    # --- writing -------------------------------------------------------------------
+
+    async def send(self, key: ThreadKey, body: str, reply_to: str | None = None) -> Message | None:
+        """Send ``body`` to thread ``key`` from the account that owns the thread.
+
+        The message shows at once as pending; the server's copy replaces it.
+        """
+        account_id, thread_id = key
+        txn_id = uuid.uuid4().hex
+        echo = Message(
+            account_id=account_id,
+            thread_id=thread_id,
+            message_id=f"~{txn_id}",
+            sender=self.me(account_id),
+            body=body,
+            ts=int(time.time() * 1000),
+            txn_id=txn_id,
+            reply_to=reply_to,
+            pending=True,
+        )
+        self._add_message(echo)
+        try:
+            sent = await self.linked[account_id].backend.send(thread_id, body, txn_id, reply_to)
+        except BackendError as err:
+            self._emit(SendFailed(key, str(err)))
+            return None
+        self._add_message(sent)
+        return sent
+
+    async def create_thread(
+        self, account_id: str, members: Sequence[str], title: str | None = None
+    ) -> Thread:
+        """Start a conversation from ``account_id``; raises BackendError on refusal."""
+        thread = await self.linked[account_id].backend.create_thread(members, title)
+        self.inbox.upsert(thread)
+        self._emit(InboxChanged())
+        return thread
+
+
+def _merge_into(loaded: list[Message], message: Message) -> bool:
+    """Put ``message`` into ``loaded`` (kept in server order); False if nothing changed.
+
+    A server copy replaces the pending local echo with the same ``txn_id``; a
+    message we already hold by id is replaced only if it changed (reactions...).
+    """
+    for index in range(len(loaded) - 1, -1, -1):
+        held = loaded[index]
+        same_id = held.message_id == message.message_id
+        echo_of = held.pending and message.txn_id is not None and held.txn_id == message.txn_id
+        if same_id or echo_of:
+            if held == message:
+                return False
+            if held.pending or not message.pending:
+                loaded[index] = message
+                return True
+            return False  # never downgrade an accepted message back to pending
+    if message.pending or not loaded or message.ts >= loaded[-1].ts:
+        loaded.append(message)
+    else:
+        index = len(loaded)
+        while index > 0 and loaded[index - 1].ts > message.ts:
+            index -= 1
+        loaded.insert(index, message)
+    return True
