@@ -376,8 +376,8 @@ def _merge_into(loaded: list[Message], message: Message) -> bool:
     for index in range(len(loaded) - 1, -1, -1):
         held = loaded[index]
         same_id = held.message_id == message.message_id
-        echo_of = held.pending and message.txn_id is not None and held.txn_id == message.txn_id
-        if same_id or echo_of:
+        same_txn = message.txn_id is not None and held.txn_id == message.txn_id
+        if same_id or same_txn:
             if held == message:
                 return False
             if held.pending or not message.pending:
