@@ -1,0 +1,241 @@
+"""Startup benchmark: chatui on a big profile against a bare Textual app.
+
+Not a test: it prints figures, as ratios against a baseline measured in the same
+run, because machines here are noisy and absolute seconds mean little.
+
+Setup: two live reference servers (real uvicorn on loopback, as in the demo), each
+with an account holding 5,000 threads; one of them also has a thread of 100,000
+messages. Then, each in a fresh process (so imports count, as they do for a user):
+
+- ``bare``: a bare Textual app — the time to its first frame is the baseline;
+- ``chatui``: the real ChatApp on both accounts — time to first frame, time until
+  the merged list holds all 10,000 threads and is drawn, and the time from asking
+  to open the big thread until its newest messages are drawn.
+
+Targets (issue 2): first frame within 1.25x of the bare app; list populated within
+1 s after the first frame; the big thread's newest messages within 100 ms.
+
+Run: ``make bench`` or ``.venv/bin/python bench/startup.py [--runs N] [--threads N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BIG_THREAD_TITLE = "The big one"
+
+
+# --- child side: runs inside a fresh interpreter --------------------------------------
+
+
+def _child_bare(t0: float) -> dict[str, float]:
+    from textual.app import App
+
+    result: dict[str, float] = {}
+
+    class Bare(App[None]):
+        def on_mount(self) -> None:
+            self.call_after_refresh(self._first_frame)
+
+        def _first_frame(self) -> None:
+            result["first_frame"] = time.time() - t0
+            self.exit()
+
+    Bare().run(headless=True, size=(160, 45))
+    return result
+
+
+def _child_chatui(t0: float, spec_path: str) -> dict[str, float]:
+    from chatui.backends.local import LocalBackend
+    from chatui.client import InboxChanged, LinkedAccount, MessagesChanged, Session
+    from chatui.core.models import AccountConfig
+    from chatui.ui.app import ChatApp
+
+    spec = json.loads(Path(spec_path).read_text())
+    linked = []
+    for item in spec["accounts"]:
+        config = AccountConfig(**item["config"])
+        linked.append(LinkedAccount(config, LocalBackend(config), item["token"]))
+    session = Session(linked)
+    expected = spec["expected_threads"]
+    big_key = (spec["big"]["account_id"], spec["big"]["thread_id"])
+    result: dict[str, float] = {}
+
+    class Measured(ChatApp):
+        def on_mount(self) -> None:
+            self.call_after_refresh(self._first_frame)
+
+        def _first_frame(self) -> None:
+            result["first_frame"] = time.time() - t0
+
+        def _populated(self) -> None:
+            result["populated"] = time.time() - t0
+            result["open_requested"] = time.perf_counter()
+            self.open_thread(big_key)
+
+        def _big_drawn(self) -> None:
+            result["open_big"] = time.perf_counter() - result.pop("open_requested")
+            self.exit()
+
+    app = Measured(session)
+
+    def watch(change: object) -> None:
+        if (
+            isinstance(change, InboxChanged)
+            and "populated" not in result
+            and len(session.inbox) >= expected
+        ):
+            # Marked after the refresh that draws it, not when the data arrives.
+            result["populated"] = -1.0
+            app.call_after_refresh(app._populated)
+        elif (
+            isinstance(change, MessagesChanged)
+            and change.key == big_key
+            and "open_requested" in result
+            and session.messages(big_key)
+        ):
+            app.call_after_refresh(app._big_drawn)
+
+    session.add_listener(watch)
+    app.run(headless=True, size=(160, 45))
+    return result
+
+
+# --- parent side: seeds servers, runs children, prints ratios ------------------------
+
+
+def _seed(root: Path, threads_per_account: int, big_messages: int) -> tuple[list, dict]:
+    from chatui.server.runner import ServerThread
+
+    servers = []
+    accounts = []
+    big: dict[str, str] = {}
+    now = int(time.time() * 1000)
+    for index, name in enumerate(("north", "harbor")):
+        server = ServerThread(root / f"{name}.db").start()
+        servers.append(server)
+        db = server.database
+        me = db.create_user("me", "bench-password")
+        db.create_user("pal", "bench-password")
+        ids = db.create_threads_bulk(
+            "me",
+            ((["pal"], f"{name} thread {i}") for i in range(threads_per_account)),
+            created_ts=lambda i: now - 10_000_000 + i,
+        )
+        db.add_messages_bulk(
+            (tid, "pal", f"hello from {name} #{i}", now - 5_000_000 + i * 2 + index)
+            for i, tid in enumerate(ids)
+        )
+        if index == 0:
+            big_thread = db.create_thread("me", ["pal"], BIG_THREAD_TITLE)
+            db.add_messages_bulk(
+                (
+                    big_thread["thread_id"],
+                    "pal" if i % 3 else "me",
+                    f"message {i} of the big thread",
+                    now - big_messages + i,
+                )
+                for i in range(big_messages)
+            )
+            big = {"account_id": name, "thread_id": big_thread["thread_id"]}
+        accounts.append(
+            {
+                "config": {
+                    "account_id": name,
+                    "kind": "local",
+                    "server": server.url,
+                    "username": "me",
+                    "label": name[0].upper(),
+                    "color": "#5fafff" if index == 0 else "#d7875f",
+                },
+                "token": me["token"],
+            }
+        )
+    expected = threads_per_account * 2 + 1
+    return servers, {"accounts": accounts, "big": big, "expected_threads": expected}
+
+
+def _run_child(mode: str, spec_path: Path) -> dict[str, float]:
+    env = dict(os.environ, BENCH_T0=repr(time.time()))
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", mode, "--spec", str(spec_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if out.returncode != 0 or not lines:
+        raise SystemExit(f"{mode} child failed:\n{out.stdout}\n{out.stderr}")
+    return json.loads(lines[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs of each app (default 5)")
+    parser.add_argument("--threads", type=int, default=5_000, help="threads per account")
+    parser.add_argument("--messages", type=int, default=100_000, help="big thread size")
+    parser.add_argument("--child", choices=("bare", "chatui"), help=argparse.SUPPRESS)
+    parser.add_argument("--spec", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        t0 = float(os.environ["BENCH_T0"])
+        if args.child == "bare":
+            result = _child_bare(t0)
+        else:
+            result = _child_chatui(t0, args.spec)
+        print(json.dumps(result))
+        return
+
+    with tempfile.TemporaryDirectory(prefix="chatui-bench-") as tmp:
+        root = Path(tmp)
+        started = time.perf_counter()
+        servers, spec = _seed(root, args.threads, args.messages)
+        print(
+            f"seeded 2 servers x {args.threads} threads + 1 thread of {args.messages} "
+            f"messages in {time.perf_counter() - started:.1f} s"
+        )
+        spec_path = root / "spec.json"
+        spec_path.write_text(json.dumps(spec))
+        bare: list[float] = []
+        ours: list[dict[str, float]] = []
+        try:
+            for _ in range(args.runs):  # interleaved, so drift hits both alike
+                bare.append(_run_child("bare", spec_path)["first_frame"])
+                ours.append(_run_child("chatui", spec_path))
+        finally:
+            for server in servers:
+                server.stop()
+
+    bare_ff = statistics.median(bare)
+    ff = statistics.median(r["first_frame"] for r in ours)
+    populated_after = statistics.median(r["populated"] - r["first_frame"] for r in ours)
+    open_big = statistics.median(r["open_big"] for r in ours)
+    print(f"runs: {args.runs} of each, medians")
+    print(f"bare Textual app, first frame:   {bare_ff * 1000:7.0f} ms  (baseline)")
+    print(
+        f"chatui, first frame:             {ff * 1000:7.0f} ms  "
+        f"{ff / bare_ff:5.2f}x bare   (target <= 1.25x)"
+    )
+    print(
+        f"chatui, merged list populated:  +{populated_after * 1000:7.0f} ms after first frame"
+        f"  {populated_after / bare_ff:5.2f}x bare   (target <= 1000 ms)"
+    )
+    print(
+        f"chatui, open {args.messages:,}-message thread: {open_big * 1000:5.0f} ms"
+        f"  {open_big / bare_ff:5.2f}x bare   (target <= 100 ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,370 @@
+"""``chatui account add|list|remove``: linking accounts from the command line.
+
+``add`` never leaves anything half-done. Its order is: check the token store can
+take a token (for the keyring: that a Secret Service really answers), ask for the
+password, log in, store the token, and only then write ``config.toml`` — removing
+the token again if that last write fails. So a box without a Secret Service gets a
+clear choice before any password is typed, and a failed login leaves no trace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+import unicodedata
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+from chatui.accounts import labels
+from chatui.accounts.config import (
+    TOKEN_STORES,
+    ConfigError,
+    is_valid_account_id,
+    load_accounts,
+    save_accounts,
+)
+from chatui.accounts.profile import Profile
+from chatui.accounts.tokens import (
+    KEYRING_SERVICE,
+    SecretServiceUnavailable,
+    TokenStoreError,
+    check_token_store,
+    delete_token,
+    store_token,
+    token_path,
+)
+from chatui.backends.base import BackendError
+from chatui.backends.registry import backend_class, make_backend
+from chatui.core.models import AccountConfig, Credentials
+
+EXIT_FAILED = 1  # the operation was tried and failed (login refused, server down...)
+EXIT_USAGE = 2  # cannot start: bad arguments, or a missing part such as a keyring
+
+_ADD_EPILOG = f"""\
+The password is used once to log in and is never stored. The access token goes to
+the system keyring (service "{KEYRING_SERVICE}", user = the account id), or with
+--token-store file to DATA_DIR/tokens/ACCOUNT_ID.token, unencrypted, mode 0600.
+Account settings (never secrets) are kept in config.toml in the config folder.
+"""
+
+
+def add_account_parser(commands: argparse._SubParsersAction) -> None:
+    """Register ``chatui account`` and its subcommands on the top-level parser."""
+    account = commands.add_parser(
+        "account",
+        help="link, list and unlink chat accounts",
+        description="Link, list and unlink the chat accounts chatui shows in one inbox.",
+    )
+    account.set_defaults(func=lambda args: _missing_subcommand(account))
+    sub = account.add_subparsers(title="account commands", metavar="ACTION")
+
+    add = sub.add_parser(
+        "add",
+        help="log in to an account and link it",
+        description="Log in to an account and link it to this profile.",
+        epilog=_ADD_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add.add_argument("kind", help='the kind of server, e.g. "local" for a chatui server')
+    add.add_argument("--server", required=True, metavar="URL", help="the server's base URL")
+    add.add_argument("--username", required=True, metavar="NAME")
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password as one line from standard input instead of prompting",
+    )
+    add.add_argument(
+        "--token-store",
+        choices=TOKEN_STORES,
+        default="keyring",
+        help="where the access token is kept (default: keyring; file: a 0600 file, "
+        "unencrypted, for machines without a Secret Service)",
+    )
+    add.add_argument("--label", help="the short tag shown on this account's threads")
+    add.add_argument("--color", help="the label's color, e.g. #5fafff or magenta")
+    add.add_argument(
+        "--id", dest="account_id", metavar="ID", help="the account id (default: KIND-NAME)"
+    )
+    add.set_defaults(func=cmd_add)
+
+    show = sub.add_parser("list", help="list linked accounts", description="List linked accounts.")
+    show.set_defaults(func=cmd_list)
+
+    remove = sub.add_parser(
+        "remove",
+        help="unlink an account and delete its token",
+        description="Unlink an account: delete its stored token and its config entry.",
+    )
+    remove.add_argument("account_id", metavar="ID", help="the account id shown by 'account list'")
+    remove.set_defaults(func=cmd_remove)
+
+
+def _missing_subcommand(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return EXIT_USAGE
+
+
+# --- add -------------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    """A reason not to go on, found before anything was changed (exit status 2)."""
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    profile = Profile.resolve(args.config_dir)
+    try:
+        existing = load_accounts(profile)
+    except ConfigError as err:
+        return _fail(str(err), EXIT_FAILED)
+    try:
+        account = _new_account(args, existing)
+    except _Refused as err:
+        return _fail(str(err), EXIT_USAGE)
+
+    # 1. Can the token be kept? Decide before any password is typed or sent.
+    try:
+        check_token_store(profile, account.token_store)
+    except SecretServiceUnavailable as err:
+        return _fail(_no_keyring_message(profile, err), EXIT_USAGE)
+    except TokenStoreError as err:
+        return _fail(f"cannot store tokens: {err}")
+
+    # 2. Log in.
+    password = _read_password(args, account)
+    if password is None:
+        return _fail("no password given; nothing was changed")
+    try:
+        credentials = asyncio.run(_login(account, password))
+    except BackendError as err:  # wrong password, server down: nothing was written
+        return _fail(
+            f"login to {account.server} as {_shown(account.username)} failed: {err}", EXIT_FAILED
+        )
+    if credentials.username and credentials.username != account.username:
+        account = replace(account, username=credentials.username)
+
+    # 3. Keep the token, 4. then the config; undo 3 if 4 fails.
+    try:
+        store_token(profile, account, credentials.token)
+    except TokenStoreError as err:
+        return _fail(f"logged in, but could not store the token: {err}", EXIT_FAILED)
+    try:
+        current = load_accounts(profile)  # re-read: another command may have run meanwhile
+        if any(a.account_id == account.account_id for a in current):
+            # Linked by a concurrent 'account add': the token is now theirs, keep it.
+            return _fail(f"{account.account_id!r} was linked meanwhile by another chatui")
+        save_accounts(profile, [*current, account])
+    except (ConfigError, OSError) as err:
+        try:
+            delete_token(profile, account)
+        except TokenStoreError as undo:
+            print(f"chatui: warning: could not remove the stored token: {undo}", file=sys.stderr)
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else err
+        return _fail(f"could not save {profile.config_file}: {reason}", EXIT_FAILED)
+
+    print(
+        f"Linked {account.account_id}: {_shown(account.username)} on {account.server} "
+        f"(label {_shown(account.label)}, color {account.color})."
+    )
+    if account.token_store == "file":
+        print(
+            f"chatui: warning: the access token is stored UNENCRYPTED in "
+            f"{token_path(profile, account)} (mode 0600, readable only by you and root). "
+            "Anyone who can read that file can use this account.",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            f"The access token is in the system keyring "
+            f'(service "{KEYRING_SERVICE}", user "{account.account_id}").'
+        )
+    return 0
+
+
+def _new_account(args: argparse.Namespace, existing: list[AccountConfig]) -> AccountConfig:
+    """The account ``args`` describe, with defaults filled in; _Refused if it cannot be."""
+    server = args.server.strip().rstrip("/")
+    parts = urlsplit(server)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _Refused(f"--server must be an http:// or https:// URL, not {args.server!r}")
+    username = args.username.strip()
+    if not username:
+        raise _Refused("--username must not be empty")
+
+    try:
+        backend_class(args.kind)
+    except BackendError as err:
+        raise _Refused(str(err)) from err
+
+    for account in existing:
+        if (account.kind, account.server, account.username) == (args.kind, server, username):
+            raise _Refused(
+                f"{username} on {server} is already linked as {account.account_id!r} "
+                f"(remove it first with 'chatui account remove {account.account_id}')"
+            )
+    taken_ids = [a.account_id for a in existing]
+    if args.account_id is None:
+        account_id = labels.default_account_id(args.kind, server, username, taken_ids)
+    elif not is_valid_account_id(args.account_id):
+        raise _Refused(
+            f"--id {args.account_id!r}: use 1-64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    elif args.account_id.lower() in {t.lower() for t in taken_ids}:
+        raise _Refused(
+            f"an account with id {args.account_id!r} is already linked; pick another --id"
+        )
+    else:
+        account_id = args.account_id
+    label = args.label or labels.default_label(username, [a.label for a in existing])
+    if not label.strip() or not label.isprintable():
+        raise _Refused("--label must be printable text")
+    color = args.color or labels.default_color([a.color for a in existing])
+    if not _is_color(color):
+        raise _Refused(f"--color {color!r} is not a color (try #5fafff or a name like magenta)")
+    return AccountConfig(
+        account_id=account_id,
+        kind=args.kind,
+        server=server,
+        username=username,
+        label=label,
+        color=color,
+        token_store=args.token_store,
+    )
+
+
+def _read_password(args: argparse.Namespace, account: AccountConfig) -> str | None:
+    if args.password_stdin:
+        line = sys.stdin.readline()
+        password = line.rstrip("\r\n")
+    else:
+        try:
+            password = getpass.getpass(f"Password for {account.username} on {account.server}: ")
+        except EOFError:
+            return None
+    return password or None
+
+
+async def _login(account: AccountConfig, password: str) -> Credentials:
+    backend = make_backend(account)
+    try:
+        return await backend.login(account.username, password)
+    finally:
+        await backend.close()
+
+
+def _no_keyring_message(profile: Profile, err: SecretServiceUnavailable) -> str:
+    return (
+        f"cannot keep the access token in the system keyring: {err}.\n"
+        "Nothing was changed. Choose one:\n"
+        "  1. install and start a Secret Service, e.g. gnome-keyring\n"
+        "     (Debian/Ubuntu: apt install gnome-keyring; then in your session:\n"
+        "      gnome-keyring-daemon --start --components=secrets) or KeePassXC with its\n"
+        "     Secret Service integration, and run this command again; or\n"
+        "  2. add --token-store file to keep the token UNENCRYPTED in a file that only you\n"
+        f"     can read (mode 0600) in {profile.tokens_dir}"
+    )
+
+
+def _is_color(text: str) -> bool:
+    from rich.color import Color, ColorParseError
+
+    try:
+        Color.parse(text)
+    except ColorParseError:
+        return False
+    return True
+
+
+# --- list ------------------------------------------------------------------------------
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    profile = Profile.resolve(args.config_dir)
+    try:
+        accounts = load_accounts(profile)
+    except ConfigError as err:
+        return _fail(str(err), EXIT_FAILED)
+    if not accounts:
+        print(
+            "No linked accounts. Link one with:\n"
+            "  chatui account add local --server URL --username NAME\n"
+            "or try chatui on two demo servers with: chatui demo"
+        )
+        return 0
+    header = ("ID", "KIND", "SERVER", "USER", "LABEL", "COLOR", "TOKEN STORE")
+    rows = [
+        tuple(
+            _shown(value)
+            for value in (
+                a.account_id,
+                a.kind,
+                a.server,
+                a.username,
+                a.label,
+                a.color,
+                a.token_store,
+            )
+        )
+        for a in accounts
+    ]
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    for row in (header, *rows):
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        print("  ".join(cells).rstrip())
+    return 0
+
+
+# --- remove ----------------------------------------------------------------------------
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    profile = Profile.resolve(args.config_dir)
+    try:
+        accounts = load_accounts(profile)
+    except ConfigError as err:
+        return _fail(str(err), EXIT_FAILED)
+    found = [a for a in accounts if a.account_id == args.account_id]
+    if not found:
+        linked = ", ".join(a.account_id for a in accounts) or "none"
+        return _fail(f"no linked account {args.account_id!r} (linked: {linked})", EXIT_FAILED)
+    account = found[0]
+    # Config first: if the write fails nothing changed; if the token deletion then
+    # fails, the user is told exactly which secret is left and where.
+    try:
+        save_accounts(profile, [a for a in accounts if a is not account])
+    except (ConfigError, OSError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else err
+        return _fail(f"could not save {profile.config_file}: {reason}", EXIT_FAILED)
+    try:
+        delete_token(profile, account)
+    except TokenStoreError as err:
+        where = (
+            str(token_path(profile, account))
+            if account.token_store == "file"
+            else f'the keyring (service "{KEYRING_SERVICE}", user "{account.account_id}")'
+        )
+        return _fail(
+            f"unlinked {account.account_id}, but its token could not be deleted: {err}\n"
+            f"Delete it by hand from {where}.",
+            EXIT_FAILED,
+        )
+    print(f"Removed {account.account_id} and its stored token.")
+    return 0
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _fail(message: str, status: int = EXIT_USAGE) -> int:
+    print(f"chatui: {message}", file=sys.stderr)
+    return status
+
+
+def _shown(text: str) -> str:
+    """``text`` safe to print: control and format characters become '?'."""
+    return "".join(
+        "?" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text
+    )
