@@ -1,0 +1,717 @@
+"""The ``local`` backend: the reference server's HTTP API v1 (DESIGN.md §3).
+
+Request/response calls go through one lazily created ``httpx.AsyncClient`` and map
+every failure onto the error classes of :mod:`chatui.backends.base`, with messages
+a user can read. The live stream (``GET /v1/events``, Server-Sent Events) is read
+by a background task per ``events()`` call, so that ``close()`` can end it at once
+by cancelling that task instead of interrupting the consumer.
+
+Server data is untrusted: anything malformed is logged and skipped (one bad event
+never ends the stream), or turned into a :class:`BackendError` (one bad answer to
+a request never crashes the app).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import json
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+import httpx
+
+from chatui.backends.base import (
+    AuthError,
+    Backend,
+    BackendError,
+    BadRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    UnavailableError,
+)
+from chatui.backends.sse import ServerSentEvent, SSEParser
+from chatui.core.models import (
+    AccountConfig,
+    ConnectionChanged,
+    ConnectionState,
+    Credentials,
+    Event,
+    Identity,
+    Message,
+    MessageReceived,
+    MessageRedacted,
+    ReadMarkerMoved,
+    Thread,
+    ThreadUpdated,
+    VanishSetting,
+)
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "chatui/0.1 (local backend)"
+
+# Ordinary calls: a loopback or LAN server answers in milliseconds; a minute-long
+# hang is a dead server, and the user deserves an error instead of a frozen send.
+REQUEST_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
+# The event stream is open indefinitely; liveness comes from the server's
+# heartbeats (see LocalBackend.idle_timeout), not from a read timeout.
+STREAM_TIMEOUT = httpx.Timeout(20.0, connect=10.0, read=None)
+
+
+class MalformedData(ValueError):
+    """Server JSON that does not have the shape API v1 promises."""
+
+
+# --- module-level helpers --------------------------------------------------------------
+
+
+async def register(server_url: str, username: str, password: str) -> Credentials:
+    """Create an account on a server with open registration (demo, tests, scripts).
+
+    Raises BadRequestError for a taken (409) or invalid (400) name, and
+    PermissionDeniedError when the server does not allow registration (403).
+    """
+    async with _new_client(server_url) as client:
+        data = await _call(
+            client,
+            "POST",
+            "/v1/register",
+            json_body={
+                "username": username,
+                "password": password,
+            },
+        )
+    return _credentials(data)
+
+
+def _new_client(server_url: str, timeout: httpx.Timeout = REQUEST_TIMEOUT) -> httpx.AsyncClient:
+    try:
+        url = httpx.URL(server_url.rstrip("/"))
+    except httpx.InvalidURL as err:
+        raise BackendError(f"the server address {server_url!r} is not a valid URL") from err
+    if url.scheme not in ("http", "https") or not url.host:
+        raise BackendError(
+            f"the server address {server_url!r} is not an http(s) URL"
+            " (for example http://127.0.0.1:8765)"
+        )
+    return httpx.AsyncClient(
+        base_url=url,
+        timeout=timeout,
+        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        follow_redirects=False,
+    )
+
+
+async def _call(
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    *,
+    json_body: Any = None,
+    params: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Any:
+    """One request; the decoded JSON answer (None for an empty body), or a BackendError."""
+    try:
+        response = await client.request(
+            method, path, json=json_body, params=params, headers=headers
+        )
+    except httpx.HTTPError as err:
+        raise _transport_error(err, client.base_url) from err
+    if response.status_code >= 400:
+        raise _http_error(response)
+    if response.status_code == 204 or not response.content:
+        return None
+    try:
+        return response.json()
+    except (ValueError, RecursionError) as err:  # JSONDecodeError, UnicodeDecodeError
+        raise BackendError(
+            f"the server sent an answer that is not valid JSON ({method} {path})",
+            status=response.status_code,
+        ) from err
+
+
+def _host(url: httpx.URL | str) -> str:
+    url = httpx.URL(str(url))
+    return f"{url.host}:{url.port}" if url.port else url.host or str(url)
+
+
+def _transport_error(err: httpx.HTTPError, base_url: httpx.URL | str) -> BackendError:
+    """A failure below HTTP: the message says what happened in a user's words."""
+    host = _host(base_url)
+    if isinstance(err, httpx.TimeoutException):
+        return UnavailableError(f"the server at {host} did not answer in time")
+    if isinstance(err, httpx.ConnectError):
+        return UnavailableError(f"cannot reach the server at {host}")
+    if isinstance(err, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return BackendError(f"the server address {str(base_url)!r} is not a valid http(s) URL")
+    if isinstance(err, httpx.TransportError):
+        return UnavailableError(f"the connection to {host} was lost")
+    return BackendError(f"request to {host} failed: {err}")
+
+
+_DEFAULT_MESSAGES = {
+    400: "the server rejected the request",
+    401: "the server did not accept the login",
+    403: "the server refused the request",
+    404: "not found on the server",
+    409: "that conflicts with what the server already has",
+    413: "that is too large for the server",
+    429: "the server is busy (too many requests)",
+}
+
+
+def _http_error(response: httpx.Response) -> BackendError:
+    status = response.status_code
+    code: str | None = None
+    message: str | None = None
+    try:
+        payload = response.json()
+    except (ValueError, RecursionError):
+        payload = None
+    if isinstance(payload, dict):
+        if isinstance(payload.get("message"), str) and payload["message"].strip():
+            message = payload["message"].strip()
+        if isinstance(payload.get("error"), str):
+            code = payload["error"]
+    if message is None:
+        message = _DEFAULT_MESSAGES.get(status) or (
+            f"the server had an internal error (HTTP {status})"
+            if status >= 500
+            else f"the server answered HTTP {status}"
+        )
+    kwargs = {"status": status, "code": code}
+    if status == 401:
+        return AuthError(message, **kwargs)
+    if status == 403:
+        return PermissionDeniedError(message, **kwargs)
+    if status == 404:
+        return NotFoundError(message, **kwargs)
+    if status == 429 or status >= 500:
+        retry_after = _retry_after(response.headers.get("Retry-After"))
+        return UnavailableError(message, retry_after=retry_after, **kwargs)
+    return BadRequestError(message, **kwargs)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+# --- server JSON -> models -----------------------------------------------------------
+
+
+def _str(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key)
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # tolerate numeric ids
+    raise MalformedData(f"missing or invalid {key!r}")
+
+
+def _opt_str(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise MalformedData(f"invalid {key!r}")
+
+
+def _int(data: Mapping[str, Any], key: str, default: int | None = None) -> int:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        if default is not None and value is None:
+            return default
+        raise MalformedData(f"missing or invalid {key!r}")
+    return int(value)
+
+
+def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise MalformedData(f"{what} is not an object")
+    return value
+
+
+def _vanish(value: Any) -> VanishSetting:
+    if value is None:
+        return VanishSetting()
+    value = _mapping(value, "vanish setting")
+    mode = value.get("mode", "off")
+    if mode not in ("off", "vanish", "timer"):
+        raise MalformedData(f"unknown vanish mode {mode!r}")
+    seconds = value.get("seconds")
+    if mode == "timer" and (isinstance(seconds, bool) or not isinstance(seconds, int)):
+        raise MalformedData("a vanish timer needs whole seconds")
+    return VanishSetting(mode=mode, seconds=seconds if mode == "timer" else None)
+
+
+def _reactions(value: Any) -> Mapping[str, tuple[str, ...]]:
+    """``{emoji: [usernames]}``; anything else there is ignored rather than fatal."""
+    if not isinstance(value, Mapping):
+        return MappingProxyType({})
+    out: dict[str, tuple[str, ...]] = {}
+    for emoji, users in value.items():
+        if isinstance(emoji, str) and isinstance(users, list):
+            out[emoji] = tuple(u for u in users if isinstance(u, str))
+    return MappingProxyType(out)
+
+
+def message_from_json(account_id: str, data: Any) -> Message:
+    """API v1 message JSON -> Message; MalformedData if it does not fit."""
+    data = _mapping(data, "message")
+    body = data.get("body")
+    if not isinstance(body, str):
+        raise MalformedData("missing or invalid 'body'")
+    return Message(
+        account_id=account_id,
+        thread_id=_str(data, "thread_id"),
+        message_id=_str(data, "message_id"),
+        sender=_str(data, "sender"),
+        body=body,
+        ts=_int(data, "ts"),
+        txn_id=_opt_str(data, "txn_id"),
+        reply_to=_opt_str(data, "reply_to"),
+        reactions=_reactions(data.get("reactions")),
+        vanish=_vanish(data.get("vanish")),
+    )
+
+
+def thread_from_json(account_id: str, data: Any) -> Thread:
+    """API v1 thread JSON -> Thread; MalformedData if it does not fit."""
+    data = _mapping(data, "thread")
+    members = data.get("members")
+    if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+        raise MalformedData("missing or invalid 'members'")
+    title = data.get("title")
+    if title is not None and not isinstance(title, str):
+        raise MalformedData("invalid 'title'")
+    theme = data.get("theme")
+    if theme is not None and not isinstance(theme, Mapping):
+        theme = None  # cosmetic: a broken theme must not hide the thread
+    last = data.get("last_message")
+    last_message = message_from_json(account_id, last) if last is not None else None
+    unread = _int(data, "unread", 0)
+    created = data.get("created_ts", data.get("created"))
+    return Thread(
+        account_id=account_id,
+        thread_id=_str(data, "thread_id"),
+        title=title or None,
+        members=tuple(members),
+        last_message=last_message,
+        unread=max(0, unread),
+        theme=MappingProxyType(dict(theme)) if theme is not None else None,
+        vanish=_vanish(data.get("vanish")),
+        created_ts=int(created)
+        if isinstance(created, int | float) and not isinstance(created, bool)
+        else 0,
+    )
+
+
+def _credentials(data: Any) -> Credentials:
+    try:
+        data = _mapping(data, "login answer")
+        token = data.get("token")
+        if not isinstance(token, str) or not token:
+            raise MalformedData("missing 'token'")
+        return Credentials(
+            user_id=_str(data, "user_id"), username=_str(data, "username"), token=token
+        )
+    except MalformedData as err:
+        raise BackendError(f"the server sent a malformed login answer: {err}") from err
+
+
+# --- the stream ------------------------------------------------------------------------
+
+
+class _StreamIdle(Exception):
+    """Nothing (not even a heartbeat) arrived for ``idle_timeout`` seconds."""
+
+
+@dataclass(slots=True)
+class _StreamState:
+    """What survives from one connection attempt to the next."""
+
+    cursor: str | None
+    retry_base: float  # seconds; the server may set it with an SSE ``retry:`` field
+    connected_at: float | None = None  # monotonic time of the current open stream
+
+
+_END = object()
+
+
+class LocalBackend(Backend):
+    """One account on a chatui reference server."""
+
+    kind: ClassVar[str] = "local"
+
+    request_timeout: httpx.Timeout = REQUEST_TIMEOUT
+    idle_timeout: float = 45.0
+    """Reconnect when the stream is silent this long (the server sends heartbeats)."""
+    backoff_base: float = 1.0
+    backoff_cap: float = 30.0
+    healthy_after: float = 20.0
+    """A connection that stayed up this long resets the backoff."""
+
+    def __init__(self, account: AccountConfig) -> None:
+        super().__init__(account)
+        self.server_url = account.server.rstrip("/")
+        self.token: str | None = None
+        self._client: httpx.AsyncClient | None = None
+        self._client_loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
+        self._streams: set[asyncio.Task] = set()
+
+    # --- plumbing ------------------------------------------------------------------
+
+    def _http(self) -> httpx.AsyncClient:
+        # Created on first use, inside the running loop, so a backend may be
+        # constructed before the app's event loop exists. Pooled connections belong
+        # to the loop that opened them: a caller that uses one backend from two
+        # asyncio.run() calls (a CLI command, say) gets a fresh client the second time.
+        if self._closed:
+            raise BackendError("this account's connection has been closed")
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._client_loop is not loop:
+            self._client = _new_client(self.server_url, self.request_timeout)
+            self._client_loop = loop
+        return self._client
+
+    def _auth(self) -> dict[str, str]:
+        if not self.token:
+            raise AuthError("not logged in")
+        return {"Authorization": f"Bearer {self.token}"}
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
+        return await _call(
+            self._http(), method, path, json_body=json_body, params=params, headers=self._auth()
+        )
+
+    def _convert(self, convert: Callable[[str, Any], Any], data: Any, what: str) -> Any:
+        try:
+            return convert(self.account_id, data)
+        except MalformedData as err:
+            raise BackendError(f"the server sent a malformed {what}: {err}") from err
+
+    # --- session -------------------------------------------------------------------
+
+    async def login(self, username: str, password: str) -> Credentials:
+        data = await _call(
+            self._http(),
+            "POST",
+            "/v1/login",
+            json_body={"username": username, "password": password},
+        )
+        credentials = _credentials(data)
+        self.token = credentials.token
+        return credentials
+
+    async def restore(self, token: str) -> Identity:
+        self.token = token
+        return await self.whoami()
+
+    async def whoami(self) -> Identity:
+        data = await self._request("GET", "/v1/me")
+        try:
+            data = _mapping(data, "identity")
+            return Identity(user_id=_str(data, "user_id"), username=_str(data, "username"))
+        except MalformedData as err:
+            raise BackendError(f"the server sent a malformed identity: {err}") from err
+
+    async def close(self) -> None:
+        self._closed = True
+        streams = list(self._streams)
+        for task in streams:
+            task.cancel()
+        for task in streams:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        client, self._client = self._client, None
+        if client is not None and self._client_loop is asyncio.get_running_loop():
+            await client.aclose()
+        # A client from a loop that has ended holds no live sockets worth closing.
+
+    # --- reading -------------------------------------------------------------------
+
+    async def threads(self) -> list[Thread]:
+        data = await self._request("GET", "/v1/threads")
+        items = data.get("threads") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise BackendError("the server sent a malformed thread list")
+        threads = []
+        for item in items:
+            try:
+                threads.append(thread_from_json(self.account_id, item))
+            except MalformedData as err:  # one broken thread must not hide the others
+                log.warning("%s: skipping a malformed thread: %s", self.account_id, err)
+        return threads
+
+    async def thread(self, thread_id: str) -> Thread:
+        data = await self._request("GET", f"/v1/threads/{_seg(thread_id)}")
+        return self._convert(thread_from_json, data, "thread")
+
+    async def history(
+        self, thread_id: str, before: str | None = None, limit: int = 50
+    ) -> list[Message]:
+        params: dict[str, Any] = {"limit": limit}
+        if before is not None:
+            params["before"] = before
+        data = await self._request("GET", f"/v1/threads/{_seg(thread_id)}/messages", params=params)
+        items = data.get("messages") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise BackendError("the server sent a malformed message list")
+        messages = []
+        for item in items:
+            try:
+                messages.append(message_from_json(self.account_id, item))
+            except MalformedData as err:
+                log.warning("%s: skipping a malformed message: %s", self.account_id, err)
+        return messages
+
+    # --- writing -------------------------------------------------------------------
+
+    async def send(
+        self, thread_id: str, body: str, txn_id: str, reply_to: str | None = None
+    ) -> Message:
+        payload: dict[str, Any] = {"body": body}
+        if reply_to is not None:
+            payload["reply_to"] = reply_to
+        data = await self._request(
+            "PUT", f"/v1/threads/{_seg(thread_id)}/messages/{_seg(txn_id)}", json_body=payload
+        )
+        return self._convert(message_from_json, data, "message")
+
+    async def redact(self, thread_id: str, message_id: str) -> None:
+        await self._request("DELETE", f"/v1/threads/{_seg(thread_id)}/messages/{_seg(message_id)}")
+
+    async def mark_read(self, thread_id: str, message_id: str) -> None:
+        await self._request(
+            "POST", f"/v1/threads/{_seg(thread_id)}/read", json_body={"message_id": message_id}
+        )
+
+    async def create_thread(self, members: Sequence[str], title: str | None = None) -> Thread:
+        payload: dict[str, Any] = {"members": list(members)}
+        if title:
+            payload["title"] = title
+        data = await self._request("POST", "/v1/threads", json_body=payload)
+        return self._convert(thread_from_json, data, "thread")
+
+    # --- the live stream -----------------------------------------------------------
+
+    async def events(self, since: str | None = None) -> AsyncIterator[Event]:
+        """See :meth:`Backend.events`. Reading happens in a task that close() cancels."""
+        if self._closed:
+            return
+        # Unbounded on purpose: the reader must never block on put (the done-callback
+        # below relies on put_nowait), and the consumer (the Session) folds events
+        # synchronously, so the queue stays short.
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        task = asyncio.create_task(
+            self._run_stream(since, queue.put_nowait), name=f"events:{self.account_id}"
+        )
+        self._streams.add(task)
+
+        def finished(done: asyncio.Task) -> None:
+            self._streams.discard(done)
+            queue.put_nowait(_END)
+
+        task.add_done_callback(finished)
+        try:
+            while True:
+                item = await queue.get()
+                if item is _END:
+                    break
+                yield item
+        finally:
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    def _changed(self, state: ConnectionState, detail: str = "") -> ConnectionChanged:
+        return ConnectionChanged(self.account_id, state, detail)
+
+    async def _run_stream(self, since: str | None, put: Callable[[Event], None]) -> None:
+        try:
+            await self._reconnect_loop(since, put)
+        except Exception as err:  # a bug here must still show up as a state, not silence
+            log.exception("%s: the event stream failed", self.account_id)
+            put(self._changed(ConnectionState.ERROR, f"the live connection failed: {err}"))
+
+    async def _reconnect_loop(self, since: str | None, put: Callable[[Event], None]) -> None:
+        """Connect, read, and on any trouble reconnect with backoff, until closed."""
+        state = _StreamState(cursor=since, retry_base=self.backoff_base)
+        failures = 0
+        put(self._changed(ConnectionState.CONNECTING))
+        while not self._closed:
+            retry_after: float | None = None
+            try:
+                await self._stream_once(state, put)
+                reason = "the server closed the connection"
+            except (AuthError, PermissionDeniedError) as err:
+                # Retrying cannot fix a refused token: the user has to log in again.
+                put(self._changed(ConnectionState.ERROR, str(err)))
+                return
+            except (BadRequestError, NotFoundError) as err:
+                # Most likely a cursor this server no longer knows (its database was
+                # reset). Retrying it forever would never work: start from "now",
+                # and the Session refetches the thread list on CONNECTED.
+                log.warning(
+                    "%s: event stream refused (%s); resuming from now", self.account_id, err
+                )
+                reason = str(err)
+                state.cursor = None
+            except _StreamIdle:
+                reason = f"no sign of life from the server for {self.idle_timeout:.0f} s"
+            except UnavailableError as err:
+                reason = str(err)
+                retry_after = err.retry_after
+            except BackendError as err:
+                reason = str(err)
+            if self._closed:
+                return
+            if state.connected_at is not None:
+                if time.monotonic() - state.connected_at >= self.healthy_after:
+                    failures = 0
+                state.connected_at = None
+            failures += 1
+            delay = random.uniform(0, backoff_ceiling(failures, state.retry_base, self.backoff_cap))
+            if retry_after is not None:
+                delay = max(delay, min(retry_after, 10 * self.backoff_cap))
+            put(self._changed(ConnectionState.RECONNECTING, f"{reason} — {_retrying(delay)}"))
+            await asyncio.sleep(delay)
+
+    async def _stream_once(self, state: _StreamState, put: Callable[[Event], None]) -> None:
+        """One connection: open and read until the server ends it (or raise)."""
+        headers = {**self._auth(), "Accept": "text/event-stream", "Cache-Control": "no-cache"}
+        params: dict[str, str] = {}
+        if state.cursor is not None:
+            params["since"] = state.cursor
+            headers["Last-Event-ID"] = state.cursor
+        client = self._http()
+        loop = asyncio.get_running_loop()
+        try:
+            # The deadline covers waiting for the headers too (the stream has no read
+            # timeout) and is pushed back by every chunk, heartbeats included.
+            async with (
+                asyncio.timeout(self.idle_timeout) as deadline,
+                client.stream(
+                    "GET", "/v1/events", params=params, headers=headers, timeout=STREAM_TIMEOUT
+                ) as response,
+            ):
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise _http_error(response)
+                ctype = response.headers.get("content-type", "")
+                if not ctype.startswith("text/event-stream"):
+                    raise BackendError(f"the server did not answer with an event stream ({ctype})")
+                state.connected_at = time.monotonic()
+                put(self._changed(ConnectionState.CONNECTED))
+                parser = SSEParser()
+                async for chunk in response.aiter_bytes():
+                    deadline.reschedule(loop.time() + self.idle_timeout)
+                    for sse in parser.feed(chunk):
+                        event = self._decode(sse)
+                        if event is not None:
+                            put(event)
+                    # Even an id-only block moves the resume point, and so does the
+                    # server's "hello": that is how a stream opened "from now" says
+                    # where now is.
+                    if parser.last_event_id is not None:
+                        state.cursor = parser.last_event_id
+                    if parser.retry is not None:
+                        state.retry_base = max(0.1, parser.retry / 1000)
+        except TimeoutError as err:
+            raise _StreamIdle from err
+        except httpx.HTTPError as err:
+            raise _transport_error(err, client.base_url) from err
+
+    def _decode(self, sse: ServerSentEvent) -> Event | None:
+        """One SSE event -> a model event; None (logged) when unknown or malformed."""
+        try:
+            data = json.loads(sse.data)
+        except (ValueError, RecursionError):
+            log.warning("%s: skipping an event that is not JSON: %.200r", self.account_id, sse.data)
+            return None
+        try:
+            return self._event_from_json(sse.event, data, sse.id)
+        except MalformedData as err:
+            log.warning("%s: skipping a malformed %r event: %s", self.account_id, sse.event, err)
+        except Exception:  # a shape the checks above missed: still only this event is lost
+            log.exception("%s: skipping an event that could not be read", self.account_id)
+        return None
+
+    def _event_from_json(self, kind: str, data: Any, cursor: str | None) -> Event | None:
+        """The server names each event's kind in the SSE ``event:`` field."""
+        account_id = self.account_id
+        if kind == "hello":
+            return None  # "the stream starts here": its id already moved the cursor
+        if kind == "message":
+            return MessageReceived(message_from_json(account_id, data), cursor)
+        if kind == "thread":
+            return ThreadUpdated(thread_from_json(account_id, data), cursor)
+        data = _mapping(data, f"{kind} event")
+        if kind == "redaction":
+            return MessageRedacted(
+                account_id, _str(data, "thread_id"), _str(data, "message_id"), cursor
+            )
+        if kind == "read":
+            return ReadMarkerMoved(
+                account_id,
+                _str(data, "thread_id"),
+                _str(data, "message_id"),
+                _str(data, "user"),
+                cursor,
+            )
+        # Reactions, typing...: kinds from a newer server. Skipping them is safe.
+        log.debug("%s: ignoring an event of unknown kind %r", account_id, kind)
+        return None
+
+
+def backoff_ceiling(failures: int, base: float, cap: float) -> float:
+    """The upper bound of the n-th consecutive retry's delay: base·2ⁿ⁻¹, at most ``cap``.
+
+    The delay itself is drawn uniformly below it ("full jitter"), so that many
+    clients dropped by one server restart do not all come back at the same moment.
+    """
+    return min(cap, base * 2 ** min(failures - 1, 32))
+
+
+def _seg(value: str) -> str:
+    """One URL path segment: ids and txn ids are opaque, so escape everything."""
+    return quote(str(value), safe="")
+
+
+def _retrying(delay: float) -> str:
+    if delay < 0.5:
+        return "retrying now"
+    return f"retrying in {round(delay)} s"
