@@ -1,0 +1,93 @@
+"""``chatui demo [--reset]``: the embedded default, for trying chatui with no account.
+
+Two in-process reference servers (two "networks"), an account for the user on
+each, a few contacts who answer live, and history to scroll through. The demo's
+data stays in ``<data dir>/demo`` between runs; ``--reset`` starts it afresh.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chatui.accounts.profile import Profile
+    from chatui.demo.servers import DemoWorld
+
+
+def add_demo_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "demo",
+        help="try chatui on two built-in demo networks with live contacts",
+        description=(
+            "Start two reference servers in-process on loopback, standing for two "
+            "networks, with an account for you on each, a few contacts who answer "
+            "live, and some history. Nothing is added to your own config or keyring; "
+            "the demo keeps its data in its own folder in the chatui data folder."
+        ),
+    )
+    parser.add_argument(
+        "--reset",
+        action="store_true",
+        help="forget the demo's data (its accounts, contacts and messages) and start afresh",
+    )
+    parser.set_defaults(func=run_demo)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Run the demo until the user quits; returns the process exit code."""
+    from chatui.client import Session
+
+    try:
+        profile, world = open_demo(args)
+    except Exception as err:
+        print(f"chatui demo: could not start the demo: {err}", file=sys.stderr)
+        print("chatui demo: 'chatui demo --reset' starts it afresh", file=sys.stderr)
+        return 1
+    try:
+        from chatui.ui.app import ChatApp
+
+        app = ChatApp(Session(world.linked_accounts()), profile, title="chatui demo")
+        app.run()
+        return app.return_code or 0
+    finally:
+        world.stop()
+
+
+def open_demo(args: argparse.Namespace) -> tuple[Profile, DemoWorld]:
+    """Everything ``chatui demo`` starts before the app: ``--reset``, servers, bots.
+
+    Returns the user's profile (for the app) and the started demo; stop it with
+    ``world.stop()``.
+    """
+    from chatui.accounts.profile import Profile
+    from chatui.demo.home import DemoHome
+    from chatui.demo.servers import DemoWorld
+
+    profile = Profile.resolve(getattr(args, "config_dir", None))
+    home = DemoHome.for_profile(profile)
+    if getattr(args, "reset", False):
+        home.reset()
+    home.prepare()
+    _log_to_file(home.root / "demo.log")
+    return profile, DemoWorld(home.root).start()
+
+
+def _log_to_file(path) -> None:
+    """Send warnings from the servers and bots to ``path``, not over the app's screen.
+
+    Only when the program has no logging set up of its own (the ``chatui`` command);
+    under pytest or an embedding program, their configuration wins.
+    """
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    try:
+        handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
