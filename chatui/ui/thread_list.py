@@ -1,0 +1,410 @@
+"""The merged thread list: every account's conversations in one Line-API view.
+
+One widget draws all rows (``render_line``), two terminal lines per thread, so the
+cost of a frame depends on the height of the screen, not on the number of threads
+(DESIGN.md §7: a ListView of 5,000 items takes half a minute to appear). Rendered
+lines are cached per (thread object, line, width, cursor, focus, day) in an LRU;
+threads are frozen dataclasses, so a changed thread is a new object and misses the
+cache by itself. Theme changes and resizes clear it.
+
+All server text (titles, previews, sender names) goes through
+:func:`chatui.core.sanitize.safe_text` and into Rich ``Text`` pieces; no markup is
+ever parsed from it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.color import Color, ColorParseError
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from chatui.core.inbox import Inbox
+from chatui.core.models import AccountConfig, Thread, ThreadKey
+from chatui.core.sanitize import safe_text, truncate_cells
+from chatui.core.timefmt import local_day, short_time
+
+ROW_HEIGHT = 2
+_LABEL_MAX = 8  # cells of an account label shown in the badge
+_PREVIEW_MAX = 300  # characters of a body worth sanitizing for a one-line preview
+
+
+def _contrast_text(color: str) -> str | None:
+    """Black or white, whichever reads better on ``color`` (None if unparsable)."""
+    try:
+        triplet = Color.parse(color).get_truecolor()
+    except ColorParseError:
+        return None
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    luminance = (
+        0.2126 * channel(triplet.red)
+        + 0.7152 * channel(triplet.green)
+        + 0.0722 * channel(triplet.blue)
+    )
+    # The crossover where black and white have equal contrast against the color.
+    return "#000000" if luminance > 0.179 else "#ffffff"
+
+
+class ThreadListView(ScrollView, can_focus=True):
+    """Shows an :class:`Inbox`, newest activity first, with a keyboard cursor."""
+
+    DEFAULT_CSS = """
+    ThreadListView {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+        & > .thread-list--cursor {
+            color: $block-cursor-blurred-foreground;
+            background: $block-cursor-blurred-background;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .thread-list--cursor {
+            color: $block-cursor-foreground;
+            background: $block-cursor-background;
+            text-style: $block-cursor-text-style;
+        }
+        & > .thread-list--title { color: $foreground; }
+        & > .thread-list--time { color: $text-muted; }
+        & > .thread-list--preview { color: $text-muted; }
+        & > .thread-list--unread { color: $text; background: $accent; text-style: bold; }
+        & > .thread-list--empty { color: $text-muted; text-style: italic; }
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "thread-list--cursor",
+        "thread-list--title",
+        "thread-list--time",
+        "thread-list--preview",
+        "thread-list--unread",
+        "thread-list--empty",
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("home", "cursor_home", "First", show=False),
+        Binding("end", "cursor_end", "Last", show=False),
+        Binding("pageup", "page_cursor_up", "Page up", show=False),
+        Binding("pagedown", "page_cursor_down", "Page down", show=False),
+        Binding("enter", "open", "Open", show=False),
+    ]
+
+    empty_text = "No conversations yet — Ctrl+N starts one"
+
+    class Highlighted(Message):
+        """The cursor moved to another thread (by the user or a reorder)."""
+
+        def __init__(self, thread_list: ThreadListView, key: ThreadKey) -> None:
+            super().__init__()
+            self.thread_list = thread_list
+            self.key = key
+
+        @property
+        def control(self) -> ThreadListView:
+            return self.thread_list
+
+    class Opened(Message):
+        """The user chose a thread (Enter or a click)."""
+
+        def __init__(self, thread_list: ThreadListView, key: ThreadKey) -> None:
+            super().__init__()
+            self.thread_list = thread_list
+            self.key = key
+
+        @property
+        def control(self) -> ThreadListView:
+            return self.thread_list
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._inbox: Inbox = Inbox()
+        self._me: Callable[[str], str] = lambda account_id: ""
+        self._accounts: Mapping[str, AccountConfig] = {}
+        self._cursor_key: ThreadKey | None = None
+        self._cursor_index = 0
+        self._user_moved = False
+        self._lines: LRUCache[tuple, tuple[Thread, Strip]] = LRUCache(1024)
+        self._width = 0
+
+    # --- public API ----------------------------------------------------------------
+
+    def set_source(
+        self,
+        inbox: Inbox,
+        me: Callable[[str], str],
+        accounts: Mapping[str, AccountConfig],
+    ) -> None:
+        """Show ``inbox``; ``me(account_id)`` names the user on that account."""
+        self._inbox = inbox
+        self._me = me
+        self._accounts = accounts
+        self._lines.clear()
+        self.refresh_threads()
+
+    @property
+    def cursor_key(self) -> ThreadKey | None:
+        """The highlighted thread, or None while the list is empty."""
+        return self._cursor_key
+
+    @property
+    def cursor_index(self) -> int | None:
+        """The highlighted row (0 is the newest), or None while the list is empty."""
+        return self._cursor_index if self._cursor_key is not None else None
+
+    def refresh_threads(self) -> None:
+        """Re-read the inbox after it changed (call on every ``InboxChanged``).
+
+        The cursor stays on the same thread wherever it moved to; until the user
+        has moved it, it stays on the newest thread instead.
+        """
+        count = len(self._inbox)
+        was_visible = self._row_visible(self._cursor_index)
+        old_key = self._cursor_key
+        if count == 0:
+            self._cursor_key = None
+            self._cursor_index = 0
+        else:
+            index = None
+            if self._user_moved and old_key is not None:
+                index = self._inbox.index_of(old_key)
+                if index is None:  # the thread is gone: stay at the same height
+                    index = min(self._cursor_index, count - 1)
+            self._cursor_index = 0 if index is None else index
+            self._cursor_key = self._inbox.at(self._cursor_index).key
+        self.virtual_size = Size(0, count * ROW_HEIGHT)
+        if was_visible:
+            self._scroll_to_cursor()
+        self.refresh()
+        if self._cursor_key is not None and self._cursor_key != old_key:
+            self.post_message(self.Highlighted(self, self._cursor_key))
+
+    def select_key(self, key: ThreadKey) -> bool:
+        """Move the cursor to ``key`` (e.g. after a palette jump); False if unknown."""
+        index = self._inbox.index_of(key)
+        if index is None:
+            return False
+        self._move_to(index)
+        return True
+
+    # --- cursor --------------------------------------------------------------------
+
+    def _move_to(self, index: int) -> None:
+        count = len(self._inbox)
+        if count == 0:
+            return
+        index = max(0, min(index, count - 1))
+        self._user_moved = True
+        old_index, old_key = self._cursor_index, self._cursor_key
+        self._cursor_index = index
+        self._cursor_key = self._inbox.at(index).key
+        self._refresh_row(old_index)
+        self._refresh_row(index)
+        self._scroll_to_cursor()
+        if self._cursor_key != old_key:
+            self.post_message(self.Highlighted(self, self._cursor_key))
+
+    def _page_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height // ROW_HEIGHT)
+
+    def action_cursor_up(self) -> None:
+        self._move_to(self._cursor_index - 1)
+
+    def action_cursor_down(self) -> None:
+        self._move_to(self._cursor_index + 1)
+
+    def action_cursor_home(self) -> None:
+        self._move_to(0)
+
+    def action_cursor_end(self) -> None:
+        self._move_to(len(self._inbox) - 1)
+
+    def action_page_cursor_up(self) -> None:
+        self._move_to(self._cursor_index - self._page_rows())
+
+    def action_page_cursor_down(self) -> None:
+        self._move_to(self._cursor_index + self._page_rows())
+
+    def action_open(self) -> None:
+        if self._cursor_key is not None:
+            self.post_message(self.Opened(self, self._cursor_key))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = (offset.y + self.scroll_offset.y) // ROW_HEIGHT
+        if 0 <= index < len(self._inbox):
+            self._move_to(index)
+            self.post_message(self.Opened(self, self._cursor_key))  # type: ignore[arg-type]
+
+    def _row_visible(self, index: int) -> bool:
+        top = self.scroll_offset.y
+        y = index * ROW_HEIGHT
+        return top <= y < top + max(ROW_HEIGHT, self.scrollable_content_region.height)
+
+    def _scroll_to_cursor(self) -> None:
+        if not self._inbox or not self.is_mounted:
+            return
+        self.scroll_to_region(
+            Region(0, self._cursor_index * ROW_HEIGHT, 1, ROW_HEIGHT),
+            animate=False,
+            force=True,
+            x_axis=False,
+            immediate=True,
+        )
+
+    def _refresh_row(self, index: int) -> None:
+        self.refresh_lines(index * ROW_HEIGHT, ROW_HEIGHT)
+
+    # --- keeping the cache honest --------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines.clear()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._lines.clear()
+        self._scroll_to_cursor()
+
+    def on_focus(self, event: events.Focus) -> None:
+        self._refresh_row(self._cursor_index)
+
+    def on_blur(self, event: events.Blur) -> None:
+        self._refresh_row(self._cursor_index)
+
+    def on_mount(self) -> None:
+        # "14:05" becomes "Mon" at midnight: repaint now and then (cheap: cached rows).
+        self.set_interval(60, self.refresh)
+
+    # --- rendering -----------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        row = self.scroll_offset.y + y
+        index, line = divmod(row, ROW_HEIGHT)
+        if not self._inbox:
+            return self._render_empty(y, width)
+        if index >= len(self._inbox):
+            return Strip.blank(width, self.rich_style)
+        thread = self._inbox.at(index)
+        selected = index == self._cursor_index
+        now = int(time.time() * 1000)
+        cache_key = (thread.key, line, width, selected, self.has_focus, local_day(now))
+        cached = self._lines.get(cache_key)
+        if cached is not None and cached[0] is thread:
+            return cached[1]
+        text = self._render_row(thread, line, width, selected, now)
+        strip = Strip(list(text.render(self.app.console)), text.cell_len)
+        strip = strip.crop_extend(0, width, text.style if isinstance(text.style, Style) else None)
+        self._lines[cache_key] = (thread, strip)
+        return strip
+
+    def _render_empty(self, y: int, width: int) -> Strip:
+        if y != 1:
+            return Strip.blank(width, self.rich_style)
+        style = self.get_visual_style("thread-list--empty").rich_style
+        text = Text(" " + truncate_cells(self.empty_text, max(0, width - 1)), style=style)
+        return Strip(list(text.render(self.app.console))).crop_extend(0, width, style)
+
+    def _styles(self, selected: bool) -> dict[str, Style]:
+        if selected:
+            cursor = self.get_visual_style("thread-list--cursor").rich_style
+            return dict.fromkeys(("base", "title", "time", "preview"), cursor)
+        return {
+            "base": self.rich_style,
+            "title": self.get_visual_style("thread-list--title").rich_style,
+            "time": self.get_visual_style("thread-list--time").rich_style,
+            "preview": self.get_visual_style("thread-list--preview").rich_style,
+        }
+
+    def _badge(self, thread: Thread) -> tuple[str, Style]:
+        account = self._accounts.get(thread.account_id)
+        label = account.label if account is not None else thread.account_id
+        label = truncate_cells(safe_text(label, single_line=True, max_len=32), _LABEL_MAX)
+        style = Style(reverse=True, bold=True)
+        if account is not None:
+            foreground = _contrast_text(account.color)
+            if foreground is not None:
+                style = Style(color=foreground, bgcolor=account.color, bold=True)
+        return f" {label} ", style
+
+    def _render_row(self, thread: Thread, line: int, width: int, selected: bool, now: int) -> Text:
+        styles = self._styles(selected)
+        text = Text(style=styles["base"], no_wrap=True, end="")
+        badge, badge_style = self._badge(thread)
+        badge_width = cell_len(badge)
+        if badge_width + 4 > width:  # too narrow for the badge: a one-cell color mark
+            badge, badge_width = badge.strip()[:1] or " ", 1
+        if line == 0:
+            time_label = short_time(thread.activity_ts, now) if thread.activity_ts else ""
+            time_width = cell_len(time_label)
+            room = width - badge_width - 1
+            if time_label and room - time_width - 1 < 4:
+                time_label, time_width = "", 0  # no room: the title matters more
+            title_room = room - (time_width + 1 if time_label else 0)
+            me = self._me(thread.account_id)
+            title = safe_text(thread.display_title(me), single_line=True, max_len=200)
+            title = truncate_cells(title, max(0, title_room))
+            title_style = styles["title"] + Style(bold=True) if thread.unread else styles["title"]
+            text.append(badge, badge_style)
+            text.append(" ")
+            text.append(title, title_style)
+            if time_label:
+                gap = width - badge_width - 1 - cell_len(title) - time_width
+                text.append(" " * max(1, gap))
+                text.append(time_label, styles["time"])
+            return text
+
+        # Line 2: the preview, under the title, with the unread badge on the right.
+        text.append(" " * (badge_width + 1))
+        unread = ""
+        if thread.unread:
+            unread = f" {thread.unread if thread.unread < 1000 else '999+'} "
+        room = width - badge_width - 1 - (cell_len(unread) + 1 if unread else 0)
+        preview = truncate_cells(self._preview(thread), max(0, room))
+        preview_style = styles["preview"]
+        if thread.last_message is None:
+            preview_style = preview_style + Style(italic=True)
+        text.append(preview, preview_style)
+        if unread:
+            gap = width - badge_width - 1 - cell_len(preview) - cell_len(unread)
+            text.append(" " * max(1, gap))
+            text.append(unread, self.get_visual_style("thread-list--unread").rich_style)
+        return text
+
+    def _preview(self, thread: Thread) -> str:
+        message = thread.last_message
+        if message is None:
+            return "No messages yet"
+        body = safe_text(message.body, single_line=True, max_len=_PREVIEW_MAX)
+        me = self._me(thread.account_id)
+        if message.sender == me:
+            return f"you: {body}"
+        if len(thread.members) > 2:
+            return f"{safe_text(message.sender, single_line=True, max_len=64)}: {body}"
+        return body
