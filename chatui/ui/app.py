@@ -1,0 +1,332 @@
+"""The chatui Textual application: the merged thread list, the open thread, the
+composer and the status bar, wired to one :class:`~chatui.client.Session`.
+
+Everything the app shows comes from the Session; the app only turns the
+Session's change records into view refreshes and the user's keys into Session
+calls. Network work runs in workers so that the first frame never waits for a
+server, and a slow server never freezes typing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.console import RenderableType
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer
+
+from chatui.client import (
+    AccountStateChanged,
+    Change,
+    InboxChanged,
+    MessagesChanged,
+    SendFailed,
+    Session,
+)
+from chatui.core.models import AccountConfig, Thread, ThreadKey
+from chatui.ui.composer import Composer
+from chatui.ui.message_view import MessageView
+from chatui.ui.palette import ConversationsProvider
+from chatui.ui.screens.first_run import FirstRunScreen
+from chatui.ui.screens.new_conversation import NewConversation, NewConversationScreen
+from chatui.ui.status import StatusBar, ThreadHeader, one_line
+from chatui.ui.thread_list import ThreadListView
+
+if TYPE_CHECKING:
+    from chatui.accounts.profile import Profile
+
+
+class ChatApp(App[str | None]):
+    """One window: every linked account's conversations, merged.
+
+    ``ChatApp(None)`` (or a Session without accounts) shows the first-run screen;
+    the app then exits with ``"demo"`` if the user asked for the demo.
+    """
+
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    COMMANDS = App.COMMANDS | {ConversationsProvider}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+n", "new_conversation", "New chat", id="new_conversation"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Find",
+            id="command_palette",
+            priority=True,
+            show=False,  # the footer shows the palette key on its right already
+            tooltip="Jump to any conversation, or run a command",
+        ),
+        Binding("escape", "back_to_list", "Back to list", id="back_to_list"),
+    ]
+
+    def __init__(
+        self,
+        session: Session | None,
+        profile: Profile | None = None,
+        *,
+        title: str = "chatui",
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.profile = profile
+        self.title = title
+        self.shown_key: ThreadKey | None = None
+        """The thread on the right (stays there after Esc; see :meth:`open_thread`)."""
+        self._drafts: dict[ThreadKey, str] = {}
+        self._older_exhausted: set[ThreadKey] = set()
+        self._loading_older: set[ThreadKey] = set()
+        self._send_lock = asyncio.Lock()
+        self._inbox_dirty = False
+        self._shutting_down = False
+
+    @property
+    def first_run(self) -> bool:
+        return self.session is None or not self.session.linked
+
+    # --- layout ----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        if self.first_run:
+            return
+        with Horizontal(id="main"):
+            yield ThreadListView(id="threads")
+            with Vertical(id="conversation"):
+                yield ThreadHeader(id="thread-header")
+                yield MessageView(id="messages")
+                yield Composer(id="composer")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.first_run:
+            self.push_screen(FirstRunScreen(), callback=self._first_run_done)
+            return
+        session = self.session
+        assert session is not None
+        self.thread_list = self.query_one(ThreadListView)
+        self.message_view = self.query_one(MessageView)
+        self.composer = self.query_one(Composer)
+        self.thread_header = self.query_one(ThreadHeader)
+        self.status_bar = self.query_one(StatusBar)
+        self.thread_list.set_source(session.inbox, session.me, self._accounts())
+        self.status_bar.update_states(self._accounts(), session.states)
+        self.thread_header.show(None, None, "")
+        self.thread_list.focus()
+        session.add_listener(self._on_session_change)
+        # Not awaited: the first frame must not wait for any server.
+        self.run_worker(self._start_session(), name="session-start", exit_on_error=False)
+
+    def _accounts(self) -> dict[str, AccountConfig]:
+        assert self.session is not None
+        return {account_id: linked.config for account_id, linked in self.session.linked.items()}
+
+    def _first_run_done(self, result: str | None) -> None:
+        self.exit(result=result)
+
+    async def _start_session(self) -> None:
+        assert self.session is not None
+        await self.session.start()
+
+    def exit(
+        self,
+        result: str | None = None,
+        return_code: int = 0,
+        message: RenderableType | None = None,
+    ) -> None:
+        # From here on the widgets go away; session changes must not touch them.
+        self._shutting_down = True
+        super().exit(result=result, return_code=return_code, message=message)
+
+    async def on_unmount(self) -> None:
+        self._shutting_down = True
+        if self.session is not None:
+            await self.session.stop()
+
+    # --- session changes -> views ----------------------------------------------------
+
+    def _on_session_change(self, change: Change) -> None:
+        """Called by the Session on this same asyncio loop, possibly in bursts."""
+        if self._shutting_down:
+            return
+        match change:
+            case InboxChanged():
+                # A burst of events is drawn once: mark dirty, flush on the next turn.
+                if not self._inbox_dirty:
+                    self._inbox_dirty = True
+                    self.call_next(self._flush_inbox)
+            case MessagesChanged(key=key):
+                if key == self.shown_key and self.session is not None:
+                    self.message_view.update_messages(self.session.messages(key))
+            case AccountStateChanged():
+                if self.session is not None:
+                    self.status_bar.update_states(self._accounts(), self.session.states)
+            case SendFailed(key=key, reason=reason):
+                self.notify(
+                    f"Not sent: {one_line(reason)}",
+                    title="Message not sent",
+                    severity="error",
+                    markup=False,
+                )
+
+    def _flush_inbox(self) -> None:
+        self._inbox_dirty = False
+        if self._shutting_down or self.session is None:
+            return
+        self.thread_list.refresh_threads()
+        self._refresh_header()
+
+    def _refresh_header(self) -> None:
+        session = self.session
+        if session is None or self.shown_key is None:
+            self.thread_header.show(None, None, "")
+            return
+        thread = session.inbox.get(self.shown_key)
+        account_id = self.shown_key[0]
+        self.thread_header.show(thread, session.account(account_id), session.me(account_id))
+
+    # --- opening threads -------------------------------------------------------------
+
+    @on(ThreadListView.Opened)
+    def _list_opened(self, event: ThreadListView.Opened) -> None:
+        event.stop()
+        self.open_thread(event.key, focus_composer=True)
+
+    def jump_to(self, key: ThreadKey) -> None:
+        """Select ``key`` in the list and open it (the command palette's action)."""
+        if self.session is None or key not in self.session.inbox:
+            return
+        self.thread_list.select_key(key)
+        self.open_thread(key, focus_composer=True)
+
+    def open_thread(self, key: ThreadKey, *, focus_composer: bool = False) -> None:
+        """Show ``key`` on the right at once, then load it in the background.
+
+        The thread stays open (and so counts as read) until another one is opened;
+        Esc only moves the focus back to the list.
+        """
+        session = self.session
+        if session is None:
+            return
+        thread = session.inbox.get(key)
+        if thread is None:
+            return
+        if self.shown_key != key:
+            if self.shown_key is not None:
+                self._drafts[self.shown_key] = self.composer.value
+                session.close_thread()
+            self.composer.value = self._drafts.pop(key, "")
+            self.shown_key = key
+            me = session.me(key[0])
+            self.message_view.show(
+                key,
+                session.messages(key),
+                me,
+                title=thread.display_title(me),
+                loading=not session.is_loaded(key),
+            )
+            self._refresh_header()
+        if focus_composer:
+            self.composer.focus()
+        self._load_thread(key)
+
+    @work(exclusive=True, group="open-thread", exit_on_error=False)
+    async def _load_thread(self, key: ThreadKey) -> None:
+        assert self.session is not None
+        await self.session.open_thread(key)
+
+    @on(MessageView.NearTop)
+    def _near_top(self, event: MessageView.NearTop) -> None:
+        event.stop()
+        key = event.key
+        if key != self.shown_key or key in self._older_exhausted or key in self._loading_older:
+            return
+        self._loading_older.add(key)
+        self._load_older(key)
+
+    @work(group="load-older", exit_on_error=False)
+    async def _load_older(self, key: ThreadKey) -> None:
+        # Not an exclusive worker: a second NearTop must not cancel a page in flight
+        # (it would be fetched again from scratch); it is simply ignored instead.
+        assert self.session is not None
+        try:
+            if not await self.session.load_older(key):
+                # History never grows backwards: stop asking once the start is reached.
+                self._older_exhausted.add(key)
+        finally:
+            self._loading_older.discard(key)
+
+    # --- sending ---------------------------------------------------------------------
+
+    @on(Composer.Send)
+    def _composer_send(self, event: Composer.Send) -> None:
+        event.stop()
+        if self.shown_key is None:
+            self.notify("Open a conversation first (Enter on the list).", severity="warning")
+            return
+        text = self.composer.take()
+        self.message_view.scroll_to_latest()
+        self._send(self.shown_key, text)
+
+    @work(group="send", exit_on_error=False)
+    async def _send(self, key: ThreadKey, text: str) -> None:
+        assert self.session is not None
+        # One at a time, in the order typed: concurrent sends could be reordered.
+        async with self._send_lock:
+            sent = await self.session.send(key, text)
+        if sent is None and not self._shutting_down:
+            self._keep_unsent(key, text)
+
+    def _keep_unsent(self, key: ThreadKey, text: str) -> None:
+        """Nothing typed is lost: unsent text goes back where it was written."""
+        if key == self.shown_key:
+            self.composer.put_back(text)
+        else:
+            draft = self._drafts.get(key, "")
+            self._drafts[key] = f"{text} {draft}" if draft.strip() else text
+
+    # --- actions ---------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "new_conversation":
+            return not self.first_run and self.screen is self.screen_stack[0]
+        if action == "back_to_list":
+            if self.first_run or self.screen is not self.screen_stack[0]:
+                return False
+            return self.focused is not getattr(self, "thread_list", None)
+        return True
+
+    def action_back_to_list(self) -> None:
+        self.thread_list.focus()
+
+    def action_new_conversation(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        accounts = [linked.config for linked in session.linked.values()]
+        # Default to the account of the thread under the cursor: the likely intent.
+        cursor = self.thread_list.cursor_key
+        default = cursor[0] if cursor else None
+        self.push_screen(
+            NewConversationScreen(accounts, self._create_thread, account_id=default),
+            callback=self._conversation_created,
+        )
+
+    async def _create_thread(self, request: NewConversation) -> Thread:
+        assert self.session is not None
+        return await self.session.create_thread(
+            request.account_id, list(request.members), request.title
+        )
+
+    def _conversation_created(self, thread: Thread | None) -> None:
+        if thread is None:
+            return
+        # Draw the list now so the new row exists before it is selected.
+        self._flush_inbox()
+        self.jump_to(thread.key)

@@ -1,0 +1,121 @@
+"""``chatui`` with no command: open the app on the profile's linked accounts.
+
+This is the only place where config, token store, backends and the app meet.
+An account whose token cannot be read (or whose backend is not installed) does
+not stop the others: it is shown in the status bar in an error state with the
+reason, so the user sees what to fix while still chatting on the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import AsyncIterator, Sequence
+
+from chatui.backends.base import Backend, BackendError
+from chatui.client import LinkedAccount, Session
+from chatui.core.models import (
+    AccountConfig,
+    Credentials,
+    Event,
+    Identity,
+    Message,
+    Thread,
+)
+
+
+def run_linked_accounts(args: argparse.Namespace) -> int:
+    """Run the app; returns the process exit code (2: unusable config)."""
+    from chatui.accounts.config import ConfigError, load_accounts
+    from chatui.accounts.profile import Profile
+
+    profile = Profile.resolve(getattr(args, "config_dir", None))
+    try:
+        accounts = load_accounts(profile)
+    except ConfigError as err:
+        print(f"chatui: {err}", file=sys.stderr)
+        return 2
+
+    session = Session([link_account(profile, account) for account in accounts])
+
+    from chatui.ui.app import ChatApp
+    from chatui.ui.screens.first_run import DEMO
+
+    app = ChatApp(session if accounts else None, profile)
+    result = app.run()
+    if result == DEMO:
+        from chatui.demo.command import run_demo
+
+        # The demo's own flags were not given on this path: use its defaults.
+        vars(args).setdefault("reset", False)
+        return int(run_demo(args) or 0)
+    return app.return_code or 0
+
+
+def link_account(profile, account: AccountConfig) -> LinkedAccount:
+    """The account ready for the Session, or a stand-in that reports why it is not."""
+    from chatui.accounts.tokens import TokenStoreError, load_token
+    from chatui.backends.registry import make_backend
+
+    try:
+        backend = make_backend(account)
+    except BackendError as err:
+        return LinkedAccount(account, UnusableBackend(account, str(err)), "")
+    try:
+        token = load_token(profile, account)
+    except TokenStoreError as err:
+        return LinkedAccount(account, UnusableBackend(account, str(err)), "")
+    return LinkedAccount(account, backend, token)
+
+
+class UnusableBackend(Backend):
+    """An account that cannot start (no token, no adapter): every call says why.
+
+    The Session treats it like a server that refuses us — the account shows
+    ``error (reason)`` in the status bar — instead of the whole app refusing to
+    start over one broken account.
+    """
+
+    kind = "unusable"
+
+    def __init__(self, account: AccountConfig, reason: str) -> None:
+        super().__init__(account)
+        self.reason = reason
+
+    def _fail(self) -> BackendError:
+        return BackendError(self.reason)
+
+    async def login(self, username: str, password: str) -> Credentials:
+        raise self._fail()
+
+    async def restore(self, token: str) -> Identity:
+        raise self._fail()
+
+    async def close(self) -> None:
+        return None
+
+    async def events(self, since: str | None = None) -> AsyncIterator[Event]:
+        raise self._fail()
+        yield  # pragma: no cover - makes this an async generator
+
+    async def threads(self) -> list[Thread]:
+        raise self._fail()
+
+    async def history(
+        self, thread_id: str, before: str | None = None, limit: int = 50
+    ) -> list[Message]:
+        raise self._fail()
+
+    async def send(
+        self, thread_id: str, body: str, txn_id: str, reply_to: str | None = None
+    ) -> Message:
+        raise self._fail()
+
+    async def redact(self, thread_id: str, message_id: str) -> None:
+        raise self._fail()
+
+    async def mark_read(self, thread_id: str, message_id: str) -> None:
+        raise self._fail()
+
+    async def create_thread(self, members: Sequence[str], title: str | None = None) -> Thread:
+        raise self._fail()

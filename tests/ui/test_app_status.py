@@ -1,0 +1,37 @@
+"""The status bar: each account's connection state, in words a user can act on."""
+
+from __future__ import annotations
+
+from chatui.core.models import AccountConfig, ConnectionState
+from chatui.ui.status import status_text
+
+
+def _account(account_id: str, label: str) -> AccountConfig:
+    return AccountConfig(account_id, "local", "http://127.0.0.1:1", "bob", label, "#d75f00")
+
+
+def test_every_state_is_named_with_its_detail() -> None:
+    accounts = {a.account_id: a for a in (_account("h", "home"), _account("w", "work"))}
+    accounts["x"] = _account("x", "lab")
+    accounts["c"] = _account("c", "club")
+    text = status_text(
+        accounts,
+        {
+            "h": (ConnectionState.CONNECTED, ""),
+            "w": (ConnectionState.RECONNECTING, "server unreachable, retrying in 4 s"),
+            "x": (ConnectionState.ERROR, "the server refused the token"),
+            # "c" not reported yet: shown as connecting
+        },
+    ).plain
+    assert "home connected" in text
+    assert "work reconnecting (server unreachable, retrying in 4 s)" in text
+    assert "lab error (the server refused the token)" in text
+    assert "club connecting" in text
+
+
+def test_server_detail_cannot_break_the_bar() -> None:
+    accounts = {"w": _account("w", "work")}
+    detail = "[b]bad[/b]\nsecond line \x1b]52;c;AAAA\x07"
+    text = status_text(accounts, {"w": (ConnectionState.ERROR, detail)})
+    assert "\n" not in text.plain and "\x1b" not in text.plain
+    assert "[b]bad[/b]" in text.plain  # shown as typed, never read as markup
