@@ -190,10 +190,7 @@ def main() -> None:
 
     if args.child:
         t0 = float(os.environ["BENCH_T0"])
-        if args.child == "bare":
-            result = _child_bare(t0)
-        else:
-            result = _child_chatui(t0, args.spec)
+        result = _child_bare(t0) if args.child == "bare" else _child_chatui(t0, args.spec)
         print(json.dumps(result))
         return
 

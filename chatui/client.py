@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from chatui.backends.base import Backend, BackendError
+from chatui.backends.base import AuthError, Backend, BackendError, UnavailableError
 from chatui.core.inbox import Inbox
 from chatui.core.models import (
     AccountConfig,
@@ -135,14 +135,25 @@ class Session:
         try:
             self.identities[account_id] = await linked.backend.restore(linked.token)
             threads = await linked.backend.threads()
-        except BackendError as err:
+        except AuthError as err:
             self._set_state(account_id, ConnectionState.ERROR, str(err))
+            return
+        except BackendError as err:
+            self._set_start_failure(account_id, err)
             # Keep trying in the background: the server may simply not be up yet.
             self._tasks.append(asyncio.create_task(self._retry_start(linked)))
             return
         self.inbox.replace_account(account_id, threads)
         self._emit(InboxChanged())
         self._tasks.append(asyncio.create_task(self._pump(linked)))
+
+    def _set_start_failure(self, account_id: str, err: BackendError) -> None:
+        # An unreachable server is a passing state we keep retrying; anything else
+        # (a server that answers but refuses) is an error the user should read.
+        if isinstance(err, UnavailableError):
+            self._set_state(account_id, ConnectionState.RECONNECTING, str(err))
+        else:
+            self._set_state(account_id, ConnectionState.ERROR, str(err))
 
     async def _retry_start(self, linked: LinkedAccount) -> None:
         delay = 1.0
@@ -154,8 +165,12 @@ class Session:
                     linked.token
                 )
                 threads = await linked.backend.threads()
-            except BackendError as err:
+            except AuthError as err:
+                # A refused token will not start working by itself: stop asking.
                 self._set_state(linked.config.account_id, ConnectionState.ERROR, str(err))
+                return
+            except BackendError as err:
+                self._set_start_failure(linked.config.account_id, err)
                 continue
             self.inbox.replace_account(linked.config.account_id, threads)
             self._emit(InboxChanged())
@@ -260,7 +275,8 @@ class Session:
                 self._messages[key] = kept
                 self._emit(MessagesChanged(key))
         thread = self.inbox.get(key)
-        if thread is not None and thread.last_message and thread.last_message.message_id == message_id:
+        last = thread.last_message if thread is not None else None
+        if thread is not None and last is not None and last.message_id == message_id:
             previous = self._messages.get(key) or []
             self.inbox.upsert(replace(thread, last_message=previous[-1] if previous else None))
             self._emit(InboxChanged())
@@ -352,6 +368,9 @@ class Session:
         try:
             sent = await self.linked[account_id].backend.send(thread_id, body, txn_id, reply_to)
         except BackendError as err:
+            # The text goes back to the composer (the app's job), so the echo must go:
+            # a retry would otherwise show the message twice.
+            self._remove_message(key, echo.message_id)
             self._emit(SendFailed(key, str(err)))
             return None
         self._add_message(sent)

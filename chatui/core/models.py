@@ -74,7 +74,8 @@ class Message:
     ts: int  # when the server accepted it, UTC epoch ms
     txn_id: str | None = None
     reply_to: str | None = None
-    reactions: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _EMPTY)  # emoji -> users
+    # emoji -> the users who reacted with it
+    reactions: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _EMPTY)
     vanish: VanishSetting = VANISH_OFF
     pending: bool = False  # a local echo the server has not accepted yet
 
