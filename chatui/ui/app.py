@@ -32,13 +32,12 @@ from chatui.core.models import AccountConfig, Thread, ThreadKey
 from chatui.ui.composer import Composer
 from chatui.ui.message_view import MessageView
 from chatui.ui.palette import ConversationsProvider
-from chatui.ui.screens.first_run import FirstRunScreen
-from chatui.ui.screens.new_conversation import NewConversation, NewConversationScreen
 from chatui.ui.status import StatusBar, ThreadHeader, one_line
 from chatui.ui.thread_list import ThreadListView
 
 if TYPE_CHECKING:
     from chatui.accounts.profile import Profile
+    from chatui.ui.screens.new_conversation import NewConversation, NewConversationScreen
 
 
 class ChatApp(App[str | None]):
@@ -106,6 +105,8 @@ class ChatApp(App[str | None]):
 
     def on_mount(self) -> None:
         if self.first_run:
+            from chatui.ui.screens.first_run import FirstRunScreen
+
             self.push_screen(FirstRunScreen(), callback=self._first_run_done)
             return
         session = self.session
@@ -120,8 +121,9 @@ class ChatApp(App[str | None]):
         self.thread_header.show(None, None, "")
         self.thread_list.focus()
         session.add_listener(self._on_session_change)
-        # Not awaited: the first frame must not wait for any server.
-        self.run_worker(self._start_session(), name="session-start", exit_on_error=False)
+        # Started after the first frame is drawn: the first frame must not wait for
+        # any server, nor for setting up HTTP clients (bench/startup.py measures it).
+        self.call_after_refresh(self._begin_session)
 
     def _accounts(self) -> dict[str, AccountConfig]:
         assert self.session is not None
@@ -129,6 +131,9 @@ class ChatApp(App[str | None]):
 
     def _first_run_done(self, result: str | None) -> None:
         self.exit(result=result)
+
+    def _begin_session(self) -> None:
+        self.run_worker(self._start_session(), name="session-start", exit_on_error=False)
 
     async def _start_session(self) -> None:
         assert self.session is not None
@@ -314,7 +319,7 @@ class ChatApp(App[str | None]):
         cursor = self.thread_list.cursor_key
         default = cursor[0] if cursor else None
         self.push_screen(
-            NewConversationScreen(accounts, self._create_thread, account_id=default),
+            _new_conversation_screen()(accounts, self._create_thread, account_id=default),
             callback=self._conversation_created,
         )
 
@@ -330,3 +335,10 @@ class ChatApp(App[str | None]):
         # Draw the list now so the new row exists before it is selected.
         self._flush_inbox()
         self.jump_to(thread.key)
+
+
+def _new_conversation_screen() -> type[NewConversationScreen]:
+    """Imported on first use: the dialog's widgets are not needed for the first frame."""
+    from chatui.ui.screens.new_conversation import NewConversationScreen
+
+    return NewConversationScreen
