@@ -1,0 +1,763 @@
+"""The reference server's storage: SQLite in WAL mode behind a synchronous, thread-safe API.
+
+Why this shape:
+
+* **Synchronous and thread-safe.** The HTTP routes call it from a thread pool (so the
+  event loop never waits on disk), the demo and the benchmarks call it directly to
+  seed data, possibly from other threads. Each thread gets its own connection (WAL
+  lets readers run beside the writer); writes are serialised by one lock plus
+  ``BEGIN IMMEDIATE``, which makes check-then-insert (idempotent sends) atomic.
+* **Events are rows.** Every change a client must hear about appends a row to
+  ``events``; the row id is the stream cursor. A resumed stream is then just "rows
+  after N that this user may see", so resuming can have neither gaps nor duplicates.
+  Event payloads are rendered when sent, from the current state, so a deleted
+  message's text is never replayed.
+* **Listeners.** After each commit that added events, the registered listeners are
+  called (in the writing thread) with the ids of the users who may see them; the app
+  uses this to wake exactly those users' live streams, also when the demo seeds a
+  message from another thread.
+* **Indexed for scale.** History pages walk a partial covering index on
+  ``(thread_id, ts, id, sender_id)`` of live messages; the thread list is one query
+  (plus one for all members) with the newest message denormalised into ``threads``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import logging
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chatui.server import auth, ids, validate
+from chatui.server.errors import (
+    ApiError,
+    bad_request,
+    not_found,
+    unknown_message,
+    unknown_user,
+)
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[frozenset[int]], None]
+"""Called after a commit with the user ids (internal ints) that have new events."""
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    password TEXT NOT NULL,          -- auth.hash_password(): scrypt$n$r$p$salt$hash
+    created_ts INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    hash TEXT PRIMARY KEY,           -- sha256 of the bearer token, never the token
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    created_ts INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS threads (
+    id INTEGER PRIMARY KEY,
+    title TEXT,
+    created_ts INTEGER NOT NULL,
+    theme TEXT,                      -- JSON object or NULL
+    vanish TEXT NOT NULL DEFAULT '{"mode": "off"}',
+    last_message_id INTEGER          -- newest live message: the thread list's preview
+);
+CREATE TABLE IF NOT EXISTS members (
+    thread_id INTEGER NOT NULL REFERENCES threads(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    position INTEGER NOT NULL,
+    read_ts INTEGER NOT NULL DEFAULT -1,   -- the read marker as the (ts, id) of the
+    read_id INTEGER NOT NULL DEFAULT 0,    -- last message read: unread = what sorts after
+    PRIMARY KEY (thread_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS members_by_user ON members(user_id, thread_id);
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY,
+    thread_id INTEGER NOT NULL REFERENCES threads(id),
+    sender_id INTEGER NOT NULL REFERENCES users(id),
+    body TEXT NOT NULL,              -- emptied when the message is deleted
+    ts INTEGER NOT NULL,             -- epoch ms
+    txn_id TEXT,
+    reply_to INTEGER,
+    vanish TEXT NOT NULL,            -- the thread's vanish setting when it was sent
+    deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX IF NOT EXISTS messages_txn
+    ON messages(thread_id, sender_id, txn_id) WHERE txn_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS messages_live
+    ON messages(thread_id, ts, id, sender_id) WHERE deleted = 0;
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- the stream cursor; never reused
+    kind TEXT NOT NULL,              -- thread | message | redaction | read
+    thread_id INTEGER NOT NULL,
+    message_id INTEGER,
+    user_id INTEGER,                 -- who moved their read marker (kind = read)
+    recipient_id INTEGER             -- NULL: every member; else only this user
+);
+"""
+
+# A thread as one user sees it. :uid is the viewer; the caller adds the WHERE clause.
+_THREAD_SELECT = """
+SELECT t.id, t.title, t.created_ts, t.theme, t.vanish,
+       lm.id, lm.thread_id, lm.sender_id, lu.username, lm.body, lm.ts, lm.txn_id,
+       lm.reply_to, lm.vanish,
+       (SELECT count(*) FROM messages m
+         WHERE m.thread_id = t.id AND m.deleted = 0 AND m.sender_id != :uid
+           AND (m.ts, m.id) > (mb.read_ts, mb.read_id)) AS unread
+FROM members mb
+JOIN threads t ON t.id = mb.thread_id
+LEFT JOIN messages lm ON lm.id = t.last_message_id
+LEFT JOIN users lu ON lu.id = lm.sender_id
+"""
+
+_MESSAGE_SELECT = """
+SELECT m.id, m.thread_id, m.sender_id, u.username, m.body, m.ts, m.txn_id, m.reply_to,
+       m.vanish
+FROM messages m JOIN users u ON u.id = m.sender_id
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """An authenticated user, as the routes pass it to the database."""
+
+    user_id: int
+    username: str
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_vanish(text: str) -> dict[str, Any]:
+    return json.loads(text)
+
+
+def _vanish(text: str) -> dict[str, Any]:
+    """A stored vanish setting; there are few distinct ones, so parse each once."""
+    return dict(_parse_vanish(text))
+
+
+def _message_json(row: Sequence[Any]) -> dict[str, Any]:
+    """Render a row of ``_MESSAGE_SELECT`` (or the message columns of a thread row)."""
+    mid, tid, _sender_id, sender, body, ts, txn, reply_to, vanish = row
+    return {
+        "message_id": ids.message_id(mid),
+        "thread_id": ids.thread_id(tid),
+        "sender": sender,
+        "body": body,
+        "ts": ts,
+        "txn_id": txn,
+        "reply_to": ids.message_id(reply_to) if reply_to is not None else None,
+        "reactions": {},
+        "vanish": _vanish(vanish),
+    }
+
+
+class Database:
+    """The server's state. Synchronous; safe to call from any thread."""
+
+    def __init__(self, path: Path | str, *, scrypt_n: int = auth.SCRYPT_N) -> None:
+        """Open (creating if needed) the database at ``path``.
+
+        ``scrypt_n`` is the password hashing work factor for new passwords; leave it
+        alone except in test suites that register many users (the factor is stored
+        with each hash, so logins work whatever it was).
+        """
+        self.path = Path(path)
+        self.scrypt_n = scrypt_n
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._listeners: list[Listener] = []
+        self._closed = False
+        self._pending: set[int] = set()
+        conn = self._conn()
+        conn.execute("PRAGMA journal_mode=WAL")
+        with self._write_lock:
+            conn.executescript(_SCHEMA)  # idempotent; executescript commits on its own
+        with self._write() as conn:
+            # Part of every cursor, so that a cursor from a wiped or another database is
+            # refused instead of silently skipping events.
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('epoch', ?)", (secrets.token_hex(4),))
+            row = conn.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()
+        self.epoch: str = row[0]
+
+    # --- connections and transactions -------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            if self._closed:
+                raise RuntimeError("the database is closed")
+            # isolation_level=None: we issue BEGIN ourselves; check_same_thread=False
+            # only so that close() can close every thread's connection.
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._local.conn = conn
+            with self._connections_lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; listeners hear about its events after the commit."""
+        conn = self._conn()
+        with self._write_lock:
+            self._pending = set()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            pending = frozenset(self._pending)
+            self._pending = set()
+        if pending:
+            for listener in list(self._listeners):
+                try:
+                    listener(pending)
+                except Exception:  # a listener's bug must not fail the write
+                    log.exception("event listener failed")
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot across several SELECTs."""
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self._closed = True
+        with self._connections_lock:
+            for conn in self._connections:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            self._connections.clear()
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        with contextlib.suppress(ValueError):
+            self._listeners.remove(listener)
+
+    def _emit(
+        self,
+        conn: sqlite3.Connection,
+        kind: str,
+        thread: int,
+        *,
+        message: int | None = None,
+        user: int | None = None,
+        recipient: int | None = None,
+    ) -> None:
+        conn.execute(
+            "INSERT INTO events (kind, thread_id, message_id, user_id, recipient_id)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (kind, thread, message, user, recipient),
+        )
+        if recipient is not None:
+            self._pending.add(recipient)
+        else:
+            rows = conn.execute("SELECT user_id FROM members WHERE thread_id = ?", (thread,))
+            self._pending.update(uid for (uid,) in rows)
+
+    # --- users and tokens -------------------------------------------------------
+
+    def create_user(self, username: str, password: str) -> dict[str, str]:
+        """Register a user; returns ``{user_id, username, token}`` (409 when taken)."""
+        validate.username(username)
+        validate.password(password)
+        hashed = auth.hash_password(password, self.scrypt_n)  # slow: outside the lock
+        token = auth.new_token()
+        with self._write() as conn:
+            try:
+                cur = conn.execute(
+                    "INSERT INTO users (username, password, created_ts) VALUES (?, ?, ?)",
+                    (username, hashed, now_ms()),
+                )
+            except sqlite3.IntegrityError:
+                raise ApiError(409, "username_taken", f"{username!r} is taken") from None
+            uid = cur.lastrowid
+            assert uid is not None
+            conn.execute(
+                "INSERT INTO tokens VALUES (?, ?, ?)", (auth.token_hash(token), uid, now_ms())
+            )
+        return {"user_id": ids.user_id(uid), "username": username, "token": token}
+
+    def login(self, username: str, password: str) -> dict[str, str]:
+        """A new token for a correct password; 401 ``bad_credentials`` otherwise."""
+        validate.username(username)
+        validate.password(password)
+        row = (
+            self._conn()
+            .execute("SELECT id, password FROM users WHERE username = ?", (username,))
+            .fetchone()
+        )
+        if not auth.verify_password(password, row[1] if row else None) or row is None:
+            raise ApiError(401, "bad_credentials", "wrong username or password")
+        token = auth.new_token()
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO tokens VALUES (?, ?, ?)", (auth.token_hash(token), row[0], now_ms())
+            )
+        return {"user_id": ids.user_id(row[0]), "username": username, "token": token}
+
+    def authenticate(self, token: str) -> Caller | None:
+        row = (
+            self._conn()
+            .execute(
+                "SELECT u.id, u.username FROM tokens t JOIN users u ON u.id = t.user_id"
+                " WHERE t.hash = ?",
+                (auth.token_hash(token),),
+            )
+            .fetchone()
+        )
+        return Caller(row[0], row[1]) if row else None
+
+    def caller(self, username: str) -> Caller:
+        """The user named ``username`` (for seeding); 409 ``unknown_user`` if none."""
+        row = (
+            self._conn()
+            .execute("SELECT id, username FROM users WHERE username = ?", (username,))
+            .fetchone()
+        )
+        if row is None:
+            raise unknown_user(username)
+        return Caller(row[0], row[1])
+
+    def me(self, caller: Caller) -> dict[str, str]:
+        return {"user_id": ids.user_id(caller.user_id), "username": caller.username}
+
+    # --- threads ----------------------------------------------------------------
+
+    def _thread_rows(
+        self, conn: sqlite3.Connection, uid: int, thread: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Threads as ``uid`` sees them: one query for the threads, one for all members."""
+        where = "WHERE mb.user_id = :uid" + (" AND t.id = :tid" if thread is not None else "")
+        rows = conn.execute(
+            f"{_THREAD_SELECT} {where}"
+            " ORDER BY coalesce(max(lm.ts, t.created_ts), t.created_ts) DESC, t.id DESC",
+            {"uid": uid, "tid": thread},
+        ).fetchall()
+        if not rows:
+            return []
+        members: dict[int, list[str]] = {}
+        if thread is not None:
+            member_rows = conn.execute(
+                "SELECT m.thread_id, u.username FROM members m JOIN users u ON u.id = m.user_id"
+                " WHERE m.thread_id = ? ORDER BY m.position",
+                (thread,),
+            )
+        else:
+            member_rows = conn.execute(
+                "SELECT m.thread_id, u.username FROM members mine"
+                " JOIN members m ON m.thread_id = mine.thread_id"
+                " JOIN users u ON u.id = m.user_id"
+                " WHERE mine.user_id = ? ORDER BY m.thread_id, m.position",
+                (uid,),
+            )
+        for tid, name in member_rows:
+            members.setdefault(tid, []).append(name)
+        return [
+            {
+                "thread_id": ids.thread_id(row[0]),
+                "title": row[1],
+                "members": members.get(row[0], []),
+                "theme": json.loads(row[3]) if row[3] is not None else None,
+                "vanish": _vanish(row[4]),
+                "last_message": _message_json(row[5:14]) if row[5] is not None else None,
+                "unread": row[14],
+                "created_ts": row[2],
+            }
+            for row in rows
+        ]
+
+    def _thread_for(self, conn: sqlite3.Connection, uid: int, thread_id: str) -> int:
+        """The row id of ``thread_id`` if ``uid`` is a member; 404 otherwise (no leak)."""
+        tid = ids.parse("t", thread_id)
+        if tid is None:
+            raise not_found()
+        row = conn.execute(
+            "SELECT 1 FROM members WHERE thread_id = ? AND user_id = ?", (tid, uid)
+        ).fetchone()
+        if row is None:
+            raise not_found()
+        return tid
+
+    def new_thread(
+        self,
+        caller: Caller,
+        members: Sequence[str],
+        title: str | None = None,
+        *,
+        ts: int | None = None,
+    ) -> dict[str, Any]:
+        """Create a thread of ``caller`` plus ``members``; returns it as the caller sees it."""
+        names = validate.members(members)
+        title = validate.title(title)
+        with self._write() as conn:
+            tid = self._insert_thread(conn, caller, names, title, ts)
+            return self._thread_rows(conn, caller.user_id, tid)[0]
+
+    def _insert_thread(
+        self,
+        conn: sqlite3.Connection,
+        caller: Caller,
+        names: list[str],
+        title: str | None,
+        ts: int | None,
+    ) -> int:
+        others = [n for n in names if n != caller.username]
+        uids = [caller.user_id]
+        if others:
+            found = dict(
+                conn.execute(
+                    "SELECT username, id FROM users WHERE username IN"
+                    f" ({','.join('?' * len(others))})",
+                    others,
+                ).fetchall()
+            )
+            missing = [n for n in others if n not in found]
+            if missing:
+                raise unknown_user(*missing)
+            uids += [found[n] for n in others]
+        cur = conn.execute(
+            "INSERT INTO threads (title, created_ts) VALUES (?, ?)",
+            (title, ts if ts is not None else now_ms()),
+        )
+        tid = cur.lastrowid
+        assert tid is not None
+        conn.executemany(
+            "INSERT INTO members (thread_id, user_id, position) VALUES (?, ?, ?)",
+            [(tid, uid, pos) for pos, uid in enumerate(uids)],
+        )
+        self._emit(conn, "thread", tid)
+        return tid
+
+    def create_thread(
+        self, creator_username: str, member_usernames: Sequence[str], title: str | None = None
+    ) -> dict[str, Any]:
+        """Seeding form of :meth:`new_thread`, by username."""
+        return self.new_thread(self.caller(creator_username), member_usernames, title)
+
+    def create_threads_bulk(
+        self,
+        creator_username: str,
+        threads: Iterable[tuple[Sequence[str], str | None]],
+        *,
+        created_ts: Callable[[int], int] | None = None,
+    ) -> list[str]:
+        """Create many threads in one transaction (benchmarks); returns their ids.
+
+        ``threads`` yields ``(member_usernames, title)``; ``created_ts(i)`` may give the
+        i-th thread's creation time in epoch ms.
+        """
+        caller = self.caller(creator_username)
+        made: list[str] = []
+        with self._write() as conn:
+            for i, (members, title) in enumerate(threads):
+                names = validate.members(members)
+                ts = created_ts(i) if created_ts is not None else None
+                tid = self._insert_thread(conn, caller, names, validate.title(title), ts)
+                made.append(ids.thread_id(tid))
+        return made
+
+    def list_threads(self, caller: Caller) -> list[dict[str, Any]]:
+        """The caller's threads, newest activity first."""
+        with self._read() as conn:
+            return self._thread_rows(conn, caller.user_id)
+
+    def get_thread(self, caller: Caller, thread_id: str) -> dict[str, Any]:
+        with self._read() as conn:
+            tid = self._thread_for(conn, caller.user_id, thread_id)
+            return self._thread_rows(conn, caller.user_id, tid)[0]
+
+    # --- messages ---------------------------------------------------------------
+
+    def send(
+        self,
+        caller: Caller,
+        thread_id: str,
+        txn_id: str | None,
+        body: str,
+        reply_to: str | None = None,
+        *,
+        ts: int | None = None,
+    ) -> dict[str, Any]:
+        """Add a message; the same ``txn_id`` again returns the first message unchanged."""
+        if txn_id is not None:
+            validate.txn_id(txn_id)
+        validate.message_body(body)
+        with self._write() as conn:
+            tid = self._thread_for(conn, caller.user_id, thread_id)
+            if txn_id is not None:
+                row = conn.execute(
+                    f"{_MESSAGE_SELECT} WHERE m.thread_id = ? AND m.sender_id = ? AND m.txn_id = ?",
+                    (tid, caller.user_id, txn_id),
+                ).fetchone()
+                if row is not None:
+                    return _message_json(row)
+            reply: int | None = None
+            if reply_to is not None:
+                reply = ids.parse("m", reply_to)
+                if (
+                    reply is None
+                    or not conn.execute(
+                        "SELECT 1 FROM messages WHERE id = ? AND thread_id = ? AND deleted = 0",
+                        (reply, tid),
+                    ).fetchone()
+                ):
+                    raise unknown_message("reply_to")
+            vanish, last_ts = conn.execute(
+                "SELECT t.vanish, lm.ts FROM threads t"
+                " LEFT JOIN messages lm ON lm.id = t.last_message_id WHERE t.id = ?",
+                (tid,),
+            ).fetchone()
+            if ts is None:
+                # Keep live messages in order even if the clock steps back.
+                ts = max(now_ms(), last_ts or 0)
+            mid = conn.execute(
+                "INSERT INTO messages (thread_id, sender_id, body, ts, txn_id, reply_to, vanish)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (tid, caller.user_id, body, ts, txn_id, reply, vanish),
+            ).lastrowid
+            self._refresh_last_message(conn, [tid])
+            self._emit(conn, "message", tid, message=mid)
+            row = conn.execute(f"{_MESSAGE_SELECT} WHERE m.id = ?", (mid,)).fetchone()
+            return _message_json(row)
+
+    def add_message(
+        self,
+        thread_id: str,
+        sender_username: str,
+        body: str,
+        *,
+        txn_id: str | None = None,
+        reply_to: str | None = None,
+        ts: int | None = None,
+    ) -> dict[str, Any]:
+        """Seeding form of :meth:`send`, by username; live streams hear of it too."""
+        return self.send(self.caller(sender_username), thread_id, txn_id, body, reply_to, ts=ts)
+
+    def add_messages_bulk(self, messages: Iterable[tuple[str, str, str, int | None]]) -> int:
+        """Add many ``(thread_id, sender_username, body, ts)`` in one transaction.
+
+        For benchmarks and demo history; events are written as for single sends.
+        Returns how many messages were added.
+        """
+        callers: dict[str, Caller] = {}
+        count = 0
+        touched: set[int] = set()
+        with self._write() as conn:
+            for thread_id, sender, body, ts in messages:
+                caller = callers.get(sender) or callers.setdefault(sender, self.caller(sender))
+                validate.message_body(body)
+                tid = self._thread_for(conn, caller.user_id, thread_id)
+                mid = conn.execute(
+                    "INSERT INTO messages (thread_id, sender_id, body, ts, vanish)"
+                    " VALUES (?, ?, ?, ?, (SELECT vanish FROM threads WHERE id = ?))",
+                    (tid, caller.user_id, body, ts if ts is not None else now_ms(), tid),
+                ).lastrowid
+                conn.execute(
+                    "INSERT INTO events (kind, thread_id, message_id) VALUES ('message', ?, ?)",
+                    (tid, mid),
+                )
+                touched.add(tid)
+                count += 1
+            self._refresh_last_message(conn, touched)
+            for tid in touched:
+                rows = conn.execute("SELECT user_id FROM members WHERE thread_id = ?", (tid,))
+                self._pending.update(uid for (uid,) in rows)
+        return count
+
+    def _refresh_last_message(self, conn: sqlite3.Connection, threads: Iterable[int]) -> None:
+        conn.executemany(
+            "UPDATE threads SET last_message_id = (SELECT id FROM messages"
+            " WHERE thread_id = ?1 AND deleted = 0 ORDER BY ts DESC, id DESC LIMIT 1)"
+            " WHERE id = ?1",
+            [(tid,) for tid in threads],
+        )
+
+    def history(
+        self,
+        caller: Caller,
+        thread_id: str,
+        before: str | None = None,
+        limit: int = validate.DEFAULT_LIMIT,
+    ) -> list[dict[str, Any]]:
+        """Up to ``limit`` live messages before ``before`` (default: the newest), oldest first."""
+        with self._read() as conn:
+            tid = self._thread_for(conn, caller.user_id, thread_id)
+            if before is None:
+                rows = conn.execute(
+                    f"{_MESSAGE_SELECT} WHERE m.thread_id = ? AND m.deleted = 0"
+                    " ORDER BY m.ts DESC, m.id DESC LIMIT ?",
+                    (tid, limit),
+                ).fetchall()
+            else:
+                mid = ids.parse("m", before)
+                anchor = None
+                if mid is not None:
+                    anchor = conn.execute(
+                        "SELECT ts, id FROM messages WHERE id = ? AND thread_id = ?", (mid, tid)
+                    ).fetchone()
+                if anchor is None:
+                    raise unknown_message("before")
+                rows = conn.execute(
+                    f"{_MESSAGE_SELECT} WHERE m.thread_id = ? AND m.deleted = 0"
+                    " AND (m.ts, m.id) < (?, ?) ORDER BY m.ts DESC, m.id DESC LIMIT ?",
+                    (tid, anchor[0], anchor[1], limit),
+                ).fetchall()
+        return [_message_json(row) for row in reversed(rows)]
+
+    def redact(self, caller: Caller, thread_id: str, message_id: str) -> None:
+        """Delete the caller's own message (403 for anyone else's; repeat is a no-op)."""
+        with self._write() as conn:
+            tid = self._thread_for(conn, caller.user_id, thread_id)
+            mid = ids.parse("m", message_id)
+            row = None
+            if mid is not None:
+                row = conn.execute(
+                    "SELECT sender_id, deleted FROM messages WHERE id = ? AND thread_id = ?",
+                    (mid, tid),
+                ).fetchone()
+            if row is None:
+                raise not_found("message")
+            if row[0] != caller.user_id:
+                raise ApiError(403, "forbidden", "only the sender may delete a message")
+            if row[1]:
+                return
+            conn.execute("UPDATE messages SET deleted = 1, body = '' WHERE id = ?", (mid,))
+            self._refresh_last_message(conn, [tid])
+            self._emit(conn, "redaction", tid, message=mid)
+            # The preview and others' unread counts may have changed with it.
+            self._emit(conn, "thread", tid)
+
+    def mark_read(self, caller: Caller, thread_id: str, message_id: Any) -> None:
+        """Move the caller's read marker forward to ``message_id`` (never backward)."""
+        with self._write() as conn:
+            tid = self._thread_for(conn, caller.user_id, thread_id)
+            mid = ids.parse("m", message_id)
+            row = None
+            if mid is not None:
+                row = conn.execute(
+                    "SELECT ts, id FROM messages WHERE id = ? AND thread_id = ?", (mid, tid)
+                ).fetchone()
+            if row is None:
+                raise unknown_message("message_id")
+            cur = conn.execute(
+                "UPDATE members SET read_ts = ?, read_id = ?"
+                " WHERE thread_id = ? AND user_id = ? AND (read_ts, read_id) < (?, ?)",
+                (row[0], row[1], tid, caller.user_id, row[0], row[1]),
+            )
+            if cur.rowcount:
+                self._emit(conn, "read", tid, message=mid, user=caller.user_id)
+                # The reader's own unread count changed; only they need the new thread.
+                self._emit(conn, "thread", tid, recipient=caller.user_id)
+
+    # --- the event stream -------------------------------------------------------
+
+    def cursor(self, n: int) -> str:
+        return f"{self.epoch}-{n}"
+
+    def current_cursor(self) -> str:
+        """The cursor of "now": a stream starting here gets only later events."""
+        return self.cursor(self.last_event_id())
+
+    def last_event_id(self) -> int:
+        return self._conn().execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+
+    def parse_cursor(self, text: str) -> int:
+        """The event id in ``text``; 400 ``invalid_cursor`` unless it is one of ours."""
+        epoch, _, number = text.partition("-")
+        if epoch != self.epoch or not number.isascii() or not number.isdigit():
+            raise bad_request("invalid_cursor", "not a cursor of this server's database")
+        if len(number) > 18 or int(number) > self.last_event_id():
+            raise bad_request("invalid_cursor", "the cursor is newer than any event")
+        return int(number)
+
+    def events_after(
+        self, caller: Caller, after: int, limit: int = 200
+    ) -> tuple[list[tuple[str, str, dict[str, Any]]], int, bool]:
+        """The caller's events after event id ``after``.
+
+        Returns ``(events, next_after, more)``: events as ``(cursor, kind, data)``;
+        ``next_after`` is where to continue (past events that were skipped, such as a
+        message deleted since); ``more`` says whether another batch is ready now.
+        """
+        uid = caller.user_id
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT e.id, e.kind, e.thread_id, e.message_id, e.user_id FROM events e"
+                " WHERE e.id > ? AND (e.recipient_id IS NULL OR e.recipient_id = ?)"
+                " AND EXISTS (SELECT 1 FROM members mb"
+                "             WHERE mb.thread_id = e.thread_id AND mb.user_id = ?)"
+                " ORDER BY e.id LIMIT ?",
+                (after, uid, uid, limit),
+            ).fetchall()
+            if not rows:
+                return [], after, False
+            message_ids = [r[3] for r in rows if r[1] == "message"]
+            messages: dict[int, dict[str, Any]] = {}
+            for chunk in range(0, len(message_ids), 500):
+                part = message_ids[chunk : chunk + 500]
+                for row in conn.execute(
+                    f"{_MESSAGE_SELECT} WHERE m.deleted = 0 AND m.id IN"
+                    f" ({','.join('?' * len(part))})",
+                    part,
+                ):
+                    messages[row[0]] = _message_json(row)
+            readers = sorted({r[4] for r in rows if r[4] is not None})
+            usernames: dict[int, str] = {}
+            if readers:
+                usernames = dict(
+                    conn.execute(
+                        "SELECT id, username FROM users WHERE id IN"
+                        f" ({','.join('?' * len(readers))})",
+                        readers,
+                    ).fetchall()
+                )
+            threads: dict[int, dict[str, Any]] = {}
+            out: list[tuple[str, str, dict[str, Any]]] = []
+            for eid, kind, tid, mid, reader in rows:
+                data: dict[str, Any] | None
+                if kind == "message":
+                    data = messages.get(mid)  # None: deleted since; its redaction follows
+                elif kind == "thread":
+                    if tid not in threads:
+                        threads[tid] = self._thread_rows(conn, uid, tid)[0]
+                    data = threads[tid]
+                elif kind == "redaction":
+                    data = {"thread_id": ids.thread_id(tid), "message_id": ids.message_id(mid)}
+                elif kind == "read":
+                    data = {
+                        "thread_id": ids.thread_id(tid),
+                        "message_id": ids.message_id(mid),
+                        "user": usernames.get(reader, ""),
+                    }
+                else:  # pragma: no cover - a kind from a newer server version
+                    data = None
+                if data is not None:
+                    out.append((self.cursor(eid), kind, data))
+            return out, rows[-1][0], len(rows) == limit

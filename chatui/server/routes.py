@@ -1,0 +1,275 @@
+"""The HTTP API v1 route handlers (DESIGN.md §3).
+
+Each handler does three things only: authenticate, turn the request into plain
+values (refusing malformed ones with a clear 4xx), and call one Database method in
+the thread pool so that SQLite and scrypt never stall the event loop. All rules
+about values live in :mod:`chatui.server.validate` and the Database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from chatui.server import validate
+from chatui.server.db import Caller, Database
+from chatui.server.errors import ApiError, bad_request
+from chatui.server.events import EventStream
+
+T = TypeVar("T")
+
+
+def _db(request: Request) -> Database:
+    return request.app.state.db
+
+
+async def _call(fn: Callable[..., T], *args: Any) -> T:
+    return await run_in_threadpool(fn, *args)
+
+
+def _encode(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+async def _answer(status: int, fn: Callable[..., Any], *args: Any) -> Response:
+    """Call ``fn`` and encode its result in the thread pool, then answer with it.
+
+    Encoding happens off the event loop too: the thread list of a user with
+    thousands of threads is megabytes of JSON.
+    """
+    body = await run_in_threadpool(lambda: _encode(fn(*args)))
+    return Response(body, status_code=status, media_type="application/json")
+
+
+async def authenticate(request: Request) -> Caller:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError(401, "unauthorized", "send Authorization: Bearer TOKEN")
+    caller = await _call(_db(request).authenticate, token)
+    if caller is None:
+        raise ApiError(401, "unauthorized", "the token is not valid (log in again)")
+    return caller
+
+
+async def json_object(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object, read with a size cap (413 beyond it)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > validate.MAX_REQUEST_BYTES:
+        raise _request_too_large()
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > validate.MAX_REQUEST_BYTES:
+                raise _request_too_large()
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise bad_request("invalid_request", "the client went away mid-request") from None
+    raw = b"".join(chunks)
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: thousands of nested brackets, a cheap way to crash naive code.
+        raise bad_request("malformed_json", "the request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise bad_request("invalid_request", "the request body must be a JSON object")
+    return data
+
+
+def _request_too_large() -> ApiError:
+    return ApiError(
+        413, "too_large", f"the request body is over {validate.MAX_REQUEST_BYTES} bytes"
+    )
+
+
+def _field(data: dict[str, Any], name: str) -> Any:
+    if name not in data:
+        raise bad_request("invalid_request", f"{name} is missing")
+    return data[name]
+
+
+def _optional_string(data: dict[str, Any], name: str) -> str | None:
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        raise bad_request("invalid_request", f"{name} must be a string or null")
+    return value
+
+
+# --- accounts --------------------------------------------------------------------
+
+
+async def register(request: Request) -> Response:
+    if not request.app.state.open_registration:
+        raise ApiError(
+            403,
+            "registration_closed",
+            "this server does not accept new accounts (start it with --open-registration)",
+        )
+    data = await json_object(request)
+    username, password = _field(data, "username"), _field(data, "password")
+    return await _answer(201, _db(request).create_user, username, password)
+
+
+async def login(request: Request) -> Response:
+    data = await json_object(request)
+    username, password = _field(data, "username"), _field(data, "password")
+    return await _answer(200, _db(request).login, username, password)
+
+
+async def me(request: Request) -> Response:
+    caller = await authenticate(request)
+    return JSONResponse(_db(request).me(caller))
+
+
+# --- threads ---------------------------------------------------------------------
+
+
+async def create_thread(request: Request) -> Response:
+    caller = await authenticate(request)
+    data = await json_object(request)
+    members = _field(data, "members")
+    title = data.get("title")
+    return await _answer(201, _db(request).new_thread, caller, members, title)
+
+
+async def list_threads(request: Request) -> Response:
+    caller = await authenticate(request)
+    db = _db(request)
+    return await _answer(200, lambda: {"threads": db.list_threads(caller)})
+
+
+async def get_thread(request: Request) -> Response:
+    caller = await authenticate(request)
+    thread_id = request.path_params["thread_id"]
+    return await _answer(200, _db(request).get_thread, caller, thread_id)
+
+
+# --- messages --------------------------------------------------------------------
+
+
+async def send_message(request: Request) -> Response:
+    caller = await authenticate(request)
+    thread_id = request.path_params["thread_id"]
+    txn_id = validate.txn_id(request.path_params["id"])
+    data = await json_object(request)
+    body = validate.message_body(_field(data, "body"))
+    reply_to = _optional_string(data, "reply_to")
+    return await _answer(200, _db(request).send, caller, thread_id, txn_id, body, reply_to)
+
+
+async def history(request: Request) -> Response:
+    caller = await authenticate(request)
+    thread_id = request.path_params["thread_id"]
+    limit = validate.limit(request.query_params.get("limit"))
+    before = request.query_params.get("before")
+    db = _db(request)
+    return await _answer(200, lambda: {"messages": db.history(caller, thread_id, before, limit)})
+
+
+async def delete_message(request: Request) -> Response:
+    caller = await authenticate(request)
+    params = request.path_params
+    await _call(_db(request).redact, caller, params["thread_id"], params["id"])
+    return Response(status_code=204)
+
+
+async def mark_read(request: Request) -> Response:
+    caller = await authenticate(request)
+    data = await json_object(request)
+    message_id = _field(data, "message_id")
+    if not isinstance(message_id, str):
+        raise bad_request("invalid_request", "message_id must be a string")
+    thread_id = request.path_params["thread_id"]
+    await _call(_db(request).mark_read, caller, thread_id, message_id)
+    return Response(status_code=204)
+
+
+# --- events ----------------------------------------------------------------------
+
+
+async def events(request: Request) -> EventStream:
+    """``Last-Event-ID`` wins over ``since``: a browser-style reconnect keeps the
+    original URL (with its old ``since``) and sends the newer position as the header."""
+    caller = await authenticate(request)
+    db = _db(request)
+    raw = request.headers.get("last-event-id") or request.query_params.get("since")
+    if raw:
+        after = await _call(db.parse_cursor, raw)
+    else:
+        after = await _call(db.last_event_id)
+    return EventStream(
+        db, request.app.state.broadcaster, caller, after, heartbeat=request.app.state.heartbeat
+    )
+
+
+# --- not yet: themes, vanish, reactions -------------------------------------------
+
+
+def _not_implemented(feature: str) -> Callable[[Request], Any]:
+    async def handler(request: Request) -> Response:
+        caller = await authenticate(request)
+        # Membership first, as everywhere: a non-member must not learn the thread exists.
+        await _call(_db(request).get_thread, caller, request.path_params["thread_id"])
+        raise ApiError(501, "not_implemented", f"{feature} are not implemented yet")
+
+    handler.__name__ = f"not_implemented_{feature.replace(' ', '_')}"
+    return handler
+
+
+# --- the route table ----------------------------------------------------------------
+
+
+def _by_method(**handlers: Callable[[Request], Any]) -> Callable[[Request], Any]:
+    """One endpoint for several methods on one path.
+
+    Starlette answers 405 for a path with the ``Allow`` header of the first route
+    matching it only; one route per path keeps ``Allow`` complete.
+    """
+
+    async def dispatch(request: Request) -> Any:
+        return await handlers[request.method.lower()](request)
+
+    return dispatch
+
+
+def api_routes() -> list[Route]:
+    from chatui.server.openapi import openapi
+
+    thread = "/v1/threads/{thread_id}"
+    # PUT .../messages/{id} takes a txn_id, DELETE .../messages/{id} a message_id:
+    # one path (OpenAPI forbids two templates differing only in parameter names).
+    return [
+        Route("/v1/register", register, methods=["POST"]),
+        Route("/v1/login", login, methods=["POST"]),
+        Route("/v1/me", me, methods=["GET"]),
+        Route(
+            "/v1/threads",
+            _by_method(get=list_threads, head=list_threads, post=create_thread),
+            methods=["GET", "POST"],
+        ),
+        Route(thread, get_thread, methods=["GET"]),
+        Route(f"{thread}/messages", history, methods=["GET"]),
+        Route(
+            f"{thread}/messages/{{id}}",
+            _by_method(put=send_message, delete=delete_message),
+            methods=["PUT", "DELETE"],
+        ),
+        Route(
+            f"{thread}/messages/{{message_id}}/reactions/{{emoji}}",
+            _not_implemented("reactions"),
+            methods=["PUT", "DELETE"],
+        ),
+        Route(f"{thread}/read", mark_read, methods=["POST"]),
+        Route(f"{thread}/theme", _not_implemented("thread themes"), methods=["PUT"]),
+        Route(f"{thread}/vanish", _not_implemented("vanish settings"), methods=["PUT"]),
+        Route("/v1/events", events, methods=["GET"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+    ]
