@@ -23,7 +23,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from chatui.backends.base import BackendError
 from chatui.core.models import AccountConfig, Thread
-from chatui.ui.status import account_tag
+from chatui.ui.status import account_tag, one_line
 
 _SPLIT = re.compile(r"[,\s]+")
 
@@ -172,6 +172,8 @@ class NewConversationScreen(ModalScreen[Thread | None]):
 
 
 def _account_option(account: AccountConfig) -> Text:
-    text = account_tag(account)
-    text.append(f"  {account.username} on {account.server}", style="not bold")
+    # The account id, not the server URL: it is what `chatui account list` shows, it
+    # is unique in the profile, and it does not carry a (possibly random) port.
+    text = Text.assemble(account_tag(account), " ")
+    text.append(f"{one_line(account.username)} · {one_line(account.account_id)}", style="not bold")
     return text
