@@ -4,6 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Synapse (the real Matrix homeserver the Matrix tests talk to) lives in a venv of
+# its own: its pinned dependencies must not decide chatui's.
+SYNAPSE_VENV := .venv-synapse
+SYNAPSE_STAMP := $(SYNAPSE_VENV)/.installed-stamp
 
 .PHONY: demo test lint format screenshots bench clean
 
@@ -13,11 +17,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+$(SYNAPSE_STAMP):
+	$(PYTHON) -m venv $(SYNAPSE_VENV)
+	$(SYNAPSE_VENV)/bin/pip install --quiet --upgrade pip
+	$(SYNAPSE_VENV)/bin/pip install --quiet 'matrix-synapse>=1.140'
+	touch $(SYNAPSE_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/chatui demo
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+test: $(STAMP) $(SYNAPSE_STAMP)
+	CHATUI_SYNAPSE_PYTHON=$(CURDIR)/$(SYNAPSE_VENV)/bin/python $(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -34,4 +44,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/startup.py
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(SYNAPSE_VENV)
