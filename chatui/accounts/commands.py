@@ -32,10 +32,11 @@ from chatui.accounts.tokens import (
     TokenStoreError,
     check_token_store,
     delete_token,
+    load_token,
     store_token,
     token_path,
 )
-from chatui.backends.base import BackendError
+from chatui.backends.base import Backend, BackendError
 from chatui.backends.registry import backend_class, make_backend
 from chatui.core.models import AccountConfig, Credentials
 
@@ -47,6 +48,11 @@ The password is used once to log in and is never stored. The access token goes t
 the system keyring (service "{KEYRING_SERVICE}", user = the account id), or with
 --token-store file to DATA_DIR/tokens/ACCOUNT_ID.token, unencrypted, mode 0600.
 Account settings (never secrets) are kept in config.toml in the config folder.
+
+Examples:
+  chatui account add local --server http://127.0.0.1:8765 --username alice
+  chatui account add matrix --user @alice:example.org
+  chatui account add matrix --user @alice:example.org --homeserver https://matrix.example.org
 """
 
 
@@ -67,9 +73,26 @@ def add_account_parser(commands: argparse._SubParsersAction) -> None:
         epilog=_ADD_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add.add_argument("kind", help='the kind of server, e.g. "local" for a chatui server')
-    add.add_argument("--server", required=True, metavar="URL", help="the server's base URL")
-    add.add_argument("--username", required=True, metavar="NAME")
+    add.add_argument(
+        "kind", help='the kind of server: "local" for a chatui server, "matrix" for Matrix'
+    )
+    add.add_argument(
+        "--server",
+        "--homeserver",
+        dest="server",
+        metavar="URL",
+        help="the server's base URL (required for local; for matrix it may be a bare "
+        "server name, or left out to find the homeserver from the user id's server "
+        "through .well-known)",
+    )
+    add.add_argument(
+        "--username",
+        "--user",
+        dest="username",
+        required=True,
+        metavar="NAME",
+        help="the user name (for matrix the full user id, e.g. @alice:example.org)",
+    )
     add.add_argument(
         "--password-stdin",
         action="store_true",
@@ -118,6 +141,14 @@ def cmd_add(args: argparse.Namespace) -> int:
     try:
         existing = load_accounts(profile)
     except ConfigError as err:
+        return _fail(str(err), EXIT_FAILED)
+    # 0. Where is the server? For Matrix this may ask the network (.well-known), so it
+    # comes before anything is written and before the password is asked for.
+    try:
+        args.server = _resolve_server(args)
+    except _Refused as err:
+        return _fail(str(err), EXIT_USAGE)
+    except BackendError as err:
         return _fail(str(err), EXIT_FAILED)
     try:
         account = _new_account(args, existing)
@@ -183,6 +214,37 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _resolve_server(args: argparse.Namespace) -> str:
+    """The server's base URL; for Matrix found by .well-known discovery when needed."""
+    server = (args.server or "").strip()
+    if args.kind != "matrix":
+        if not server:
+            raise _Refused("--server URL is required")
+        return server
+    from chatui.backends.matrix.discovery import discover, looks_like_url
+    from chatui.backends.matrix.rooms import server_name
+
+    user = args.username.strip()
+    if user.startswith("@") and server_name(user) is None:
+        raise _Refused(f"--user {user!r} is not a Matrix user id (like @alice:example.org)")
+    if looks_like_url(server):
+        return server  # used as given; the login that follows checks it
+    name = server or server_name(user)
+    if not name:
+        raise _Refused(
+            "give the full user id (--user @alice:example.org) or the homeserver "
+            "(--homeserver https://matrix.example.org)"
+        )
+    return asyncio.run(discover(name))
+
+
+def _id_name(kind: str, username: str) -> str:
+    """The part of the user name that goes into default ids and labels."""
+    if kind == "matrix" and username.startswith("@"):
+        return username[1:].split(":", 1)[0] or username
+    return username
+
+
 def _new_account(args: argparse.Namespace, existing: list[AccountConfig]) -> AccountConfig:
     """The account ``args`` describe, with defaults filled in; _Refused if it cannot be."""
     server = args.server.strip().rstrip("/")
@@ -206,7 +268,9 @@ def _new_account(args: argparse.Namespace, existing: list[AccountConfig]) -> Acc
             )
     taken_ids = [a.account_id for a in existing]
     if args.account_id is None:
-        account_id = labels.default_account_id(args.kind, server, username, taken_ids)
+        account_id = labels.default_account_id(
+            args.kind, server, _id_name(args.kind, username), taken_ids
+        )
     elif not is_valid_account_id(args.account_id):
         raise _Refused(
             f"--id {args.account_id!r}: use 1-64 letters, digits, '.', '_' or '-', "
@@ -218,7 +282,9 @@ def _new_account(args: argparse.Namespace, existing: list[AccountConfig]) -> Acc
         )
     else:
         account_id = args.account_id
-    label = args.label or labels.default_label(username, [a.label for a in existing])
+    label = args.label or labels.default_label(
+        _id_name(args.kind, username), [a.label for a in existing]
+    )
     if not label.strip() or not label.isprintable():
         raise _Refused("--label must be printable text")
     color = args.color or labels.default_color([a.color for a in existing])
@@ -291,6 +357,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(
             "No linked accounts. Link one with:\n"
             "  chatui account add local --server URL --username NAME\n"
+            "  chatui account add matrix --user @NAME:SERVER\n"
             "or try chatui on two demo servers with: chatui demo"
         )
         return 0
@@ -338,6 +405,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
     except (ConfigError, OSError) as err:
         reason = err.strerror if isinstance(err, OSError) and err.strerror else err
         return _fail(f"could not save {profile.config_file}: {reason}", EXIT_FAILED)
+    _sign_out(profile, account)
     try:
         delete_token(profile, account)
     except TokenStoreError as err:
@@ -353,6 +421,39 @@ def cmd_remove(args: argparse.Namespace) -> int:
         )
     print(f"Removed {account.account_id} and its stored token.")
     return 0
+
+
+def _sign_out(profile: Profile, account: AccountConfig) -> None:
+    """Revoke the token on the server where the backend can (Matrix: the device
+    goes away); best effort, because unlinking must work with the server down."""
+    try:
+        cls = backend_class(account.kind)
+    except BackendError:
+        return
+    if cls.logout is Backend.logout:
+        return  # nothing to revoke for this kind: no network call at all
+    try:
+        token = load_token(profile, account)
+    except TokenStoreError:
+        return
+
+    async def sign_out() -> None:
+        backend = make_backend(account)
+        try:
+            async with asyncio.timeout(15):
+                await backend.restore(token)
+                await backend.logout()
+        finally:
+            await backend.close()
+
+    try:
+        asyncio.run(sign_out())
+    except (BackendError, TimeoutError) as err:
+        print(
+            f"chatui: warning: could not sign out on {account.server} ({err or 'timed out'}); "
+            "the token is deleted here anyway",
+            file=sys.stderr,
+        )
 
 
 # --- helpers ---------------------------------------------------------------------------

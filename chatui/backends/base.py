@@ -138,6 +138,26 @@ class Backend(abc.ABC):
     async def react(self, thread_id: str, message_id: str, emoji: str) -> None:
         raise UnsupportedError(f"{self.kind}: reactions are not supported yet")
 
+    async def unreact(self, thread_id: str, message_id: str, emoji: str) -> None:
+        """Take back our own ``emoji`` reaction to ``message_id``."""
+        raise UnsupportedError(f"{self.kind}: removing reactions is not supported yet")
+
+    async def accept_invite(self, thread_id: str) -> Thread:
+        """Join a thread we were invited to (``Thread.membership == "invite"``)."""
+        raise UnsupportedError(f"{self.kind}: invitations are not supported")
+
+    async def decline_invite(self, thread_id: str) -> None:
+        """Refuse an invitation; the thread goes away."""
+        raise UnsupportedError(f"{self.kind}: invitations are not supported")
+
+    async def logout(self) -> None:
+        """Revoke the current token on the server, where the protocol can; best effort.
+
+        The default does nothing: a backend whose tokens cannot be revoked simply
+        forgets them when the account is unlinked.
+        """
+        return None
+
     async def set_theme(self, thread_id: str, theme: dict) -> Thread:
         raise UnsupportedError(f"{self.kind}: chat themes are not supported yet")
 

@@ -38,6 +38,7 @@ from chatui.core.timefmt import local_day, short_time
 ROW_HEIGHT = 2
 _LABEL_MAX = 8  # cells of an account label shown in the badge
 _PREVIEW_MAX = 300  # characters of a body worth sanitizing for a one-line preview
+_INVITE_TAG = "invite · "
 
 
 def _contrast_text(color: str) -> str | None:
@@ -85,6 +86,7 @@ class ThreadListView(ScrollView, can_focus=True):
         & > .thread-list--preview { color: $text-muted; }
         & > .thread-list--unread { color: $text; background: $accent; text-style: bold; }
         & > .thread-list--empty { color: $text-muted; text-style: italic; }
+        & > .thread-list--invite { color: $accent; text-style: bold; }
     }
     """
 
@@ -95,6 +97,7 @@ class ThreadListView(ScrollView, can_focus=True):
         "thread-list--preview",
         "thread-list--unread",
         "thread-list--empty",
+        "thread-list--invite",
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -367,15 +370,21 @@ class ThreadListView(ScrollView, can_focus=True):
             if time_label and room - time_width - 1 < 4:
                 time_label, time_width = "", 0  # no room: the title matters more
             title_room = room - (time_width + 1 if time_label else 0)
+            # An invitation we have not answered: say so before the name.
+            tag = _INVITE_TAG if thread.membership == "invite" and title_room > 12 else ""
+            title_room -= cell_len(tag)
             me = self._me(thread.account_id)
             title = safe_text(thread.display_title(me), single_line=True, max_len=200)
             title = truncate_cells(title, max(0, title_room))
             title_style = styles["title"] + Style(bold=True) if thread.unread else styles["title"]
             text.append(badge, badge_style)
             text.append(" ")
+            if tag:
+                tag_style = self.get_visual_style("thread-list--invite").rich_style
+                text.append(tag, styles["title"] + Style(bold=True) if selected else tag_style)
             text.append(title, title_style)
             if time_label:
-                gap = width - badge_width - 1 - cell_len(title) - time_width
+                gap = width - badge_width - 1 - cell_len(tag) - cell_len(title) - time_width
                 text.append(" " * max(1, gap))
                 text.append(time_label, styles["time"])
             return text
@@ -398,6 +407,9 @@ class ThreadListView(ScrollView, can_focus=True):
         return text
 
     def _preview(self, thread: Thread) -> str:
+        if thread.membership == "invite":
+            inviter = safe_text(thread.inviter or "someone", single_line=True, max_len=64)
+            return f"{inviter} invited you"
         message = thread.last_message
         if message is None:
             return "No messages yet"
@@ -406,5 +418,6 @@ class ThreadListView(ScrollView, can_focus=True):
         if message.sender == me:
             return f"you: {body}"
         if len(thread.members) > 2:
-            return f"{safe_text(message.sender, single_line=True, max_len=64)}: {body}"
+            sender = message.sender_name or message.sender
+            return f"{safe_text(sender, single_line=True, max_len=64)}: {body}"
         return body

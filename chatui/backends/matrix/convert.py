@@ -1,0 +1,207 @@
+"""Matrix event JSON -> chatui :class:`Message` (pure functions, no I/O).
+
+Only the plain ``body`` of a message is ever used: ``formatted_body`` is HTML that
+another client wrote, and chatui renders nothing from a server as markup. Message
+types chatui cannot show (images, files, unknown ``msgtype``\\ s) become one line that
+says what they are; encrypted events become a clear placeholder, one per event.
+
+chatui's own settings ride on Matrix under the ``chat.chatui.*`` namespace (see
+docs/matrix.md): other clients ignore them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chatui.core.models import VANISH_OFF, Message, VanishSetting
+
+# --- chatui's namespaced extensions (documented in docs/matrix.md) --------------------
+
+THEME_EVENT = "chat.chatui.theme"
+"""Room state (state_key ""): the thread's chat theme, the theme object itself."""
+VANISH_EVENT = "chat.chatui.vanish"
+"""Room state (state_key ""): the thread's vanish setting, {"mode", "seconds"?}."""
+VANISH_FIELD = "chat.chatui.vanish"
+"""A field in an m.room.message's content: the vanish setting it was sent under."""
+
+ENCRYPTED_BODY = "🔒 encrypted — not supported yet"
+
+MESSAGE_TYPES = ("m.room.message", "m.room.encrypted", "m.sticker")
+"""Timeline event types that become a line in the conversation."""
+
+_MEDIA_WORDS = {
+    "m.image": "image",
+    "m.file": "file",
+    "m.audio": "audio",
+    "m.video": "video",
+    "m.location": "location",
+}
+
+
+def is_state(event: Mapping[str, Any]) -> bool:
+    return isinstance(event.get("state_key"), str)
+
+
+def relation(content: Mapping[str, Any]) -> Mapping[str, Any]:
+    rel = content.get("m.relates_to")
+    return rel if isinstance(rel, Mapping) else {}
+
+
+def reply_target(content: Mapping[str, Any]) -> str | None:
+    reply = relation(content).get("m.in_reply_to")
+    if isinstance(reply, Mapping) and isinstance(reply.get("event_id"), str):
+        return reply["event_id"]
+    return None
+
+
+def edit_target(event: Mapping[str, Any]) -> str | None:
+    """The event an ``m.replace`` edit replaces, or None for an ordinary message."""
+    content = event.get("content")
+    if not isinstance(content, Mapping):
+        return None
+    rel = relation(content)
+    if rel.get("rel_type") == "m.replace" and isinstance(rel.get("event_id"), str):
+        return rel["event_id"]
+    return None
+
+
+def annotation(event: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(target event id, key) of an ``m.reaction`` annotation, else None."""
+    if event.get("type") != "m.reaction":
+        return None
+    content = event.get("content")
+    if not isinstance(content, Mapping):
+        return None
+    rel = relation(content)
+    target, key = rel.get("event_id"), rel.get("key")
+    if (
+        rel.get("rel_type") == "m.annotation"
+        and isinstance(target, str)
+        and isinstance(key, str)
+        and 0 < len(key) <= 64  # an emoji, maybe with modifiers; not an essay
+    ):
+        return target, key
+    return None
+
+
+def redacted_id(event: Mapping[str, Any]) -> str | None:
+    """What an ``m.room.redaction`` removes (top level before room v11, content after)."""
+    if event.get("type") != "m.room.redaction":
+        return None
+    content = event.get("content")
+    if isinstance(content, Mapping) and isinstance(content.get("redacts"), str):
+        return content["redacts"]
+    redacts = event.get("redacts")
+    return redacts if isinstance(redacts, str) else None
+
+
+def strip_reply_fallback(body: str) -> str:
+    """Drop the "> <@alice:x> quoted text" lines that older clients put before a reply."""
+    if not body.startswith(">"):
+        return body
+    lines = body.split("\n")
+    index = 0
+    while index < len(lines) and lines[index].startswith(">"):
+        index += 1
+    if index < len(lines) and lines[index] == "":
+        rest = "\n".join(lines[index + 1 :])
+        return rest or body
+    return body
+
+
+def render_content(
+    event_type: str, content: Mapping[str, Any], sender_name: str
+) -> tuple[str, str] | None:
+    """(body, kind) for a message-like event's content; None if there is nothing to show."""
+    if event_type == "m.room.encrypted":
+        return ENCRYPTED_BODY, "encrypted"
+    body = content.get("body")
+    body = body if isinstance(body, str) else None
+    if event_type == "m.sticker":
+        return (f"[sticker: {body}]" if body else "[sticker]"), "media"
+    msgtype = content.get("msgtype")
+    if not isinstance(msgtype, str):
+        return None  # a redacted message (content emptied), or garbage
+    if msgtype in ("m.text", "m.notice"):
+        if body is None:
+            return None
+        if reply_target(content) is not None:
+            body = strip_reply_fallback(body)
+        return body, "notice" if msgtype == "m.notice" else "text"
+    if msgtype == "m.emote":
+        return f"* {sender_name} {body or ''}".rstrip(), "emote"
+    word = _MEDIA_WORDS.get(msgtype)
+    if word is not None:
+        return (f"[{word}: {body}]" if body else f"[{word}]"), "media"
+    if body:  # an unknown msgtype: the spec says show the body
+        return body, "text"
+    return f"[unsupported message: {msgtype[:40]}]", "media"
+
+
+def vanish_from(value: Any) -> VanishSetting:
+    """A vanish setting from Matrix JSON; anything malformed is "off", never an error."""
+    if not isinstance(value, Mapping):
+        return VANISH_OFF
+    mode = value.get("mode", "off")
+    if mode not in ("off", "vanish", "timer"):
+        return VANISH_OFF
+    if mode == "timer":
+        seconds = value.get("seconds")
+        if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds <= 0:
+            return VANISH_OFF
+        return VanishSetting(mode="timer", seconds=seconds)
+    return VanishSetting(mode=mode)
+
+
+def event_to_message(
+    account_id: str,
+    room_id: str,
+    event: Mapping[str, Any],
+    *,
+    sender_name: str | None,
+    reactions: Mapping[str, tuple[str, ...]],
+) -> Message | None:
+    """One timeline event -> a Message, or None when it is not a visible message."""
+    event_type = event.get("type")
+    if event_type not in MESSAGE_TYPES or is_state(event):
+        return None
+    event_id, sender, ts = event.get("event_id"), event.get("sender"), event.get("origin_server_ts")
+    content = event.get("content")
+    if not (isinstance(event_id, str) and isinstance(sender, str) and isinstance(content, Mapping)):
+        return None
+    if isinstance(ts, bool) or not isinstance(ts, int | float):
+        return None
+    if edit_target(event) is not None:
+        return None  # an edit is folded into its target, not shown as a line
+    rendered = render_content(event_type, content, sender_name or sender)
+    if rendered is None:
+        return None
+    body, kind = rendered
+    unsigned = event.get("unsigned")
+    txn_id = unsigned.get("transaction_id") if isinstance(unsigned, Mapping) else None
+    return Message(
+        account_id=account_id,
+        thread_id=room_id,
+        message_id=event_id,
+        sender=sender,
+        body=body,
+        ts=int(ts),
+        txn_id=txn_id if isinstance(txn_id, str) else None,
+        reply_to=reply_target(content),
+        reactions=reactions,
+        vanish=vanish_from(content.get(VANISH_FIELD)),
+        kind=kind,
+        sender_name=sender_name,
+    )
+
+
+def edited_body(event: Mapping[str, Any], sender_name: str) -> tuple[str, str] | None:
+    """The new (body, kind) an ``m.replace`` edit carries, from ``m.new_content``."""
+    content = event.get("content")
+    if not isinstance(content, Mapping):
+        return None
+    new = content.get("m.new_content")
+    if not isinstance(new, Mapping):
+        return None
+    return render_content(str(event.get("type")), new, sender_name)

@@ -1,0 +1,466 @@
+"""Folding /sync answers into room state and chatui events (pure: no I/O here).
+
+The adapter does the HTTP (including filling ``limited`` timelines through
+/messages); :class:`SyncProcessor` takes each answer, updates what it knows about
+every room, and returns the chatui events to hand to the Session, in order:
+
+* a room the stream has not announced yet gets a :class:`ThreadUpdated` *before*
+  its messages, so the Session never has to refetch the thread list for it;
+* then the room's timeline in server order: :class:`MessageReceived` for each
+  message, a re-emitted :class:`MessageReceived` for a message whose reactions or
+  text changed (edits), :class:`MessageRedacted` for redactions;
+* then a :class:`ThreadUpdated` when anything the thread list shows changed (the
+  server's unread count, the name, chatui's theme/vanish state...): it comes after
+  the messages so that the server's count is the one that stays;
+* then read receipts as :class:`ReadMarkerMoved`.
+
+One malformed event is logged and skipped; one broken room does not stop the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from chatui.backends.matrix.convert import (
+    MESSAGE_TYPES,
+    annotation,
+    edit_target,
+    edited_body,
+    event_to_message,
+    is_state,
+    redacted_id,
+)
+from chatui.backends.matrix.rooms import Annotations, Member, MessageCache, Room
+from chatui.core.models import (
+    Event,
+    Message,
+    MessageReceived,
+    MessageRedacted,
+    ReadMarkerMoved,
+    Thread,
+    ThreadUpdated,
+)
+
+log = logging.getLogger(__name__)
+
+HISTORY_TYPES = [*MESSAGE_TYPES, "m.reaction"]
+"""What /messages is asked for: lines to show, and the reactions to tally on them."""
+
+
+def sync_filter(timeline_limit: int) -> dict[str, Any]:
+    """The /sync filter: rooms' timelines, state, receipts and m.direct; no presence.
+
+    Members are lazy-loaded (only the senders we see, plus the server's "heroes" in
+    each room's summary), which keeps a big room's first sync small.
+    """
+    return {
+        "presence": {"not_types": ["*"]},
+        "account_data": {"types": ["m.direct"]},
+        "room": {
+            "state": {"lazy_load_members": True},
+            "timeline": {"limit": timeline_limit, "lazy_load_members": True},
+            "ephemeral": {"types": ["m.receipt"]},
+            "account_data": {"not_types": ["*"]},
+        },
+    }
+
+
+def history_filter() -> dict[str, Any]:
+    return {"types": HISTORY_TYPES, "lazy_load_members": True}
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _events(section: Any) -> list[Mapping[str, Any]]:
+    """``section["events"]`` as a list of objects, whatever the server sent."""
+    if not isinstance(section, Mapping):
+        return []
+    events = section.get("events")
+    if not isinstance(events, list):
+        return []
+    return [e for e in events if isinstance(e, Mapping)]
+
+
+class SyncProcessor:
+    """Everything one account knows from its syncs, and the events they produce."""
+
+    def __init__(self, account_id: str, me: str) -> None:
+        self.account_id = account_id
+        self.me = me
+        self.rooms: dict[str, Room] = {}
+        self.direct: dict[str, str] = {}  # room id -> the other user (from m.direct)
+        self.direct_content: dict[str, list[str]] = {}  # m.direct as the server has it
+        self.messages = MessageCache()
+        self.annotations = Annotations()
+        self._announced: dict[str, Thread] = {}  # what the stream last said per room
+        # Our own reactions taken back, until the redaction comes back through sync.
+        self._unreacted: OrderedDict[str, str] = OrderedDict()
+        # Edits whose target we have not seen yet (history is read newest first).
+        self._pending_edits: OrderedDict[str, Mapping[str, Any]] = OrderedDict()
+        self.ready = False  # a full picture of the account has been loaded
+
+    # --- threads ---------------------------------------------------------------------
+
+    def room(self, room_id: str) -> Room:
+        room = self.rooms.get(room_id)
+        if room is None:
+            room = self.rooms[room_id] = Room(room_id, seen_ts=_now_ms())
+        return room
+
+    def thread(self, room: Room) -> Thread:
+        return room.thread(self.account_id, self.me, self.direct.get(room.room_id))
+
+    def threads(self) -> list[Thread]:
+        """Every joined room and open invitation."""
+        return [
+            self.thread(room)
+            for room in self.rooms.values()
+            if room.membership in ("join", "invite")
+        ]
+
+    def announce_all(self) -> list[Event]:
+        """ThreadUpdated for every room, marking them announced (stream start)."""
+        out: list[Event] = []
+        for thread in self.threads():
+            self._announced[thread.thread_id] = thread
+            out.append(ThreadUpdated(thread))
+        return out
+
+    def announce_missing(self) -> list[Event]:
+        """ThreadUpdated for every room the stream has not announced yet."""
+        out: list[Event] = []
+        for thread in self.threads():
+            if thread.thread_id not in self._announced:
+                self._announced[thread.thread_id] = thread
+                out.append(ThreadUpdated(thread))
+        return out
+
+    def mark_announced(self) -> None:
+        """The consumer already has these threads (it called threads())."""
+        for thread in self.threads():
+            self._announced[thread.thread_id] = thread
+
+    def _announce_if_changed(self, room: Room, out: list[Event]) -> None:
+        thread = self.thread(room)
+        if self._announced.get(room.room_id) != thread:
+            self._announced[room.room_id] = thread
+            out.append(ThreadUpdated(thread))
+
+    # --- one /sync answer ------------------------------------------------------------
+
+    def process(
+        self,
+        response: Mapping[str, Any],
+        *,
+        fills: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+        fill_members: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+        emit: bool = True,
+    ) -> list[Event]:
+        """Fold in one /sync answer; the events for the Session (none if not ``emit``).
+
+        ``fills`` holds, per room, the events of a ``limited`` timeline's gap that the
+        adapter fetched through /messages, oldest first; ``fill_members`` the member
+        state that came with them.
+        """
+        out: list[Event] = []
+        for event in _events(response.get("account_data")):
+            if event.get("type") == "m.direct":
+                self._apply_direct(event.get("content"))
+        rooms = response.get("rooms")
+        rooms = rooms if isinstance(rooms, Mapping) else {}
+        for section, handler in (
+            ("join", self._joined),
+            ("invite", self._invited),
+            ("leave", self._left),
+        ):
+            entries = rooms.get(section)
+            if not isinstance(entries, Mapping):
+                continue
+            for room_id, data in entries.items():
+                if not isinstance(room_id, str) or not isinstance(data, Mapping):
+                    continue
+                room_out: list[Event] = []
+                try:
+                    handler(
+                        room_id,
+                        data,
+                        (fills or {}).get(room_id, ()),
+                        (fill_members or {}).get(room_id, ()),
+                        room_out,
+                    )
+                except Exception:  # one odd room must not cost the others
+                    log.exception("%s: skipping a room that could not be read", self.account_id)
+                    continue
+                if emit:
+                    out.extend(room_out)
+        if not emit:
+            for thread in self.threads():
+                self._announced[thread.thread_id] = thread
+        return out
+
+    def _apply_direct(self, content: Any) -> None:
+        if not isinstance(content, Mapping):
+            return
+        self.direct_content = {}
+        self.direct = {}
+        for user, room_ids in content.items():
+            if not isinstance(user, str) or not isinstance(room_ids, list):
+                continue
+            ids = [r for r in room_ids if isinstance(r, str)]
+            self.direct_content[user] = ids
+            for room_id in ids:
+                self.direct[room_id] = user
+
+    def _joined(
+        self,
+        room_id: str,
+        data: Mapping[str, Any],
+        fill: Sequence[Mapping[str, Any]],
+        fill_members: Sequence[Mapping[str, Any]],
+        out: list[Event],
+    ) -> None:
+        room = self.room(room_id)
+        room.membership = "join"
+        room.inviter = None
+        room.apply_summary(data.get("summary"))
+        for event in _events(data.get("state")):
+            room.apply_state(event)
+        for event in fill_members:
+            room.apply_state(event, only_new_members=True)
+        counts = data.get("unread_notifications")
+        if isinstance(counts, Mapping):
+            count = counts.get("notification_count")
+            if isinstance(count, int) and not isinstance(count, bool):
+                room.server_unread = max(0, count)
+        if room_id not in self._announced:
+            self._announce_if_changed(room, out)
+
+        receipts = list(self._receipts(room_id, data.get("ephemeral")))
+        my_receipt = next((r.message_id for r in reversed(receipts) if r.user == self.me), None)
+        # The gap first (its state is already summed up in the "state" section, so
+        # only its lines count), then the timeline proper, each event once.
+        timeline = [(e, True) for e in fill] + [(e, False) for e in _events(data.get("timeline"))]
+        if my_receipt is not None and all(e.get("event_id") != my_receipt for e, _ in timeline):
+            room.own_unread = 0  # read up to something older than all of this
+        seen: set[str] = set()
+        for event, from_gap in timeline:
+            event_id = event.get("event_id")
+            if isinstance(event_id, str):
+                if event_id in seen:
+                    continue
+                seen.add(event_id)
+            try:
+                self._timeline_event(room, event, out, apply_state=not from_gap)
+            except Exception:
+                log.exception("%s: skipping an event that could not be read", self.account_id)
+            if event_id is not None and event_id == my_receipt:
+                room.own_unread = 0
+
+        self._announce_if_changed(room, out)
+        out.extend(receipts)
+
+    def _timeline_event(
+        self, room: Room, event: Mapping[str, Any], out: list[Event], *, apply_state: bool
+    ) -> None:
+        if is_state(event):
+            if apply_state:
+                room.apply_state(event)
+            return
+        event_type = event.get("type")
+        if event_type in MESSAGE_TYPES:
+            target = edit_target(event)
+            if target is not None:
+                self._edit(room, target, event, out)
+                return
+            message = self.message_from(room, event)
+            if message is not None:
+                self.messages.put(message)
+                room.note_message(message)
+                # Sending implies having read what came before (Synapse agrees).
+                room.own_unread = 0 if message.sender == self.me else room.own_unread + 1
+                out.append(MessageReceived(message))
+            return
+        reacted = annotation(event)
+        if reacted is not None:
+            target, key = reacted
+            event_id, sender = event.get("event_id"), event.get("sender")
+            if isinstance(event_id, str) and isinstance(sender, str):
+                # Our own reaction was tallied when we sent it: re-emit anyway, so
+                # the stream shows it (nothing is emitted if the copy is unchanged).
+                self.annotations.add(event_id, target, key, sender)
+                self._reemit(room, target, out)
+            return
+        removed = redacted_id(event)
+        if removed is not None:
+            target = self.annotations.remove(removed) or self._unreacted.pop(removed, None)
+            if target is not None:  # a reaction was taken back
+                self._reemit(room, target, out)
+                return
+            self.messages.pop(removed)
+            if room.last_message is not None and room.last_message.message_id == removed:
+                room.last_message = None
+            out.append(MessageRedacted(self.account_id, room.room_id, removed))
+
+    def forget_reaction(self, reaction_id: str) -> None:
+        """We redacted one of our reactions: untally it now, re-emit when sync says so."""
+        target = self.annotations.remove(reaction_id)
+        if target is not None:
+            self._unreacted[reaction_id] = target
+            while len(self._unreacted) > 1_000:
+                self._unreacted.popitem(last=False)
+
+    def message_from(self, room: Room, event: Mapping[str, Any]) -> Message | None:
+        sender = event.get("sender")
+        name = room.display_name(sender) if isinstance(sender, str) else None
+        event_id = event.get("event_id")
+        message = event_to_message(
+            self.account_id,
+            room.room_id,
+            event,
+            sender_name=name if name != sender else None,
+            reactions=self.annotations.reactions(event_id) if isinstance(event_id, str) else {},
+        )
+        if message is not None:
+            edit = self._pending_edits.pop(message.message_id, None)
+            if edit is not None and edit.get("sender") == message.sender:
+                rendered = edited_body(edit, message.sender_name or message.sender)
+                if rendered is not None:
+                    message = replace(message, body=rendered[0], kind=rendered[1])
+        return message
+
+    def history_page(
+        self,
+        room_id: str,
+        events_newest_first: Sequence[Mapping[str, Any]],
+        members: Sequence[Mapping[str, Any]] = (),
+    ) -> list[Message]:
+        """The messages among events /messages returned (newest first), oldest first.
+
+        Reactions in the page are tallied before any message is built, because a
+        reaction always comes after (is newer than) the message it is on.
+        """
+        room = self.room(room_id)
+        for event in members:
+            room.apply_state(event, only_new_members=True)
+        events = list(reversed(events_newest_first))
+        for event in events:
+            reacted = annotation(event)
+            event_id, sender = event.get("event_id"), event.get("sender")
+            if reacted is not None and isinstance(event_id, str) and isinstance(sender, str):
+                self.annotations.add(event_id, reacted[0], reacted[1], sender)
+        for event in reversed(events):  # newest first: an edit precedes its target
+            target = edit_target(event)
+            if target is not None:
+                self._pending_edits.setdefault(target, event)
+        messages: list[Message] = []
+        for event in events:
+            if is_state(event) or edit_target(event) is not None:
+                continue
+            try:
+                message = self.message_from(room, event)
+            except Exception:
+                log.exception("%s: skipping an event that could not be read", self.account_id)
+                continue
+            if message is not None:
+                self.messages.put(message)
+                messages.append(message)
+        return messages
+
+    def _reemit(self, room: Room, target: str, out: list[Event]) -> None:
+        """A message's reactions changed: send its new copy, if we still hold it."""
+        held = self.messages.get(target)
+        if held is None:
+            return  # not loaded anywhere near: the tally is kept for when it is
+        updated = replace(held, reactions=self.annotations.reactions(target))
+        if updated == held:
+            return
+        self._replace(room, updated, out)
+
+    def _edit(self, room: Room, target: str, event: Mapping[str, Any], out: list[Event]) -> None:
+        held = self.messages.get(target)
+        if held is None:
+            # Kept for when the target turns up (in an older history page, say).
+            self._pending_edits[target] = event
+            self._pending_edits.move_to_end(target)
+            while len(self._pending_edits) > 2_000:
+                self._pending_edits.popitem(last=False)
+            return
+        if event.get("sender") != held.sender:
+            return  # only the sender may edit their message
+        rendered = edited_body(event, held.sender_name or held.sender)
+        if rendered is None:
+            return
+        body, kind = rendered
+        updated = replace(held, body=body, kind=kind)
+        if updated != held:
+            self._replace(room, updated, out)
+
+    def _replace(self, room: Room, updated: Message, out: list[Event]) -> None:
+        self.messages.put(updated)
+        if room.last_message is not None and room.last_message.message_id == updated.message_id:
+            room.last_message = updated
+        out.append(MessageReceived(updated))
+
+    def _receipts(self, room_id: str, ephemeral: Any) -> Iterable[ReadMarkerMoved]:
+        for event in _events(ephemeral):
+            if event.get("type") == "m.receipt":
+                yield from self._receipt_content(room_id, event.get("content"))
+
+    def _receipt_content(self, room_id: str, content: Any) -> Iterable[ReadMarkerMoved]:
+        if not isinstance(content, Mapping):
+            return
+        for event_id, kinds in content.items():
+            if not isinstance(event_id, str) or not isinstance(kinds, Mapping):
+                continue
+            for kind in ("m.read", "m.read.private"):
+                users = kinds.get(kind)
+                if not isinstance(users, Mapping):
+                    continue
+                for user in users:
+                    if isinstance(user, str) and (kind == "m.read" or user == self.me):
+                        yield ReadMarkerMoved(self.account_id, room_id, event_id, user)
+
+    def _invited(
+        self,
+        room_id: str,
+        data: Mapping[str, Any],
+        fill: Sequence[Mapping[str, Any]],
+        fill_members: Sequence[Mapping[str, Any]],
+        out: list[Event],
+    ) -> None:
+        room = self.room(room_id)
+        room.membership = "invite"
+        for event in _events(data.get("invite_state")):
+            room.apply_state(event)
+            if event.get("type") == "m.room.member" and event.get("state_key") == self.me:
+                sender = event.get("sender")
+                content = event.get("content")
+                if isinstance(sender, str):
+                    room.inviter = sender
+                if isinstance(content, Mapping):
+                    room.invite_direct = content.get("is_direct") is True
+        if room.inviter and room.inviter not in room.members:
+            room.members[room.inviter] = Member("join")
+        self._announce_if_changed(room, out)
+
+    def _left(
+        self,
+        room_id: str,
+        data: Mapping[str, Any],
+        fill: Sequence[Mapping[str, Any]],
+        fill_members: Sequence[Mapping[str, Any]],
+        out: list[Event],
+    ) -> None:
+        room = self.rooms.get(room_id)
+        if room is None:
+            return  # a room we never showed: nothing to take away
+        room.membership = "leave"
+        self._announce_if_changed(room, out)
+        self._announced.pop(room_id, None)
