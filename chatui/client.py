@@ -15,7 +15,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from chatui.backends.base import AuthError, Backend, BackendError, UnavailableError
 from chatui.core.inbox import Inbox
@@ -32,33 +32,40 @@ from chatui.core.models import (
     Thread,
     ThreadKey,
     ThreadUpdated,
+    Value,
 )
 
 log = logging.getLogger(__name__)
 
 
 # --- what listeners are told -------------------------------------------------------
+#
+# Frozen records whose equality, hash and repr come from models.Value (see there).
 
 
-@dataclass(frozen=True, slots=True)
-class InboxChanged:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class InboxChanged(Value):
     """The merged list changed (order, previews, unread counts, new threads)."""
 
 
-@dataclass(frozen=True, slots=True)
-class MessagesChanged:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class MessagesChanged(Value):
     """The loaded messages of one thread changed."""
 
     key: ThreadKey
 
 
-@dataclass(frozen=True, slots=True)
-class AccountStateChanged:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class AccountStateChanged(Value):
+    """One account's connection state changed (see ``Session.states``)."""
+
     account_id: str
 
 
-@dataclass(frozen=True, slots=True)
-class SendFailed:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class SendFailed(Value):
+    """A message typed in thread ``key`` could not be sent; ``reason`` says why."""
+
     key: ThreadKey
     reason: str
 
@@ -73,7 +80,7 @@ class LinkedAccount:
 
     config: AccountConfig
     backend: Backend
-    token: str
+    token: str = field(repr=False)  # never in a log line
 
 
 class Session:

@@ -2,9 +2,13 @@
 
 Request/response calls go through one lazily created ``httpx.AsyncClient`` and map
 every failure onto the error classes of :mod:`chatui.backends.base`, with messages
-a user can read. The live stream (``GET /v1/events``, Server-Sent Events) is read
-by a background task per ``events()`` call, so that ``close()`` can end it at once
-by cancelling that task instead of interrupting the consumer.
+a user can read. httpx itself is imported on first use, not with this module: it
+costs ~40 ms to import, and the app constructs backends before its first frame but
+only talks to servers after it (bench/startup.py measures that).
+
+The live stream (``GET /v1/events``, Server-Sent Events) is read by a background
+task per ``events()`` call, so that ``close()`` can end it at once by cancelling
+that task instead of interrupting the consumer.
 
 Server data is untrusted: anything malformed is logged and skipped (one bad event
 never ends the stream), or turned into a :class:`BackendError` (one bad answer to
@@ -15,18 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import email.utils
 import json
 import logging
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
-
-import httpx
 
 from chatui.backends.base import (
     AuthError,
@@ -37,7 +37,6 @@ from chatui.backends.base import (
     PermissionDeniedError,
     UnavailableError,
 )
-from chatui.backends.sse import ServerSentEvent, SSEParser
 from chatui.core.models import (
     AccountConfig,
     ConnectionChanged,
@@ -54,16 +53,22 @@ from chatui.core.models import (
     VanishSetting,
 )
 
+if TYPE_CHECKING:
+    import httpx
+
+    from chatui.backends.sse import ServerSentEvent
+
 log = logging.getLogger(__name__)
 
 USER_AGENT = "chatui/0.1 (local backend)"
 
 # Ordinary calls: a loopback or LAN server answers in milliseconds; a minute-long
 # hang is a dead server, and the user deserves an error instead of a frozen send.
-REQUEST_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
+# Kept as plain numbers (seconds) so that defining them needs no httpx.
+REQUEST_TIMEOUT: Mapping[str, float | None] = MappingProxyType({"timeout": 20.0, "connect": 10.0})
 # The event stream is open indefinitely; liveness comes from the server's
 # heartbeats (see LocalBackend.idle_timeout), not from a read timeout.
-STREAM_TIMEOUT = httpx.Timeout(20.0, connect=10.0, read=None)
+STREAM_TIMEOUT: Mapping[str, float | None] = MappingProxyType({**REQUEST_TIMEOUT, "read": None})
 
 
 class MalformedData(ValueError):
@@ -92,7 +97,15 @@ async def register(server_url: str, username: str, password: str) -> Credentials
     return _credentials(data)
 
 
-def _new_client(server_url: str, timeout: httpx.Timeout = REQUEST_TIMEOUT) -> httpx.AsyncClient:
+def _timeout(spec: Mapping[str, float | None]) -> httpx.Timeout:
+    import httpx
+
+    return httpx.Timeout(**spec)
+
+
+def _new_client(server_url: str, timeout: httpx.Timeout | None = None) -> httpx.AsyncClient:
+    import httpx
+
     try:
         url = httpx.URL(server_url.rstrip("/"))
     except httpx.InvalidURL as err:
@@ -104,7 +117,7 @@ def _new_client(server_url: str, timeout: httpx.Timeout = REQUEST_TIMEOUT) -> ht
         )
     return httpx.AsyncClient(
         base_url=url,
-        timeout=timeout,
+        timeout=timeout if timeout is not None else _timeout(REQUEST_TIMEOUT),
         headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         follow_redirects=False,
     )
@@ -120,6 +133,24 @@ async def _call(
     headers: Mapping[str, str] | None = None,
 ) -> Any:
     """One request; the decoded JSON answer (None for an empty body), or a BackendError."""
+    response = await _send(
+        client, method, path, json_body=json_body, params=params, headers=headers
+    )
+    return _json_of(response, method, path)
+
+
+async def _send(
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    *,
+    json_body: Any = None,
+    params: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> httpx.Response:
+    """One request; the successful response (body read), or a BackendError."""
+    import httpx
+
     try:
         response = await client.request(
             method, path, json=json_body, params=params, headers=headers
@@ -128,6 +159,11 @@ async def _call(
         raise _transport_error(err, client.base_url) from err
     if response.status_code >= 400:
         raise _http_error(response)
+    return response
+
+
+def _json_of(response: httpx.Response, method: str, path: str) -> Any:
+    """A response's decoded JSON (None for an empty body), or a BackendError."""
     if response.status_code == 204 or not response.content:
         return None
     try:
@@ -140,12 +176,16 @@ async def _call(
 
 
 def _host(url: httpx.URL | str) -> str:
+    import httpx
+
     url = httpx.URL(str(url))
     return f"{url.host}:{url.port}" if url.port else url.host or str(url)
 
 
 def _transport_error(err: httpx.HTTPError, base_url: httpx.URL | str) -> BackendError:
     """A failure below HTTP: the message says what happened in a user's words."""
+    import httpx
+
     host = _host(base_url)
     if isinstance(err, httpx.TimeoutException):
         return UnavailableError(f"the server at {host} did not answer in time")
@@ -208,6 +248,8 @@ def _retry_after(value: str | None) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
+    import email.utils  # rare (HTTP-date form), and slow to import: only when needed
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -350,13 +392,19 @@ class _StreamIdle(Exception):
     """Nothing (not even a heartbeat) arrived for ``idle_timeout`` seconds."""
 
 
-@dataclass(slots=True)
 class _StreamState:
-    """What survives from one connection attempt to the next."""
+    """What survives from one connection attempt to the next.
 
-    cursor: str | None
-    retry_base: float  # seconds; the server may set it with an SSE ``retry:`` field
-    connected_at: float | None = None  # monotonic time of the current open stream
+    A plain class rather than a dataclass: it is private, and a dataclass costs
+    ~0.5 ms to define at import, before the app's first frame.
+    """
+
+    __slots__ = ("connected_at", "cursor", "retry_base")
+
+    def __init__(self, cursor: str | None, retry_base: float) -> None:
+        self.cursor = cursor
+        self.retry_base = retry_base  # seconds; the server may set it with SSE ``retry:``
+        self.connected_at: float | None = None  # monotonic time of the open stream
 
 
 _END = object()
@@ -367,7 +415,8 @@ class LocalBackend(Backend):
 
     kind: ClassVar[str] = "local"
 
-    request_timeout: httpx.Timeout = REQUEST_TIMEOUT
+    request_timeout: httpx.Timeout | None = None
+    """None: REQUEST_TIMEOUT (an ``httpx.Timeout`` here overrides it, e.g. in tests)."""
     idle_timeout: float = 45.0
     """Reconnect when the stream is silent this long (the server sends heartbeats)."""
     backoff_base: float = 1.0
@@ -383,6 +432,8 @@ class LocalBackend(Backend):
         self._client_loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         self._streams: set[asyncio.Task] = set()
+        # The last thread list: a digest of the server's answer and what it gave.
+        self._last_threads: tuple[bytes, list[Thread]] | None = None
 
     # --- plumbing ------------------------------------------------------------------
 
@@ -463,7 +514,18 @@ class LocalBackend(Backend):
     # --- reading -------------------------------------------------------------------
 
     async def threads(self) -> list[Thread]:
-        data = await self._request("GET", "/v1/threads")
+        import hashlib  # not needed before the first frame: imported on first use
+
+        response = await _send(self._http(), "GET", "/v1/threads", headers=self._auth())
+        # The list is fetched at start and again whenever the stream (re)connects,
+        # which at start is moments later: the answer is then usually the very same
+        # bytes. Reading 5,000 threads costs ~80 ms of the event loop (the app
+        # freezes meanwhile), so an answer identical to the last one gives the
+        # threads read from it last time (immutable objects, equal values).
+        digest = hashlib.blake2b(response.content, digest_size=16).digest()
+        if self._last_threads is not None and self._last_threads[0] == digest:
+            return list(self._last_threads[1])
+        data = _json_of(response, "GET", "/v1/threads")
         items = data.get("threads") if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise BackendError("the server sent a malformed thread list")
@@ -473,7 +535,8 @@ class LocalBackend(Backend):
                 threads.append(thread_from_json(self.account_id, item))
             except MalformedData as err:  # one broken thread must not hide the others
                 log.warning("%s: skipping a malformed thread: %s", self.account_id, err)
-        return threads
+        self._last_threads = (digest, threads)
+        return list(threads)
 
     async def thread(self, thread_id: str) -> Thread:
         data = await self._request("GET", f"/v1/threads/{_seg(thread_id)}")
@@ -612,6 +675,10 @@ class LocalBackend(Backend):
 
     async def _stream_once(self, state: _StreamState, put: Callable[[Event], None]) -> None:
         """One connection: open and read until the server ends it (or raise)."""
+        import httpx
+
+        from chatui.backends.sse import SSEParser
+
         headers = {**self._auth(), "Accept": "text/event-stream", "Cache-Control": "no-cache"}
         params: dict[str, str] = {}
         if state.cursor is not None:
@@ -625,7 +692,11 @@ class LocalBackend(Backend):
             async with (
                 asyncio.timeout(self.idle_timeout) as deadline,
                 client.stream(
-                    "GET", "/v1/events", params=params, headers=headers, timeout=STREAM_TIMEOUT
+                    "GET",
+                    "/v1/events",
+                    params=params,
+                    headers=headers,
+                    timeout=_timeout(STREAM_TIMEOUT),
                 ) as response,
             ):
                 if response.status_code >= 400:

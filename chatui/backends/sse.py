@@ -38,6 +38,9 @@ class SSEParser:
     ``last_event_id`` and ``retry`` reflect everything seen so far, including
     events that were not dispatched (an ``id:`` line without data still moves the
     resume point, which is how a server can tell a client where "now" is).
+    ``last_event_id`` moves only when a block is complete (its blank line), as the
+    spec says: a stream cut between an event's ``id:`` line and its end must not
+    move the resume point past an event the client never received.
     ``comments`` counts comment lines, such as keep-alive heartbeats.
     """
 
@@ -49,6 +52,7 @@ class SSEParser:
         self._data: list[str] = []
         self._event = ""
         self._retry_pending: int | None = None
+        self._id_buffer: str | None = None  # the id of the block being read
         self.last_event_id: str | None = None
         self.retry: int | None = None
         self.comments = 0
@@ -108,7 +112,7 @@ class SSEParser:
             self._event = value
         elif name == "id":
             if "\0" not in value:  # the spec ignores ids containing NUL
-                self.last_event_id = value
+                self._id_buffer = value
         elif name == "retry" and value.isascii() and value.isdigit():
             self.retry = self._retry_pending = int(value)
         # Any other field name is ignored, as the spec requires.
@@ -127,6 +131,7 @@ class SSEParser:
     # --- output --------------------------------------------------------------------
 
     def _dispatch(self) -> ServerSentEvent | None:
+        self.last_event_id = self._id_buffer
         retry, self._retry_pending = self._retry_pending, None
         if not self._data:
             self._event = ""

@@ -52,7 +52,8 @@ class Value:
     def __repr__(self) -> str:
         fields = ", ".join(
             f"{name}={getattr(self, name)!r}"
-            for name in self.__dataclass_fields__  # type: ignore[attr-defined]
+            for name, spec in self.__dataclass_fields__.items()  # type: ignore[attr-defined]
+            if spec.repr  # secrets are declared field(repr=False): never in a log line
         )
         return f"{self.__class__.__qualname__}({fields})"
 
@@ -94,7 +95,7 @@ class Credentials(Value):
 
     user_id: str
     username: str
-    token: str
+    token: str = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)

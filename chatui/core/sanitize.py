@@ -24,7 +24,18 @@ from rich.cells import cell_len, split_graphemes
 
 ELLIPSIS = "…"
 MAX_MARKS = 4
-"""Combining marks kept per base character; the rest of a "Zalgo" stack is dropped."""
+"""Combining marks kept per base character; the rest of a "Zalgo" stack is dropped.
+
+Spacing marks (Mc), skin-tone modifiers and conjoining Hangul vowels/finals count
+too: like marks they extend the character before them into one grapheme, and an
+unbounded run of them is one "character" that Rich measures as one or two cells
+while a terminal that does not join them draws thousands (overwriting the rest of
+the screen)."""
+MAX_JOINS = 4
+"""ZWJs kept in one emoji sequence (the longest standard ones, families and "kiss"
+with skin tones, have 3); a further ZWJ becomes a placeholder, ending the cluster."""
+MAX_TAGS = 8
+"""Tag characters kept in a subdivision flag (standard ones have at most 6 + cancel)."""
 
 _ZWJ = "\u200d"
 _ZWNJ = "\u200c"
@@ -70,6 +81,15 @@ def _allowed_unassigned(cp: int) -> bool:
     return 0x1F000 <= cp <= 0x1FFFD or 0x20000 <= cp <= 0x3FFFD
 
 
+def _is_extender(cp: int) -> bool:
+    """Characters that, like combining marks, extend the grapheme before them.
+
+    Skin-tone modifiers (after an emoji) and conjoining Hangul vowels and finals
+    (after a leading consonant) are letters or symbols to ``unicodedata``, not marks.
+    """
+    return 0x1F3FB <= cp <= 0x1F3FF or 0x1160 <= cp <= 0x11FF or 0xD7B0 <= cp <= 0xD7FF
+
+
 def _placeholder(ch: str) -> str:
     cp = ord(ch)
     if cp < 0x20:
@@ -104,7 +124,12 @@ def safe_text(s: str, *, max_len: int | None = None, single_line: bool = False) 
       between two letters that are not both ASCII (Persian and Indic spelling).
     * Non-ASCII spaces (NBSP and friends) -> a plain space; U+2028/2029 -> newline;
       soft hyphens are dropped (invisible and harmless, but noisy as placeholders).
-    * Runs of combining marks are capped at :data:`MAX_MARKS` per base character.
+    * Runs of combining marks (and of other characters that extend a grapheme:
+      spacing marks, skin tones, Hangul vowels/finals) are capped at
+      :data:`MAX_MARKS` per base character; an emoji sequence keeps at most
+      :data:`MAX_JOINS` ZWJs and a flag at most :data:`MAX_TAGS` tags. So no
+      grapheme is unbounded, and no terminal can be made to draw thousands of
+      cells where the layout counted one or two.
     * ``single_line=True``: newlines, tabs and line separators become a space, for
       previews and titles.
     * ``max_len``: at most that many characters, then ``…``; never cuts a grapheme
@@ -125,6 +150,8 @@ def safe_text(s: str, *, max_len: int | None = None, single_line: bool = False) 
         size += len(piece)
 
     marks = 0  # combining marks since the last base character
+    joins = 0  # ZWJs kept in the current emoji sequence
+    tags = 0  # tag characters kept in the current subdivision flag
     ri_open = False  # the last kept character is the first half of a flag
     joined = False  # the last kept character is a ZWJ: the next one is not a new base
     in_tags = False  # inside a subdivision-flag tag sequence
@@ -135,15 +162,16 @@ def safe_text(s: str, *, max_len: int | None = None, single_line: bool = False) 
     for index, ch in enumerate(text):
         cp = ord(ch)
         category = unicodedata.category(ch)
-        is_mark = category in ("Mn", "Me")
+        is_mark = category in ("Mn", "Me", "Mc") or _is_extender(cp)
         continues = (
             is_mark
             or joined
             or ch == _ZWJ
             or (ri_open and _RI_FIRST <= cp <= _RI_LAST)
             or (in_tags and _TAG_FIRST <= cp <= _TAG_LAST)
-            or 0x1F3FB <= cp <= 0x1F3FF
         )
+        if not continues:
+            joins = 0
         if (
             max_len is not None
             and size >= max_len
@@ -158,8 +186,7 @@ def safe_text(s: str, *, max_len: int | None = None, single_line: bool = False) 
             if marks <= MAX_MARKS:
                 append(ch)
             continue
-        if category != "Sk":  # skin-tone modifiers do not start a new base either
-            marks = 0
+        marks = 0
 
         if _RI_FIRST <= cp <= _RI_LAST:
             ri_open = not ri_open
@@ -170,13 +197,15 @@ def safe_text(s: str, *, max_len: int | None = None, single_line: bool = False) 
         if in_tags:
             if _TAG_FIRST <= cp <= _TAG_LAST:
                 append(ch)
-                in_tags = cp != _TAG_CANCEL
+                tags += 1
+                in_tags = cp != _TAG_CANCEL and tags < MAX_TAGS
                 continue
             in_tags = False
 
         if ch.isprintable():
             append(ch)
             in_tags = cp == _BLACK_FLAG
+            tags = 0
             continue
         if ch == "\n" or ch in _LINE_BREAKS:
             append(" " if single_line else "\n")
@@ -186,9 +215,10 @@ def safe_text(s: str, *, max_len: int | None = None, single_line: bool = False) 
             continue
         if ch == _ZWJ:
             nxt = ord(text[index + 1]) if index + 1 < length else 0
-            if _prev_emoji(out) and _is_pictographic(nxt):
+            if joins < MAX_JOINS and _prev_emoji(out) and _is_pictographic(nxt):
                 append(ch)
                 joined = True
+                joins += 1
                 continue
         elif ch == _ZWNJ:
             prev = out[-1] if out else ""

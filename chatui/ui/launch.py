@@ -4,13 +4,19 @@ This is the only place where config, token store, backends and the app meet.
 An account whose token cannot be read (or whose backend is not installed) does
 not stop the others: it is shown in the status bar in an error state with the
 reason, so the user sees what to fix while still chatting on the rest.
+
+The window comes first: only the config is read before the app's first frame.
+Finding each account's adapter and reading its token happen when the app starts
+the session, right after that frame (see :class:`LaunchSession`).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING
 
 from chatui.backends.base import Backend, BackendError
 from chatui.client import LinkedAccount, Session
@@ -22,6 +28,9 @@ from chatui.core.models import (
     Message,
     Thread,
 )
+
+if TYPE_CHECKING:
+    from chatui.accounts.profile import Profile
 
 
 def run_linked_accounts(args: argparse.Namespace) -> int:
@@ -36,13 +45,13 @@ def run_linked_accounts(args: argparse.Namespace) -> int:
         print(f"chatui: {err}", file=sys.stderr)
         return 2
 
-    session = Session([link_account(profile, account) for account in accounts])
-
     from chatui.ui.app import ChatApp
+
+    app = ChatApp(LaunchSession(profile, accounts) if accounts else None, profile)
+    result = app.run()
+
     from chatui.ui.screens.first_run import DEMO
 
-    app = ChatApp(session if accounts else None, profile)
-    result = app.run()
     if result == DEMO:
         from chatui.demo.command import run_demo
 
@@ -52,7 +61,38 @@ def run_linked_accounts(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
-def link_account(profile, account: AccountConfig) -> LinkedAccount:
+class LaunchSession(Session):
+    """The launcher's Session: its accounts are linked when it starts.
+
+    Linking an account — finding its adapter through the ``chatui.backends`` entry
+    points, reading its token from the keyring or the token file — is not needed
+    to draw the window, and it is not free: the entry-point scan imports
+    ``importlib.metadata`` and reads every installed package's metadata (~20 ms),
+    and a keyring read is a D-Bus round trip that may even wait for an unlock. The
+    app starts the session after its first frame, so that is when this links them;
+    until then each account holds a stand-in that only says it is not started.
+    Linking runs in a thread, so that a slow keyring does not freeze the window.
+    """
+
+    def __init__(self, profile: Profile, accounts: Sequence[AccountConfig]) -> None:
+        super().__init__(
+            [LinkedAccount(a, UnusableBackend(a, "not started yet"), "") for a in accounts]
+        )
+        self.profile = profile
+
+    async def start(self) -> None:
+        configs = [linked.config for linked in self.linked.values()]
+        ready = await asyncio.to_thread(
+            lambda: [link_account(self.profile, config) for config in configs]
+        )
+        for linked in ready:
+            # Same LinkedAccount objects the Session holds: swap in what was found.
+            held = self.linked[linked.config.account_id]
+            held.backend, held.token = linked.backend, linked.token
+        await super().start()
+
+
+def link_account(profile: Profile, account: AccountConfig) -> LinkedAccount:
     """The account ready for the Session, or a stand-in that reports why it is not."""
     from chatui.accounts.tokens import TokenStoreError, load_token
     from chatui.backends.registry import make_backend

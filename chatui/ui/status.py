@@ -1,5 +1,5 @@
-"""The app's two small status displays: the open thread's header and the
-connection bar.
+"""The app's small status displays: the open thread's header, the connection
+bar and the key hints.
 
 Both render Rich ``Text`` built piece by piece, never markup, because titles,
 member names and error details come from servers. Account labels and colors come
@@ -9,14 +9,23 @@ from the user's own config, but go through the same path for simplicity.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 from urllib.parse import urlsplit
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.widget import Widget
+from textual.widgets import Footer
 
 from chatui.core.models import AccountConfig, ConnectionState, Thread
 from chatui.core.sanitize import safe_text
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+    from textual.binding import Binding
+    from textual.screen import Screen
 
 # How each state looks: a glyph (meaning survives without color) and a color.
 _STATE_LOOK: dict[ConnectionState, tuple[str, str]] = {
@@ -147,3 +156,168 @@ class ThreadHeader(Widget):
         where = urlsplit(self._account.server).netloc or self._account.server
         text.append(f"  ·  you are {one_line(self._me)} on {one_line(where)}", style="dim")
         return text
+
+
+class _Key(NamedTuple):
+    """One key hint as drawn: where it is on the line and what pressing it does."""
+
+    start: int
+    end: int
+    key: str
+    enabled: bool
+    tooltip: str
+
+
+class KeyBar(Footer):
+    """The key hints at the bottom: Textual's ``Footer``, drawn as one line of text.
+
+    Textual's Footer mounts a widget per key (each with its own CSS) and remounts
+    them all whenever the focus moves, because the active bindings change. That was
+    ~10 ms of chatui's first frame (bench/startup.py) and repeats on every Enter
+    and Esc. This bar draws the same hints — same keys, order, theme colors, the
+    command palette key on the right — as text, so a bindings change is one
+    repaint. Clicking a key presses it, and hovering one shows its tooltip, as in
+    the Footer (binding groups, which chatui does not use, are shown key by key).
+    It is still a ``Footer`` (``query_one(Footer)`` finds it, and the Footer's CSS
+    places it).
+    """
+
+    DEFAULT_CSS = """
+    KeyBar {
+        & > .key-bar--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        & > .key-bar--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        & > .key-bar--hover {
+            background: $block-hover-background;
+        }
+        & > .key-bar--separator {
+            color: $foreground 20%;
+        }
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "key-bar--key",
+        "key-bar--description",
+        "key-bar--hover",
+        "key-bar--separator",
+    }
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._keys: list[_Key] = []
+        self._hover: str | None = None
+        self._styles: dict[str, Style] = {}  # component styles, until the CSS changes
+        self._shown: object = None  # the hints last drawn (see bindings_changed)
+
+    def compose(self) -> ComposeResult:
+        return ()  # no child widgets: render() draws the keys
+
+    def _style(self, part: str) -> Style:
+        style = self._styles.get(part)
+        if style is None:
+            style = self._styles[part] = self.get_component_rich_style(f"key-bar--{part}")
+        return style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()  # a theme change: read the component styles again
+
+    def bindings_changed(self, screen: Screen) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return  # as the Footer: keep the keys while the terminal is in the background
+        # The focus moves often without changing what the bar says (at start, too):
+        # repaint only when it does.
+        if self.is_attached and screen is self.screen and self._hints() != self._shown:
+            self.refresh()
+
+    def _hints(self) -> tuple[list[tuple[Binding, bool, str]], tuple[Binding, bool, str] | None]:
+        """The keys to show (one per action, as the Footer does) and the palette key."""
+        active = self.screen.active_bindings
+        by_action: dict[str, tuple[Binding, bool, str]] = {}
+        for _node, binding, enabled, tooltip in active.values():
+            if binding.show and binding.action not in by_action:
+                by_action[binding.action] = (binding, enabled, tooltip or binding.tooltip)
+        palette = None
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            found = active.get(self.app.COMMAND_PALETTE_BINDING)
+            if found is not None:
+                palette = (found.binding, found.enabled, found.binding.tooltip)
+        return list(by_action.values()), palette
+
+    def render(self) -> Text:
+        self._keys = []
+        line = Text(no_wrap=True, overflow="crop", end="")
+        if not self._bindings_ready or not self.is_attached:
+            return line  # as the Footer: nothing until the screen's bindings are known
+        hints, palette = self._shown = self._hints()
+        room = self.size.width
+        if palette is not None:
+            room -= self._width_of(palette[0])  # "▏" and the key, on the right
+        for hint in hints:
+            if line.cell_len + self._width_of(hint[0]) > room:
+                break  # whole keys only; the first ones (the app's own) matter most
+            self._append_key(line, *hint)
+        if palette is not None and room >= 0:
+            line.append(" " * (room - line.cell_len))
+            line.append("▏", self._style("separator"))
+            self._append_key(line, *palette, compact=True)
+        return line
+
+    def _width_of(self, binding: Binding) -> int:
+        """Cells taken by a key: " ^n New chat " (the palette's "▏^p Find " too)."""
+        width = cell_len(self.app.get_key_display(binding)) + 2
+        return width + (cell_len(binding.description) + 1 if binding.description else 0)
+
+    def _append_key(
+        self, line: Text, binding: Binding, enabled: bool, tooltip: str, *, compact: bool = False
+    ) -> None:
+        key_style = self._style("key")
+        description_style = self._style("description")
+        if binding.key == self._hover:
+            hover = self._style("hover")
+            key_style, description_style = key_style + hover, description_style + hover
+        if not enabled:
+            dim = Style(dim=True)
+            key_style, description_style = key_style + dim, description_style + dim
+        start = line.cell_len
+        key = self.app.get_key_display(binding)
+        line.append(key if compact else f" {key} ", key_style)
+        if binding.description:
+            description = binding.description
+            line.append(f" {description} " if compact else f"{description} ", description_style)
+        tooltip = tooltip or binding.description
+        self._keys.append(_Key(start, line.cell_len, binding.key, enabled, tooltip))
+
+    def _key_at(self, x: int) -> _Key | None:
+        return next((key for key in self._keys if key.start <= x < key.end), None)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        key = self._key_at(event.x)
+        if key is None:
+            return
+        if key.enabled:
+            self.app.simulate_key(key.key)
+        else:
+            self.app.bell()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        key = self._key_at(event.x)
+        hover = key.key if key is not None else None
+        if hover != self._hover:
+            self._hover = hover
+            self.tooltip = key.tooltip if key is not None and key.tooltip else None
+            self.refresh()
+
+    def on_leave(self, event: events.Leave) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.tooltip = None
+            self.refresh()
