@@ -219,6 +219,11 @@ class Session:
                     # A reconnect may have missed thread changes the stream does not
                     # replay; refetching the list is cheap and keeps it honest.
                     self._tasks.append(asyncio.create_task(self._refresh_threads(account_id)))
+            case ThreadUpdated(thread=thread) if thread.membership == "leave":
+                # We left, declined or were removed: it is no conversation of ours.
+                if thread.key in self.inbox:
+                    self.inbox.remove(thread.key)
+                    self._emit(InboxChanged())
             case ThreadUpdated(thread=thread):
                 old = self.inbox.get(thread.key)
                 if old is not None and thread.key == self.open_key:
@@ -391,6 +396,19 @@ class Session:
         self.inbox.upsert(thread)
         self._emit(InboxChanged())
         return thread
+
+    async def accept_invite(self, key: ThreadKey) -> Thread:
+        """Join a thread we were invited to; raises BackendError on refusal."""
+        thread = await self.linked[key[0]].backend.accept_invite(key[1])
+        self.inbox.upsert(thread)
+        self._emit(InboxChanged())
+        return thread
+
+    async def decline_invite(self, key: ThreadKey) -> None:
+        """Refuse an invitation; the thread leaves the list."""
+        await self.linked[key[0]].backend.decline_invite(key[1])
+        self.inbox.remove(key)
+        self._emit(InboxChanged())
 
 
 def _merge_into(loaded: list[Message], message: Message) -> bool:

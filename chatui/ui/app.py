@@ -227,14 +227,39 @@ class ChatApp(App[str | None]):
     @on(ThreadListView.Opened)
     def _list_opened(self, event: ThreadListView.Opened) -> None:
         event.stop()
-        self.open_thread(event.key, focus_composer=True)
+        self._open_or_answer(event.key)
 
     def jump_to(self, key: ThreadKey) -> None:
         """Select ``key`` in the list and open it (the command palette's action)."""
         if self.session is None or key not in self.session.inbox:
             return
         self.thread_list.select_key(key)
-        self.open_thread(key, focus_composer=True)
+        self._open_or_answer(key)
+
+    def _open_or_answer(self, key: ThreadKey) -> None:
+        """Open a conversation, or first ask about it if it is still an invitation."""
+        session = self.session
+        thread = session.inbox.get(key) if session is not None else None
+        if session is None or thread is None:
+            return
+        if thread.membership != "invite":
+            self.open_thread(key, focus_composer=True)
+            return
+        from chatui.ui.screens.invite import InviteScreen
+
+        async def answer(choice: str) -> None:
+            if choice == "accept":
+                await session.accept_invite(key)
+            elif choice == "decline":
+                await session.decline_invite(key)
+
+        def answered(choice: str | None) -> None:
+            if choice == "accept":
+                self.thread_list.select_key(key)
+                self.open_thread(key, focus_composer=True)
+
+        screen = InviteScreen(thread, session.account(key[0]), answer)
+        self.push_screen(screen, callback=answered)
 
     def open_thread(self, key: ThreadKey, *, focus_composer: bool = False) -> None:
         """Show ``key`` on the right at once, then load it in the background.

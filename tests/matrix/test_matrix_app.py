@@ -162,3 +162,37 @@ async def test_the_invite_screen_accepts_through_the_backend(synapse, matrix_use
     members = await asyncio.to_thread(bob.request, "GET", f"/rooms/{room}/members")
     state = next(m for m in members["chunk"] if m["state_key"] == alice.user_id)
     assert state["content"]["membership"] == "join"
+
+
+async def test_an_invite_in_the_merged_list_is_accepted_or_declined_from_the_app(
+    synapse, matrix_user
+) -> None:
+    alice, bob = matrix_user("alice"), matrix_user("bob")
+    club = bob.create_room(invite=[alice.user_id], name="Book club")
+    poker = bob.create_room(invite=[alice.user_id], name="Poker night")
+    session = Session([await _linked_matrix(synapse, alice)])
+    app = ChatApp(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: len(session.inbox) == 2, "both invitations listed")
+        assert all(t.membership == "invite" for t in session.inbox.threads())
+
+        # Enter on an invitation asks first; "a" joins and opens the conversation.
+        app.thread_list.select_key(("mx", club))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, InviteScreen), "the invite screen")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: app.shown_key == ("mx", club), "the club opened")
+        assert session.inbox.get(("mx", club)).membership == "join"
+
+        # "d" declines: the invitation leaves the list.
+        app.thread_list.select_key(("mx", poker))
+        await pilot.press("escape")
+        app.thread_list.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, InviteScreen), "the invite screen")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: ("mx", poker) not in session.inbox, "the invitation gone")
+        assert "Poker night" not in " ".join(thread_rows(app))
+    members = await asyncio.to_thread(bob.request, "GET", f"/rooms/{club}/members")
+    state = next(m for m in members["chunk"] if m["state_key"] == alice.user_id)
+    assert state["content"]["membership"] == "join"
