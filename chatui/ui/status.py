@@ -151,8 +151,8 @@ class ThreadHeader(Widget):
         text.append("  ")
         text.append(one_line(thread.display_title(self._me)), style="bold")
         text.append("\n")
-        members = ", ".join(one_line(m) for m in thread.members)
-        text.append(members, style="dim")
+        others = [one_line(m) for m in thread.members if m != self._me]
+        text.append(f"with {', '.join(others)}" if others else "just you", style="dim")
         where = urlsplit(self._account.server).netloc or self._account.server
         text.append(f"  ·  you are {one_line(self._me)} on {one_line(where)}", style="dim")
         return text

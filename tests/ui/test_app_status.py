@@ -35,3 +35,18 @@ def test_server_detail_cannot_break_the_bar() -> None:
     text = status_text(accounts, {"w": (ConnectionState.ERROR, detail)})
     assert "\n" not in text.plain and "\x1b" not in text.plain
     assert "[b]bad[/b]" in text.plain  # shown as typed, never read as markup
+
+
+def test_thread_header_names_the_others_not_yourself() -> None:
+    from chatui.core.models import Thread
+    from chatui.ui.status import ThreadHeader
+
+    header = ThreadHeader()
+    account = _account("h", "home")
+    header.show(Thread("h", "t1", None, ("bob", "alice", "carol")), account, "bob")
+    first, second = header.plain.split("\n")
+    assert "alice, carol" in first  # the untitled thread is named after the others
+    assert second.startswith("with alice, carol")
+    assert "bob, " not in second
+    header.show(Thread("h", "t2", "Notes", ("bob",)), account, "bob")
+    assert header.plain.split("\n")[1].startswith("just you")
