@@ -64,12 +64,14 @@ class ConversationsProvider(Provider):
     def _help(self, thread: Thread) -> str:
         """Who is in it and which account it is on: tells same-named threads apart."""
         session = self.chat_app.session
-        members = ", ".join(one_line(m, 64) for m in thread.members)
+        me = session.me(thread.account_id) if session is not None else ""
+        others = [one_line(m, 64) for m in thread.members if m != me]
+        members = f"with {', '.join(others)}" if others else "just you"
         where = thread.account_id
         if session is not None and thread.account_id in session.linked:
             account = session.account(thread.account_id)
             host = urlsplit(account.server).netloc or account.server
-            where = f"{session.me(thread.account_id)} on {host}"
+            where = f"as {me} on {host}"
         return escape(f"{members}  ·  {one_line(where)}")
 
     async def discover(self) -> Hits:
