@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import random
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from types import MappingProxyType
@@ -37,6 +36,7 @@ from chatui.backends.base import (
     PermissionDeniedError,
     UnavailableError,
 )
+from chatui.backends.retry import full_jitter, retry_after_seconds
 from chatui.core.models import (
     AccountConfig,
     ConnectionChanged,
@@ -236,27 +236,9 @@ def _http_error(response: httpx.Response) -> BackendError:
     if status == 404:
         return NotFoundError(message, **kwargs)
     if status == 429 or status >= 500:
-        retry_after = _retry_after(response.headers.get("Retry-After"))
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
         return UnavailableError(message, retry_after=retry_after, **kwargs)
     return BadRequestError(message, **kwargs)
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    import email.utils  # rare (HTTP-date form), and slow to import: only when needed
-
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 # --- server JSON -> models -----------------------------------------------------------
@@ -667,7 +649,7 @@ class LocalBackend(Backend):
                     failures = 0
                 state.connected_at = None
             failures += 1
-            delay = random.uniform(0, backoff_ceiling(failures, state.retry_base, self.backoff_cap))
+            delay = full_jitter(failures, state.retry_base, self.backoff_cap)
             if retry_after is not None:
                 delay = max(delay, min(retry_after, 10 * self.backoff_cap))
             put(self._changed(ConnectionState.RECONNECTING, f"{reason} — {_retrying(delay)}"))
@@ -766,15 +748,6 @@ class LocalBackend(Backend):
         # Reactions, typing...: kinds from a newer server. Skipping them is safe.
         log.debug("%s: ignoring an event of unknown kind %r", account_id, kind)
         return None
-
-
-def backoff_ceiling(failures: int, base: float, cap: float) -> float:
-    """The upper bound of the n-th consecutive retry's delay: base·2ⁿ⁻¹, at most ``cap``.
-
-    The delay itself is drawn uniformly below it ("full jitter"), so that many
-    clients dropped by one server restart do not all come back at the same moment.
-    """
-    return min(cap, base * 2 ** min(failures - 1, 32))
 
 
 def _seg(value: str) -> str:

@@ -27,7 +27,9 @@ from chatui.backends.base import (
     BadRequestError,
     UnavailableError,
 )
-from chatui.backends.local import LocalBackend, _retry_after, backoff_ceiling
+from chatui.backends.local import LocalBackend
+from chatui.backends.retry import backoff_ceiling
+from chatui.backends.retry import retry_after_seconds as _retry_after
 from chatui.core.models import (
     AccountConfig,
     ConnectionChanged,

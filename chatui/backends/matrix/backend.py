@@ -47,6 +47,7 @@ from chatui.backends.matrix.convert import THEME_EVENT, VANISH_EVENT, VANISH_FIE
 from chatui.backends.matrix.http import MatrixHTTP, seg
 from chatui.backends.matrix.rooms import Member, full_user_id
 from chatui.backends.matrix.sync import SyncProcessor, history_filter, sync_filter
+from chatui.backends.retry import full_jitter
 from chatui.core.models import (
     AccountConfig,
     ConnectionChanged,
@@ -383,8 +384,7 @@ class MatrixBackend(Backend):
                 if up_for >= self.healthy_after:
                     failures = 0
             failures += 1
-            ceiling = min(self.backoff_cap, self.backoff_base * 2 ** min(failures - 1, 32))
-            delay = random.uniform(0, ceiling)  # full jitter
+            delay = full_jitter(failures, self.backoff_base, self.backoff_cap)
             if retry_after is not None:
                 delay = max(delay, min(retry_after, 10 * self.backoff_cap))
             put(self._changed(ConnectionState.RECONNECTING, f"{reason} — {_retrying(delay)}"))

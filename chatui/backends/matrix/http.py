@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -30,6 +29,7 @@ from chatui.backends.base import (
     UnavailableError,
     UnsupportedError,
 )
+from chatui.backends.retry import retry_after_seconds
 
 if TYPE_CHECKING:
     import httpx
@@ -246,7 +246,7 @@ def http_error(response: httpx.Response, path: str = "") -> BackendError:
         if isinstance(retry_ms, int | float) and not isinstance(retry_ms, bool) and retry_ms >= 0:
             retry_after = float(retry_ms) / 1000
         if retry_after is None:
-            retry_after = retry_after_header(response.headers.get("Retry-After"))
+            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
         return UnavailableError(
             f"the homeserver is rate-limiting us ({message})",
             retry_after=retry_after,
@@ -265,28 +265,10 @@ def http_error(response: httpx.Response, path: str = "") -> BackendError:
     if status == 404 or code == "M_NOT_FOUND":
         return NotFoundError(message, **kwargs)
     if status >= 500:
-        retry_after = retry_after_header(response.headers.get("Retry-After"))
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
         return UnavailableError(
             f"the homeserver had an internal error (HTTP {status})",
             retry_after=retry_after,
             **kwargs,
         )
     return BadRequestError(message, **kwargs)
-
-
-def retry_after_header(value: str | None) -> float | None:
-    """Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    import email.utils
-
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - time.time())
