@@ -50,6 +50,8 @@ _ASCII_BODY = {k: v for k, v in _C0_PICTURES.items() if k not in (0x09, 0x0A)}
 _ASCII_LINE = _C0_PICTURES | {0x09: 0x20, 0x0A: 0x20}
 
 _LINE_BREAKS = {"\u2028", "\u2029"}  # Zl, Zp: line/paragraph separators
+_MARK_CATEGORIES = frozenset({"Mn", "Me", "Mc"})
+_EXTENDER_CATEGORIES = frozenset({"Sk", "Lo"})  # skin tones; Hangul vowels and finals
 
 
 def _is_pictographic(cp: int) -> bool:
@@ -79,15 +81,6 @@ def _allowed_unassigned(cp: int) -> bool:
     so letting them through cannot change what the terminal does.
     """
     return 0x1F000 <= cp <= 0x1FFFD or 0x20000 <= cp <= 0x3FFFD
-
-
-def _is_extender(cp: int) -> bool:
-    """Characters that, like combining marks, extend the grapheme before them.
-
-    Skin-tone modifiers (after an emoji) and conjoining Hangul vowels and finals
-    (after a leading consonant) are letters or symbols to ``unicodedata``, not marks.
-    """
-    return 0x1F3FB <= cp <= 0x1F3FF or 0x1160 <= cp <= 0x11FF or 0xD7B0 <= cp <= 0xD7FF
 
 
 def _placeholder(ch: str) -> str:
@@ -162,7 +155,13 @@ def safe_text(s: str, *, max_len: int | None = None, single_line: bool = False) 
     for index, ch in enumerate(text):
         cp = ord(ch)
         category = unicodedata.category(ch)
-        is_mark = category in ("Mn", "Me", "Mc") or _is_extender(cp)
+        # Marks, and what extends the grapheme before it like a mark although
+        # unicodedata files it elsewhere: skin-tone modifiers (Sk) and conjoining
+        # Hangul vowels and finals (Lo). Inlined: this runs for every character.
+        is_mark = category in _MARK_CATEGORIES or (
+            category in _EXTENDER_CATEGORIES
+            and (0x1F3FB <= cp <= 0x1F3FF or 0x1160 <= cp <= 0x11FF or 0xD7B0 <= cp <= 0xD7FF)
+        )
         continues = (
             is_mark
             or joined

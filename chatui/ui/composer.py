@@ -33,6 +33,9 @@ class Composer(Input):
         super().__init__(
             placeholder="Message · Enter sends · Esc: back to the list",
             id=id,
+            # Input selects everything on focus by default; in a composer that makes
+            # the next key replace the whole draft. Nothing typed may be lost.
+            select_on_focus=False,
         )
 
     @property

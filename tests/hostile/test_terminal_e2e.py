@@ -1,0 +1,187 @@
+"""End to end: a stranger's hostile messages reach a running chatui in a real terminal.
+
+alice sends every case of the corpus through the reference server's HTTP API into
+a thread with bob (whose title is hostile too). bob runs the real ``chatui``
+command on a pseudo-terminal of 120x40 with TERM=xterm-256color. The test then
+reads two channels (see tests/hostile/terminal.py):
+
+* the raw bytes the app wrote: no control sequence from any message is among them
+  (each case names byte strings that appear only if its attack got through), no
+  8-bit C1 control at all, and no escape sequence of a kind the app itself never
+  writes;
+* the emulated screen: every message is visible, in its safe form, and the app
+  still answers keys and quits cleanly.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import pytest
+
+from chatui.accounts.config import save_accounts
+from chatui.accounts.profile import Profile
+from chatui.accounts.tokens import store_token
+from chatui.core.models import AccountConfig
+from chatui.core.sanitize import safe_text
+from chatui.server.runner import ServerThread
+from tests.conftest import make_user
+from tests.faults.proxy import FaultProxy, Rewrite
+from tests.hostile import corpus
+from tests.support import require
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
+
+# What the app writes itself: CSI sequences, and OSC 22 (the mouse pointer's shape).
+# Anything else starting with ESC in its output came from somewhere it should not.
+_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+_POINTER_SHAPE = re.compile(r"\x1b\]22;[a-z-]*\x07")
+
+
+@pytest.fixture
+def app_for_bob(server: ServerThread, tmp_path: Path) -> Iterator[tuple[object, str, str]]:
+    require(hasattr(os, "openpty"), "a pseudo-terminal (os.openpty)")
+    require(importlib.util.find_spec("pyte") is not None, "the pyte terminal emulator")
+    from tests.hostile.terminal import TerminalProcess
+
+    alice = make_user(server, "alice")
+    bob = make_user(server, "bob")
+    headers = {"Authorization": f"Bearer {alice.token}"}
+    thread = httpx.post(
+        f"{server.url}/v1/threads",
+        json={"members": ["bob"], "title": corpus.HOSTILE_TITLE},
+        headers=headers,
+        timeout=10,
+    ).json()
+    _send(server, alice.token, thread["thread_id"], "hello", "HX00 hello bob")
+
+    profile = Profile.resolve(str(tmp_path / "bob"))
+    account = AccountConfig(
+        account_id="local-bob",
+        kind="local",
+        server=server.url,
+        username="bob",
+        label="L",
+        color="#5fafff",
+        token_store="file",
+    )
+    # bob's app talks to the server through a proxy that plays a hostile server for
+    # one message: it rewrites a placeholder into lone surrogates and raw controls
+    # (JSON escapes), which the reference server itself would refuse to store.
+    proxy = FaultProxy(
+        server.url, lambda request: Rewrite(corpus.SERVER_SIDE_PAYLOAD, corpus.SERVER_SIDE_JSON)
+    ).start()
+    account = replace(account, server=proxy.url)
+    store_token(profile, account, bob.token)
+    save_accounts(profile, [account])
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("CHATUI_CONFIG_DIR", "NO_COLOR", "COLORTERM", "TEXTUAL")
+    }
+    env["TERM"] = "xterm-256color"
+    app = TerminalProcess(
+        [sys.executable, "-m", "chatui", "--config-dir", str(profile.config_dir)], env=env
+    )
+    try:
+        yield app, alice.token, thread["thread_id"]
+    finally:
+        app.close()
+        proxy.stop()
+
+
+def _send(server: ServerThread, token: str, thread_id: str, txn_id: str, body: str) -> None:
+    response = httpx.put(
+        f"{server.url}/v1/threads/{thread_id}/messages/{txn_id}",
+        json={"body": body},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+
+
+def _expected_on_screen(case: corpus.Case) -> str:
+    """The marker and, where an emulator can be trusted to draw it, the start of the
+    attack as the safe form shows it.
+
+    Widths of joined emoji, spacing marks and conjoining jamo differ between pyte,
+    Rich and real terminals; for those only the marker is looked for.
+    """
+    body = corpus.as_received_from_a_hostile_server(case)
+    words = safe_text(body)[len(case.marker) + 1 :].split()
+    attack = corpus_plain(words[0])[:10] if words else ""
+    if any(_ambiguous_width(ch) for ch in attack):
+        return case.marker
+    return f"{case.marker} {attack}".rstrip()
+
+
+def _ambiguous_width(ch: str) -> bool:
+    cp = ord(ch)
+    return unicodedata.category(ch) == "Mc" or 0x1160 <= cp <= 0x11FF or cp >= 0x1F000
+
+
+def corpus_plain(text: str) -> str:
+    from tests.hostile.terminal import plain
+
+    return plain(text)
+
+
+def test_hostile_messages_reach_the_terminal_only_in_their_safe_form(
+    server: ServerThread, app_for_bob: tuple
+) -> None:
+    app, alice_token, thread_id = app_for_bob
+    app.wait_for(lambda s: "HXT" in s and "connected" in s, "the hostile thread in the list")
+    app.press("enter")  # open it: the composer gets the focus
+    app.wait_for(lambda s: "HX00 hello bob" in s, "the opened thread")
+
+    cases = [*corpus.SENDABLE, corpus.FROM_A_HOSTILE_SERVER]
+    for number, case in enumerate(cases):
+        _send(server, alice_token, thread_id, f"case-{number}", case.body)
+    last = cases[-1]
+    app.wait_for(lambda s: last.marker in s, "the last hostile message, live")
+
+    # Every message is visible in its safe form somewhere in the thread: page up
+    # from the newest to the first, collecting what each screenful shows.
+    app.press("shift+tab")  # from the composer to the message view
+    seen: list[str] = []
+    for _ in range(60):
+        screen = corpus_plain(app.screen_text())
+        seen.append(screen)
+        if "HX00 hello bob" in screen:
+            break
+        app.press("pageup")
+        app.wait_for(lambda s, before=screen: corpus_plain(s) != before, "the view to scroll")
+
+    # The raw bytes, everything written so far: nothing from a message got through.
+    output = app.output.decode("utf-8", errors="replace")
+    leaked = [(case.name, leak) for case in cases for leak in case.leaks if leak in output]
+    assert not leaked, f"control sequences from messages reached the terminal: {leaked}"
+    for sequence in (*corpus.NEVER_EMITTED, *corpus.HOSTILE_TITLE_LEAKS):
+        assert sequence not in output, f"{sequence!r} reached the terminal"
+    c1 = sorted({f"U+{ord(ch):04X}" for ch in output if 0x80 <= ord(ch) <= 0x9F})
+    assert not c1, f"8-bit C1 controls reached the terminal: {c1}"
+    foreign = _POINTER_SHAPE.sub("", _CSI.sub("", output))
+    stray = sorted({foreign[i : i + 3] for i in range(len(foreign)) if foreign[i] == "\x1b"})
+    assert not stray, f"escape sequences the app never writes itself: {stray}"
+
+    everything = "\n".join(seen)
+    missing = [case.name for case in cases if _expected_on_screen(case) not in everything]
+    assert not missing, f"not shown in their safe form: {missing}\nlast screen:\n{seen[-1]}"
+
+    # The app is alive and still answers keys: End jumps back to the newest message.
+    assert app.alive()
+    app.press("end")
+    app.wait_for(lambda s: last.marker in s, "End to scroll back to the newest message")
+
+    app.press("ctrl+q")
+    assert app.wait_exit() == 0
+    assert "Traceback" not in app.screen_text()
