@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 ADD_LOCAL_COMMAND = "chatui account add local --server URL --username NAME"
+ADD_MATRIX_COMMAND = "chatui account add matrix --user @NAME:SERVER"
 
 DEMO = "demo"
 """The app's return value asking the launcher to start ``chatui demo``."""
@@ -87,8 +88,9 @@ class FirstRunScreen(Screen[str | None]):
             yield Static(
                 "Link an account on a chatui server with:\n\n"
                 f"  {ADD_LOCAL_COMMAND}\n\n"
-                "(it asks for the password), then run chatui again.\n"
-                "Matrix accounts: coming soon.",
+                "or a Matrix account with:\n\n"
+                f"  {ADD_MATRIX_COMMAND}\n\n"
+                "(each asks for the password), then run chatui again.",
                 id="add-help",
                 markup=False,
             )
