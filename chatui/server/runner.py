@@ -98,6 +98,10 @@ def _bind(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
+        # Listen now, not when uvicorn gets to it: `serve` prints "listening on" before
+        # uvicorn has started, and a client that believes it must be queued in the
+        # backlog, not refused.
+        sock.listen(2048)
     except OSError:
         sock.close()
         raise
