@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from chatui.backends.base import AuthError, Backend, BackendError, UnavailableError
 from chatui.core.inbox import Inbox
@@ -34,6 +35,10 @@ from chatui.core.models import (
     ThreadUpdated,
     Value,
 )
+
+if TYPE_CHECKING:
+    from chatui.outbox import Outbox, OutboxItem
+    from chatui.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +93,9 @@ class Session:
 
     history_page = 50
 
-    def __init__(self, accounts: Sequence[LinkedAccount]) -> None:
+    def __init__(self, accounts: Sequence[LinkedAccount], store: Store | None = None) -> None:
+        self.store = store
+        """Where what the Session learns is kept across runs (None: memory only)."""
         self.linked: dict[str, LinkedAccount] = {a.config.account_id: a for a in accounts}
         self.inbox = Inbox()
         self.identities: dict[str, Identity] = {}
@@ -97,9 +104,22 @@ class Session:
         }
         self.open_key: ThreadKey | None = None
         self._messages: dict[ThreadKey, list[Message]] = {}
+        # Threads whose newest page came from the server in this run (a cached page
+        # may miss what arrived while the app was closed).
+        self._fresh: set[ThreadKey] = set()
         self._listeners: list[Listener] = []
         self._tasks: list[asyncio.Task] = []
         self._stopped = False
+        self._outbox: Outbox | None = None
+        if store is not None:
+            from chatui.outbox import Outbox
+
+            self._outbox = Outbox(store, self._deliver, self._delivered, self._send_failed)
+
+    @property
+    def outbox(self) -> Outbox | None:
+        """The durable outbox (with a store; without one, send() waits for the server)."""
+        return self._outbox
 
     # --- listeners -----------------------------------------------------------------
 
@@ -129,6 +149,24 @@ class Session:
 
     # --- life cycle ----------------------------------------------------------------
 
+    def load_cached(self) -> None:
+        """Fill the merged list from the store: call before the first frame.
+
+        Synchronous and quick (one query); messages are read per thread when it is
+        first shown (see :meth:`messages`). Accounts stay "connecting" until
+        :meth:`start` reaches their servers.
+        """
+        if self.store is None:
+            return
+        by_account: dict[str, list[Thread]] = {account_id: [] for account_id in self.linked}
+        for thread in self.store.threads():
+            if thread.account_id in by_account:
+                by_account[thread.account_id].append(thread)
+        for account_id, threads in by_account.items():
+            if threads:
+                self.inbox.replace_account(account_id, threads)
+        self._emit(InboxChanged())
+
     async def start(self) -> None:
         """Restore every account and start its live stream, all concurrently.
 
@@ -150,8 +188,8 @@ class Session:
             # Keep trying in the background: the server may simply not be up yet.
             self._tasks.append(asyncio.create_task(self._retry_start(linked)))
             return
-        self.inbox.replace_account(account_id, threads)
-        self._emit(InboxChanged())
+        self._replace_threads(account_id, threads)
+        self._start_sender(account_id)
         self._tasks.append(asyncio.create_task(self._pump(linked)))
 
     def _set_start_failure(self, account_id: str, err: BackendError) -> None:
@@ -179,15 +217,19 @@ class Session:
             except BackendError as err:
                 self._set_start_failure(linked.config.account_id, err)
                 continue
-            self.inbox.replace_account(linked.config.account_id, threads)
-            self._emit(InboxChanged())
+            self._replace_threads(linked.config.account_id, threads)
+            self._start_sender(linked.config.account_id)
             await self._pump(linked)
             return
 
     async def _pump(self, linked: LinkedAccount) -> None:
         """Feed one account's live events into the merged state."""
+        account_id = linked.config.account_id
+        # Resume where the last run's applied events end: the server replays what
+        # happened since, so nothing is missed and nothing applied twice.
+        since = self.store.cursor(account_id) if self.store is not None else None
         try:
-            async for event in linked.backend.events(since=None):
+            async for event in linked.backend.events(since=since):
                 try:
                     self.apply(event)
                 except Exception:  # one odd event must never end the stream
@@ -197,8 +239,16 @@ class Session:
         except BackendError as err:
             self._set_state(linked.config.account_id, ConnectionState.ERROR, str(err))
 
+    def _start_sender(self, account_id: str) -> None:
+        # Once the account is restored: its backend can send from here on (rows
+        # left pending by an earlier run, killed or not, go first).
+        if self._outbox is not None and not self._stopped:
+            self._outbox.start([account_id])
+
     async def stop(self) -> None:
         self._stopped = True
+        if self._outbox is not None:
+            await self._outbox.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -207,11 +257,58 @@ class Session:
         for linked in self.linked.values():
             with contextlib.suppress(Exception):
                 await linked.backend.close()
+        if self.store is not None:
+            self.store.close()
 
     # --- applying events -----------------------------------------------------------
 
     def apply(self, event: Event) -> None:
-        """Fold one backend event into the inbox and message cache."""
+        """Fold one backend event into the inbox and message cache (and the store).
+
+        With a store, what the event changed and its cursor commit in one
+        transaction: a restart resumes right after the last event fully applied.
+        """
+        if self.store is None:
+            self._fold(event)
+            return
+        with self.store.transaction():
+            self._fold(event)
+            self._persist(event)
+
+    def _persist(self, event: Event) -> None:
+        store = self.store
+        assert store is not None
+        match event:
+            case ThreadUpdated(thread=thread):
+                self._persist_thread(thread.key, gone_if_missing=True)
+            case MessageReceived(message=message):
+                store.put_messages([message])
+                self._persist_thread(message.thread_key)
+            case MessageRedacted(account_id=a, thread_id=t, message_id=m):
+                store.delete_message((a, t), m)
+                self._persist_thread((a, t))
+            case ReadMarkerMoved(account_id=a, thread_id=t):
+                self._persist_thread((a, t))
+        account_id = _account_of(event)
+        if event.cursor is not None and account_id is not None:
+            store.set_cursor(account_id, event.cursor)
+
+    def _persist_thread(self, key: ThreadKey, *, gone_if_missing: bool = False) -> None:
+        """Store the inbox's copy of ``key``; only a thread event may drop it."""
+        assert self.store is not None
+        thread = self.inbox.get(key)
+        if thread is not None:
+            self.store.put_thread(thread)
+        elif gone_if_missing:
+            self.store.delete_thread(key)
+
+    def _replace_threads(self, account_id: str, threads: list[Thread]) -> None:
+        self.inbox.replace_account(account_id, threads)
+        if self.store is not None:
+            self.store.replace_threads(account_id, threads)
+        self._emit(InboxChanged())
+
+    def _fold(self, event: Event) -> None:
         match event:
             case ConnectionChanged(account_id=account_id, state=state, detail=detail):
                 self._set_state(account_id, state, detail)
@@ -250,8 +347,7 @@ class Session:
             return
         if self.open_key is not None and self.open_key[0] == account_id:
             threads = [replace(t, unread=0) if t.key == self.open_key else t for t in threads]
-        self.inbox.replace_account(account_id, threads)
-        self._emit(InboxChanged())
+        self._replace_threads(account_id, threads)
 
     def _add_message(self, message: Message) -> None:
         key = message.thread_key
@@ -272,7 +368,9 @@ class Session:
             unread = 0
             if not mine and not message.pending:
                 self._tasks.append(asyncio.create_task(self._mark_read(key, message.message_id)))
-        elif not mine and not message.pending:
+        elif not mine and not message.pending and newer and not _same(thread.last_message, message):
+            # Only news counts: a resumed stream replays messages the thread list
+            # we fetched on start already counted.
             unread += 1
         self.inbox.upsert(
             replace(thread, last_message=message if newer else thread.last_message, unread=unread)
@@ -296,8 +394,20 @@ class Session:
     # --- the open thread -----------------------------------------------------------
 
     def messages(self, key: ThreadKey) -> list[Message]:
-        """The loaded messages of a thread, oldest first (empty until opened)."""
-        return self._messages.get(key, [])
+        """The loaded messages of a thread, oldest first (empty until opened).
+
+        The first call for a thread reads its cached page from the store.
+        """
+        loaded = self._messages.get(key)
+        if loaded is None:
+            cached = self.store.messages(key, self.history_page) if self.store else []
+            if self._outbox is not None:
+                for item in self._outbox.for_thread(key):
+                    _merge_into(cached, item.echo(self.me(key[0])))
+            if not cached:
+                return []
+            loaded = self._messages[key] = cached
+        return loaded
 
     def is_loaded(self, key: ThreadKey) -> bool:
         return key in self._messages
@@ -309,14 +419,18 @@ class Session:
         if thread is not None and thread.unread:
             self.inbox.upsert(replace(thread, unread=0))
             self._emit(InboxChanged())
-        if key not in self._messages:
+        self.messages(key)  # the cached page, if any, shows while the server answers
+        if key not in self._fresh:
             backend = self.linked[key[0]].backend
             try:
                 page = await backend.history(key[1], limit=self.history_page)
+                self._fresh.add(key)
             except BackendError as err:
                 log.warning("could not load %s: %s", key, err)
                 page = []
-            # Live messages may have arrived while the page was loading.
+            if self.store is not None:
+                self.store.put_messages(page)
+            # Live (and cached) messages may be newer than the page.
             merged = list(page)
             for message in self._messages.get(key, []):
                 _merge_into(merged, message)
@@ -340,6 +454,8 @@ class Session:
         except BackendError as err:
             log.warning("could not page %s: %s", key, err)
             return 0
+        if self.store is not None:
+            self.store.put_messages(page)
         known = {m.message_id for m in loaded}
         older = [m for m in page if m.message_id not in known]
         if older:
@@ -363,6 +479,12 @@ class Session:
 
         The message shows at once as pending; the server's copy replaces it.
         """
+        if self._outbox is not None:
+            # Durable: committed before any network attempt, delivered by the outbox.
+            item = self._outbox.add(key, body, reply_to)
+            echo = item.echo(self.me(key[0]))
+            self._add_message(echo)
+            return echo
         account_id, thread_id = key
         txn_id = uuid.uuid4().hex
         echo = Message(
@@ -386,7 +508,58 @@ class Session:
             self._emit(SendFailed(key, str(err)))
             return None
         self._add_message(sent)
+        if self.store is not None:
+            with self.store.transaction():
+                self.store.put_messages([sent])
+                self._persist_thread(key)
         return sent
+
+    # --- the outbox's side ----------------------------------------------------------
+
+    async def _deliver(self, item: OutboxItem) -> Message:
+        backend = self.linked[item.account_id].backend
+        return await backend.send(item.thread_id, item.body, item.txn_id, item.reply_to)
+
+    def _delivered(self, item: OutboxItem, sent: Message) -> None:
+        assert self.store is not None and self._outbox is not None
+        self._add_message(sent)
+        # The row goes and the message is cached in one transaction: a crash in
+        # between would otherwise lose it from both, or send it again (harmless,
+        # the txn_id dedupes, but needless).
+        with self.store.transaction():
+            self._outbox.remove_delivered(item.txn_id)
+            self.store.put_messages([sent])
+            self._persist_thread(item.key)
+
+    def _send_failed(self, item: OutboxItem) -> None:
+        self._add_message(item.echo(self.me(item.account_id)))
+        self._emit(SendFailed(item.key, item.last_error or "refused by the server"))
+
+    def failed_message(self, key: ThreadKey) -> Message | None:
+        """The thread's latest message the server refused for good (retry or discard it)."""
+        if self._outbox is None:
+            return None
+        item = self._outbox.failed_in(key)
+        return item.echo(self.me(key[0])) if item is not None else None
+
+    def retry_failed(self, key: ThreadKey) -> bool:
+        """Send the thread's latest failed message again."""
+        item = self._outbox.failed_in(key) if self._outbox is not None else None
+        if item is None or self._outbox is None:
+            return False
+        again = self._outbox.retry(item.txn_id)
+        if again is not None:
+            self._add_message(again.echo(self.me(key[0])))
+        return True
+
+    def discard_failed(self, key: ThreadKey) -> str | None:
+        """Drop the thread's latest failed message; returns its text (for the composer)."""
+        item = self._outbox.failed_in(key) if self._outbox is not None else None
+        if item is None or self._outbox is None:
+            return None
+        self._outbox.discard(item.txn_id)
+        self._remove_message(key, f"~{item.txn_id}")
+        return item.body
 
     async def create_thread(
         self, account_id: str, members: Sequence[str], title: str | None = None
@@ -394,6 +567,8 @@ class Session:
         """Start a conversation from ``account_id``; raises BackendError on refusal."""
         thread = await self.linked[account_id].backend.create_thread(members, title)
         self.inbox.upsert(thread)
+        if self.store is not None:
+            self.store.put_thread(thread)
         self._emit(InboxChanged())
         return thread
 
@@ -401,6 +576,8 @@ class Session:
         """Join a thread we were invited to; raises BackendError on refusal."""
         thread = await self.linked[key[0]].backend.accept_invite(key[1])
         self.inbox.upsert(thread)
+        if self.store is not None:
+            self.store.put_thread(thread)
         self._emit(InboxChanged())
         return thread
 
@@ -408,7 +585,26 @@ class Session:
         """Refuse an invitation; the thread leaves the list."""
         await self.linked[key[0]].backend.decline_invite(key[1])
         self.inbox.remove(key)
+        if self.store is not None:
+            self.store.delete_thread(key)
         self._emit(InboxChanged())
+
+
+def _same(held: Message | None, message: Message) -> bool:
+    return held is not None and held.message_id == message.message_id
+
+
+def _account_of(event: Event) -> str | None:
+    match event:
+        case ThreadUpdated(thread=thread):
+            return thread.account_id
+        case MessageReceived(message=message):
+            return message.account_id
+        case MessageRedacted(account_id=a) | ReadMarkerMoved(account_id=a):
+            return a
+        case ConnectionChanged(account_id=a):
+            return a
+    return None
 
 
 def _merge_into(loaded: list[Message], message: Message) -> bool:

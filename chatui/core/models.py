@@ -122,6 +122,9 @@ class Message(Value):
     # The sender's display name where the network has one (Matrix); ``sender``
     # stays the stable id that Session.me() and reactions compare against.
     sender_name: str | None = None
+    # With ``pending``: the server refused it for good, and why (chatui.outbox); the
+    # user may retry or discard it.
+    failed: str | None = None
 
     @property
     def thread_key(self) -> ThreadKey:

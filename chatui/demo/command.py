@@ -48,8 +48,11 @@ def run_demo(args: argparse.Namespace) -> int:
         return 1
     try:
         from chatui.ui.app import ChatApp
+        from chatui.ui.launch import open_store
 
-        app = ChatApp(Session(world.linked_accounts()), profile, title="chatui demo")
+        store = open_store(world.home.root / "store.sqlite3")
+        session = Session(world.linked_accounts(), store=store)
+        app = ChatApp(session, profile, title="chatui demo")
         app.run()
         return app.return_code or 0
     finally:

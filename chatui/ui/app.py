@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -20,6 +21,8 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Input
 
 from chatui.client import (
     AccountStateChanged,
@@ -34,6 +37,8 @@ from chatui.ui.composer import Composer
 from chatui.ui.message_view import MessageView
 from chatui.ui.status import KeyBar, StatusBar, ThreadHeader, one_line
 from chatui.ui.thread_list import ThreadListView
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from chatui.accounts.profile import Profile
@@ -71,6 +76,9 @@ class ChatApp(App[str | None]):
             tooltip="Jump to any conversation, or run a command",
         ),
         Binding("escape", "back_to_list", "Back to list", id="back_to_list"),
+        # Only with the conversation focused and a refused message in it (check_action).
+        Binding("r", "retry_failed", "Retry failed", id="retry_failed"),
+        Binding("x", "discard_failed", "Discard failed", id="discard_failed"),
     ]
 
     def __init__(
@@ -87,6 +95,7 @@ class ChatApp(App[str | None]):
         self.shown_key: ThreadKey | None = None
         """The thread on the right (stays there after Esc; see :meth:`open_thread`)."""
         self._drafts: dict[ThreadKey, str] = {}
+        self._draft_timer: Timer | None = None
         self._older_exhausted: set[ThreadKey] = set()
         self._loading_older: set[ThreadKey] = set()
         self._send_lock = asyncio.Lock()
@@ -142,6 +151,11 @@ class ChatApp(App[str | None]):
         self.composer = self.query_one(Composer)
         self.thread_header = self.query_one(ThreadHeader)
         self.status_bar = self.query_one(StatusBar)
+        # The store first: everything cached is in the first frame, before any server
+        # answers (or with every server down).
+        session.load_cached()
+        if session.store is not None:
+            self._drafts.update(session.store.drafts())
         self.thread_list.set_source(session.inbox, session.me, self._accounts())
         self.status_bar.update_states(self._accounts(), session.states)
         self.thread_header.show(None, None, "")
@@ -178,7 +192,42 @@ class ChatApp(App[str | None]):
     async def on_unmount(self) -> None:
         self._shutting_down = True
         if self.session is not None:
+            self._save_drafts()
             await self.session.stop()
+
+    @on(Input.Changed, "#composer")
+    def _draft_changed(self, event: Input.Changed) -> None:
+        # Kept across restarts (and crashes): stored a moment after typing pauses,
+        # not on every key.
+        if self.session is None or self.session.store is None:
+            return
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(0.5, self._store_draft)
+
+    def _store_draft(self) -> None:
+        self._draft_timer = None
+        session = self.session
+        if self._shutting_down or session is None or session.store is None:
+            return
+        if self.shown_key is not None:
+            try:
+                session.store.set_draft(self.shown_key, self.composer.value)
+            except Exception:
+                log.exception("could not store the draft")
+
+    def _save_drafts(self) -> None:
+        """Keep every composer draft for the next run (the shown one included)."""
+        session = self.session
+        if session is None or session.store is None or self.first_run:
+            return
+        drafts = dict(self._drafts)
+        if self.shown_key is not None:
+            drafts[self.shown_key] = self.composer.value
+        try:
+            session.store.save_drafts(drafts)
+        except Exception:  # a full disk must not turn quitting into a crash
+            log.exception("could not save the drafts")
 
     # --- session changes -> views ----------------------------------------------------
 
@@ -195,6 +244,7 @@ class ChatApp(App[str | None]):
             case MessagesChanged(key=key):
                 if key == self.shown_key and self.session is not None:
                     self.message_view.update_messages(self.session.messages(key))
+                    self.refresh_bindings()  # a failed message may have come or gone
             case AccountStateChanged():
                 if self.session is not None:
                     self.status_bar.update_states(self._accounts(), self.session.states)
@@ -276,6 +326,8 @@ class ChatApp(App[str | None]):
         if self.shown_key != key:
             if self.shown_key is not None:
                 self._drafts[self.shown_key] = self.composer.value
+                if session.store is not None:
+                    session.store.set_draft(self.shown_key, self.composer.value)
                 session.close_thread()
             self.composer.value = self._drafts.pop(key, "")
             self.shown_key = key
@@ -352,11 +404,29 @@ class ChatApp(App[str | None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "new_conversation":
             return not self.first_run and self.screen is self.screen_stack[0]
+        if action in ("retry_failed", "discard_failed"):
+            session = self.session
+            if self.first_run or session is None or self.shown_key is None:
+                return False
+            if self.focused is not getattr(self, "message_view", None):
+                return False
+            return session.failed_message(self.shown_key) is not None
         if action == "back_to_list":
             if self.first_run or self.screen is not self.screen_stack[0]:
                 return False
             return self.focused is not getattr(self, "thread_list", None)
         return True
+
+    def action_retry_failed(self) -> None:
+        if self.session is not None and self.shown_key is not None:
+            self.session.retry_failed(self.shown_key)
+
+    def action_discard_failed(self) -> None:
+        if self.session is None or self.shown_key is None:
+            return
+        body = self.session.discard_failed(self.shown_key)
+        if body is not None:
+            self.notify("Discarded the message that could not be sent.", markup=False)
 
     def action_back_to_list(self) -> None:
         self.thread_list.focus()

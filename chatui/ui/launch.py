@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import sqlite3
 import sys
 from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chatui.backends.base import Backend, BackendError
@@ -31,6 +34,9 @@ from chatui.core.models import (
 
 if TYPE_CHECKING:
     from chatui.accounts.profile import Profile
+    from chatui.store import Store
+
+log = logging.getLogger(__name__)
 
 
 def run_linked_accounts(args: argparse.Namespace) -> int:
@@ -76,7 +82,8 @@ class LaunchSession(Session):
 
     def __init__(self, profile: Profile, accounts: Sequence[AccountConfig]) -> None:
         super().__init__(
-            [LinkedAccount(a, UnusableBackend(a, "not started yet"), "") for a in accounts]
+            [LinkedAccount(a, UnusableBackend(a, "not started yet"), "") for a in accounts],
+            store=open_store(profile.data_dir / "store.sqlite3"),
         )
         self.profile = profile
 
@@ -90,6 +97,17 @@ class LaunchSession(Session):
             held = self.linked[linked.config.account_id]
             held.backend, held.token = linked.backend, linked.token
         await super().start()
+
+
+def open_store(path: Path) -> Store | None:
+    """The profile's store; without one (unwritable, corrupt) the app runs from memory."""
+    from chatui.store import Store
+
+    try:
+        return Store(path)
+    except (OSError, sqlite3.Error, RuntimeError) as err:
+        log.warning("no local store at %s (%s): nothing is cached this run", path, err)
+        return None
 
 
 def link_account(profile: Profile, account: AccountConfig) -> LinkedAccount:

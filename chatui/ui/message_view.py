@@ -570,10 +570,13 @@ class MessageView(ScrollView, can_focus=True):
             lines.append(text)
 
         if message.pending:
+            mark = _PENDING
+            if message.failed is not None:
+                # The reason may come from the server: untrusted, one safe line.
+                reason = safe_text(message.failed, single_line=True, max_len=200)
+                mark = f"failed: {reason}"
             text = Text(gutter, style=gutter_style, end="")
-            text.append(
-                truncate_cells(_PENDING, body_width), style("message-view--pending").rich_style
-            )
+            text.append(truncate_cells(mark, body_width), style("message-view--pending").rich_style)
             lines.append(text)
 
         return [self._strip(text, width, base) for text in lines]

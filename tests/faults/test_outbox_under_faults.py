@@ -31,7 +31,6 @@ from pathlib import Path
 
 import pytest
 
-import chatui.client
 from chatui.client import LinkedAccount, Session
 from chatui.core.models import ConnectionState, Message
 from tests.faults.conftest import World, backend_through
@@ -52,15 +51,7 @@ from tests.faults.proxy import (
     first_of,
 )
 
-OUTBOX_READY = hasattr(chatui.client.Session, "outbox")
-
-pytestmark = [
-    pytest.mark.outbox,
-    pytest.mark.timeout(300),
-    pytest.mark.skipif(
-        not OUTBOX_READY, reason="needs the durable outbox (issue 4 item 2): Session.outbox"
-    ),
-]
+pytestmark = [pytest.mark.outbox, pytest.mark.timeout(300)]
 
 PER_CLIENT = 250
 STORM_BUDGET = 200  # faults per client; then the network heals

@@ -1,0 +1,359 @@
+"""The local store: one SQLite file per profile that the app draws from first.
+
+Why SQLite: it is in the standard library, one file, transactional, and fast
+enough that the calls here (a few rows each) can run on the UI loop. The store
+keeps what the Session knows — each account's threads, the messages it has
+seen, the live stream's cursor, the outbox and the composer drafts — so the app
+shows everything at once on start, even with every server down, and resumes
+each stream where it stopped.
+
+The cursor of an event and what the event changed are written in one
+transaction (:meth:`Store.transaction`): after a crash the stream resumes at
+the last event whose effects are on disk, never past one that is not.
+
+Schema changes go through :data:`MIGRATIONS` (``PRAGMA user_version`` counts
+how many ran): append a step, never edit one that shipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from chatui.core.models import VANISH_OFF, Message, Thread, ThreadKey, VanishSetting
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema. Rows keep the model as JSON (``data``): the store only
+    # needs to find and order rows, not to query inside them, and JSON lets the
+    # model grow an optional field without a migration.
+    """
+    CREATE TABLE threads (
+        account_id TEXT NOT NULL,
+        thread_id  TEXT NOT NULL,
+        data       TEXT NOT NULL,
+        PRIMARY KEY (account_id, thread_id)
+    );
+    CREATE TABLE messages (
+        account_id TEXT NOT NULL,
+        thread_id  TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        ts         INTEGER NOT NULL,
+        data       TEXT NOT NULL,
+        expire_at  INTEGER,            -- room for vanish deadlines (UTC epoch ms)
+        PRIMARY KEY (account_id, thread_id, message_id)
+    );
+    CREATE INDEX messages_by_time ON messages (account_id, thread_id, ts, message_id);
+    CREATE TABLE cursors (
+        account_id TEXT PRIMARY KEY,
+        cursor     TEXT NOT NULL
+    );
+    CREATE TABLE outbox (
+        txn_id          TEXT PRIMARY KEY,
+        seq             INTEGER NOT NULL,  -- send order
+        account_id      TEXT NOT NULL,
+        thread_id       TEXT NOT NULL,
+        body            TEXT NOT NULL,
+        reply_to        TEXT,
+        created         INTEGER NOT NULL,  -- UTC epoch ms
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL DEFAULT 0,
+        state           TEXT NOT NULL DEFAULT 'pending',  -- pending | failed
+        last_error      TEXT
+    );
+    CREATE INDEX outbox_by_account ON outbox (account_id, seq);
+    CREATE TABLE drafts (
+        account_id TEXT NOT NULL,
+        thread_id  TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        PRIMARY KEY (account_id, thread_id)
+    );
+    """,
+)
+
+
+OUTBOX_COLUMNS = (
+    "txn_id, seq, account_id, thread_id, body, reply_to, created,"
+    " attempts, next_attempt_at, state, last_error"
+)
+
+
+class Store:
+    """A profile's local cache; open with ``Store(path)``, close with :meth:`close`.
+
+    Calls are synchronous and short. One connection, guarded by a lock, so a bulk
+    write may run in a worker thread (``asyncio.to_thread``) without racing the loop.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path) if str(path) != ":memory:" else None
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit mode: transactions are opened explicitly (see transaction()).
+        self._db = sqlite3.connect(
+            str(path), isolation_level=None, check_same_thread=False, timeout=10
+        )
+        self._lock = threading.RLock()
+        self._depth = 0
+        # secure_delete from the start: vanish mode must leave no deleted text in
+        # the file's free pages (DESIGN.md §4).
+        self._db.execute("PRAGMA secure_delete=ON")
+        if self.path is not None:
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._migrate()
+
+    # --- schema ---------------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = self.schema_version
+            if version > len(MIGRATIONS):
+                raise RuntimeError(
+                    f"{self.path}: the store was written by a newer chatui "
+                    f"(schema {version}, this one knows {len(MIGRATIONS)})"
+                )
+            for number in range(version, len(MIGRATIONS)):
+                # executescript commits first; each step runs in its own transaction
+                # with the version bump, so a crash mid-way never half-applies one.
+                self._db.executescript(
+                    f"BEGIN; {MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;"
+                )
+
+    def close(self) -> None:
+        with self._lock, contextlib.suppress(sqlite3.Error):
+            self._db.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside commits together or not at all (nests: outermost wins)."""
+        with self._lock:
+            outer = self._depth == 0
+            if outer:
+                self._db.execute("BEGIN IMMEDIATE")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                if outer:
+                    self._db.execute("ROLLBACK")
+                raise
+            self._depth -= 1
+            if outer:
+                self._db.execute("COMMIT")
+
+    def _exec(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self._db.execute(sql, tuple(params))
+
+    # --- threads --------------------------------------------------------------------
+
+    def threads(self, account_id: str | None = None) -> list[Thread]:
+        if account_id is None:
+            rows = self._exec("SELECT data FROM threads").fetchall()
+        else:
+            rows = self._exec(
+                "SELECT data FROM threads WHERE account_id = ?", (account_id,)
+            ).fetchall()
+        return [thread_from_dict(json.loads(data)) for (data,) in rows]
+
+    def put_thread(self, thread: Thread) -> None:
+        self._exec(
+            "INSERT OR REPLACE INTO threads (account_id, thread_id, data) VALUES (?, ?, ?)",
+            (thread.account_id, thread.thread_id, json.dumps(thread_to_dict(thread))),
+        )
+
+    def delete_thread(self, key: ThreadKey) -> None:
+        with self.transaction():
+            self._exec("DELETE FROM threads WHERE account_id = ? AND thread_id = ?", key)
+            self._exec("DELETE FROM messages WHERE account_id = ? AND thread_id = ?", key)
+
+    def replace_threads(self, account_id: str, threads: Iterable[Thread]) -> None:
+        """The account's whole thread list, as the server just said it is."""
+        with self.transaction():
+            self._exec("DELETE FROM threads WHERE account_id = ?", (account_id,))
+            for thread in threads:
+                self.put_thread(thread)
+
+    # --- messages -------------------------------------------------------------------
+
+    def messages(self, key: ThreadKey, limit: int = 200) -> list[Message]:
+        """The newest ``limit`` stored messages of a thread, oldest first."""
+        rows = self._exec(
+            "SELECT data FROM messages WHERE account_id = ? AND thread_id = ?"
+            " ORDER BY ts DESC, message_id DESC LIMIT ?",
+            (*key, limit),
+        ).fetchall()
+        return [message_from_dict(json.loads(data)) for (data,) in reversed(rows)]
+
+    def put_messages(self, messages: Iterable[Message]) -> None:
+        """Keep accepted messages; local echoes (pending) belong to the outbox."""
+        rows = [
+            (m.account_id, m.thread_id, m.message_id, m.ts, json.dumps(message_to_dict(m)))
+            for m in messages
+            if not m.pending
+        ]
+        if rows:
+            with self._lock:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO messages"
+                    " (account_id, thread_id, message_id, ts, data) VALUES (?, ?, ?, ?, ?)",
+                    rows,
+                )
+
+    def delete_message(self, key: ThreadKey, message_id: str) -> None:
+        self._exec(
+            "DELETE FROM messages WHERE account_id = ? AND thread_id = ? AND message_id = ?",
+            (*key, message_id),
+        )
+
+    # --- cursors --------------------------------------------------------------------
+
+    def cursor(self, account_id: str) -> str | None:
+        row = self._exec("SELECT cursor FROM cursors WHERE account_id = ?", (account_id,))
+        found = row.fetchone()
+        return found[0] if found else None
+
+    def set_cursor(self, account_id: str, cursor: str) -> None:
+        self._exec(
+            "INSERT OR REPLACE INTO cursors (account_id, cursor) VALUES (?, ?)",
+            (account_id, cursor),
+        )
+
+    # --- outbox ---------------------------------------------------------------------
+    #
+    # Rows are plain tuples in the column order of OUTBOX_COLUMNS; chatui.outbox owns
+    # their meaning.
+
+    def outbox_rows(self) -> list[tuple[Any, ...]]:
+        return self._exec(f"SELECT {OUTBOX_COLUMNS} FROM outbox ORDER BY seq").fetchall()
+
+    def outbox_put(self, row: tuple[Any, ...]) -> None:
+        marks = ", ".join("?" * len(row))
+        self._exec(f"INSERT OR REPLACE INTO outbox ({OUTBOX_COLUMNS}) VALUES ({marks})", row)
+
+    def outbox_delete(self, txn_id: str) -> None:
+        self._exec("DELETE FROM outbox WHERE txn_id = ?", (txn_id,))
+
+    # --- drafts ---------------------------------------------------------------------
+
+    def drafts(self) -> dict[ThreadKey, str]:
+        rows = self._exec("SELECT account_id, thread_id, body FROM drafts").fetchall()
+        return {(a, t): body for a, t, body in rows}
+
+    def set_draft(self, key: ThreadKey, body: str) -> None:
+        if body.strip():
+            self._exec(
+                "INSERT OR REPLACE INTO drafts (account_id, thread_id, body) VALUES (?, ?, ?)",
+                (*key, body),
+            )
+        else:
+            self._exec("DELETE FROM drafts WHERE account_id = ? AND thread_id = ?", key)
+
+    def save_drafts(self, drafts: Mapping[ThreadKey, str]) -> None:
+        """Replace every stored draft with ``drafts`` (the app's view on exit)."""
+        with self.transaction():
+            self._exec("DELETE FROM drafts")
+            for key, body in drafts.items():
+                self.set_draft(key, body)
+
+
+# --- the model as JSON ------------------------------------------------------------------
+
+
+def message_to_dict(m: Message) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "account_id": m.account_id,
+        "thread_id": m.thread_id,
+        "message_id": m.message_id,
+        "sender": m.sender,
+        "body": m.body,
+        "ts": m.ts,
+    }
+    optional = {
+        "txn_id": m.txn_id,
+        "reply_to": m.reply_to,
+        "sender_name": m.sender_name,
+    }
+    data.update({k: v for k, v in optional.items() if v is not None})
+    if m.reactions:
+        data["reactions"] = {emoji: list(users) for emoji, users in m.reactions.items()}
+    if m.vanish.mode != "off":
+        data["vanish"] = m.vanish.to_json()
+    if m.kind != "text":
+        data["kind"] = m.kind
+    return data
+
+
+_NO_REACTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+
+
+def _vanish(data: Any) -> VanishSetting:
+    # Most threads and messages have vanish off: share the one constant (this runs
+    # for every cached thread before the first frame).
+    return VanishSetting.from_json(data) if data and data.get("mode") != "off" else VANISH_OFF
+
+
+def message_from_dict(d: Mapping[str, Any]) -> Message:
+    reactions = d.get("reactions")
+    return Message(
+        account_id=d["account_id"],
+        thread_id=d["thread_id"],
+        message_id=d["message_id"],
+        sender=d["sender"],
+        body=d["body"],
+        ts=int(d["ts"]),
+        txn_id=d.get("txn_id"),
+        reply_to=d.get("reply_to"),
+        reactions=MappingProxyType({e: tuple(u) for e, u in reactions.items()})
+        if reactions
+        else _NO_REACTIONS,
+        vanish=_vanish(d.get("vanish")),
+        kind=d.get("kind", "text"),
+        sender_name=d.get("sender_name"),
+    )
+
+
+def thread_to_dict(t: Thread) -> dict[str, Any]:
+    return {
+        "account_id": t.account_id,
+        "thread_id": t.thread_id,
+        "title": t.title,
+        "members": list(t.members),
+        "last_message": message_to_dict(t.last_message)
+        if t.last_message is not None and not t.last_message.pending
+        else None,
+        "unread": t.unread,
+        "theme": dict(t.theme) if t.theme is not None else None,
+        "vanish": t.vanish.to_json(),
+        "created_ts": t.created_ts,
+        "membership": t.membership,
+        "inviter": t.inviter,
+    }
+
+
+def thread_from_dict(d: Mapping[str, Any]) -> Thread:
+    last = d.get("last_message")
+    return Thread(
+        account_id=d["account_id"],
+        thread_id=d["thread_id"],
+        title=d.get("title"),
+        members=tuple(d.get("members") or ()),
+        last_message=message_from_dict(last) if last else None,
+        unread=int(d.get("unread") or 0),
+        theme=d.get("theme"),
+        vanish=_vanish(d.get("vanish")),
+        created_ts=int(d.get("created_ts") or 0),
+        membership=d.get("membership", "join"),
+        inviter=d.get("inviter"),
+    )

@@ -1,0 +1,59 @@
+"""A reference server that can be stopped and started again on the same port and
+database — a server going down and coming back, as the store's tests need."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from chatui.backends.local import LocalBackend
+from chatui.client import LinkedAccount
+from chatui.core.models import AccountConfig, Credentials
+from chatui.server.runner import ServerThread
+from tests.conftest import TEST_SCRYPT_N
+
+TIMEOUT = 15.0
+
+
+class Restartable:
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self.port = 0
+        self.server: ServerThread | None = None
+        self.url = ""
+
+    def start(self) -> ServerThread:
+        self.server = ServerThread(
+            self.db_path, port=self.port, open_registration=True, scrypt_n=TEST_SCRYPT_N
+        ).start()
+        self.url = self.server.url
+        self.port = int(self.url.rsplit(":", 1)[1])
+        return self.server
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+def linked(url: str, creds: Credentials, account_id: str = "home") -> LinkedAccount:
+    config = AccountConfig(
+        account_id=account_id,
+        kind="local",
+        server=url,
+        username=creds.username,
+        label="H",
+        color="#5fafff",
+        token_store="file",
+    )
+    return LinkedAccount(config, LocalBackend(config), creds.token)
+
+
+async def until(predicate: Callable[[], object], what: str, timeout: float = TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)

@@ -1,0 +1,74 @@
+"""The store on its own: schema migrations, reopen, and the model round trip."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from chatui.core.models import Message, Thread, VanishSetting
+from chatui.store import MIGRATIONS, Store
+
+
+def _message(n: int, **kw) -> Message:
+    return Message("acct", "t1", f"m{n}", "alice", f"hello {n}", ts=1000 + n, **kw)
+
+
+def test_migrates_an_empty_file_and_reopens(tmp_path: Path) -> None:
+    path = tmp_path / "profile" / "store.sqlite3"
+    store = Store(path)
+    assert store.schema_version == len(MIGRATIONS)
+    store.put_messages([_message(1)])
+    store.set_cursor("acct", "42")
+    store.close()
+
+    again = Store(path)  # reopening runs no migration twice and keeps the rows
+    assert again.schema_version == len(MIGRATIONS)
+    assert [m.message_id for m in again.messages(("acct", "t1"))] == ["m1"]
+    assert again.cursor("acct") == "42"
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    again.close()
+
+
+def test_refuses_a_store_from_a_newer_version(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite3"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    db.close()
+    with pytest.raises(RuntimeError, match="newer chatui"):
+        Store(path)
+
+
+def test_threads_and_messages_round_trip(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    last = _message(3, reactions={"👍": ("bob",)}, vanish=VanishSetting("timer", 30))
+    thread = Thread("acct", "t1", "Lunch", ("alice", "bob"), last_message=last, unread=2)
+    store.put_thread(thread)
+    store.put_messages([_message(2), last, _message(1)])
+    assert store.threads() == [thread]
+    assert store.messages(("acct", "t1")) == [_message(1), _message(2), last]
+    assert store.messages(("acct", "t1"), limit=2) == [_message(2), last]
+    # Local echoes belong to the outbox, never to the message cache.
+    store.put_messages([_message(9, pending=True)])
+    assert len(store.messages(("acct", "t1"))) == 3
+
+
+def test_a_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    with pytest.raises(ZeroDivisionError), store.transaction():
+        store.put_messages([_message(1)])
+        store.set_cursor("acct", "7")
+        1 / 0  # noqa: B018 - the event could not be applied
+    assert store.messages(("acct", "t1")) == []
+    assert store.cursor("acct") is None
+
+
+def test_drafts_are_kept_and_empty_ones_dropped(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    store.set_draft(("a", "t"), "half a thought")
+    store.set_draft(("a", "u"), "x")
+    store.set_draft(("a", "u"), "   ")
+    assert store.drafts() == {("a", "t"): "half a thought"}
