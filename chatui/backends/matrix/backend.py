@@ -48,6 +48,7 @@ from chatui.backends.matrix.http import MatrixHTTP, seg
 from chatui.backends.matrix.rooms import Member, full_user_id
 from chatui.backends.matrix.sync import SyncProcessor, history_filter, sync_filter
 from chatui.backends.retry import full_jitter
+from chatui.backends.streaming import END, events_from_task
 from chatui.core.models import (
     AccountConfig,
     ConnectionChanged,
@@ -63,7 +64,6 @@ from chatui.core.models import (
 log = logging.getLogger(__name__)
 
 DEVICE_NAME = "chatui"
-_END = object()
 
 
 def _now_ms() -> int:
@@ -162,7 +162,7 @@ class MatrixBackend(Backend):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         for queue in self._queues:
-            queue.put_nowait(_END)
+            queue.put_nowait(END)
         await self.http.aclose()
 
     # --- plumbing ----------------------------------------------------------------------
@@ -267,23 +267,13 @@ class MatrixBackend(Backend):
         """
         if self._closed:
             return
-        queue: asyncio.Queue = asyncio.Queue()
-        self._queues.append(queue)
-        task = asyncio.create_task(self._run_stream(since, queue.put_nowait))
-        self._streams.add(task)
-        task.add_done_callback(lambda t: (self._streams.discard(t), queue.put_nowait(_END)))
-        try:
-            while True:
-                item = await queue.get()
-                if item is _END:
-                    break
-                yield item
-        finally:
-            self._queues.remove(queue)
-            if not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+        async for item in events_from_task(
+            lambda put: self._run_stream(since, put),
+            self._streams,
+            name=f"sync:{self.account_id}",
+            queues=self._queues,
+        ):
+            yield item
 
     def _changed(self, state: ConnectionState, detail: str = "") -> ConnectionChanged:
         return ConnectionChanged(self.account_id, state, detail)
