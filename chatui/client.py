@@ -14,17 +14,19 @@ import contextlib
 import logging
 import time
 import uuid
+from bisect import bisect_left, insort
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from chatui.backends.base import AuthError, Backend, BackendError, UnavailableError
-from chatui.core.inbox import Inbox
+from chatui.core.inbox import Inbox, SortKey
 from chatui.core.models import (
     AccountConfig,
     ConnectionChanged,
     ConnectionState,
     Event,
+    HistoryReset,
     Identity,
     Message,
     MessageReceived,
@@ -75,8 +77,141 @@ class SendFailed(Value):
     reason: str
 
 
-Change = InboxChanged | MessagesChanged | AccountStateChanged | SendFailed
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class HistoryRefetched(Value):
+    """The server had lost our place in its stream, so the account's thread list and
+    cached history were fetched again (events in the gap may be missing from
+    notifications). ``reason`` is the server's answer: untrusted text."""
+
+    account_id: str
+    reason: str
+
+
+Change = InboxChanged | MessagesChanged | AccountStateChanged | SendFailed | HistoryRefetched
 Listener = Callable[[Change], None]
+
+
+class CachedInbox(Inbox):
+    """The Inbox, able to take the store's order first and each thread when shown.
+
+    Why: with 10,000 cached threads, decoding every row's JSON into Thread objects
+    and sorting them took most of the time before the app's first frame (~120 ms),
+    yet the first frame shows some twenty rows. :meth:`load_sorted` takes only the
+    sort keys, already ordered (``Store.thread_order``); a thread is read from the
+    store the first time anything asks for it, once (the thread list relies on
+    getting the same object back). Every Inbox method behaves as before; only
+    when the work happens changes.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._load: Callable[[list[ThreadKey]], dict[ThreadKey, Thread]] | None = None
+        # The sort keys as loaded; indexed by key (_pending) on first need, which
+        # drawing rows (len, at) does not have.
+        self._listed: list[SortKey] = []
+        self._pending_index: dict[ThreadKey, SortKey] | None = {}
+
+    @property
+    def _pending(self) -> dict[ThreadKey, SortKey]:
+        """Listed but not read yet -> the sort key it is listed under."""
+        if self._pending_index is None:
+            self._pending_index = {
+                (a, t): (ts, a, t) for ts, a, t in self._listed if (a, t) not in self._by_key
+            }
+            self._listed = []
+        return self._pending_index
+
+    def load_sorted(
+        self,
+        order: list[SortKey],
+        load: Callable[[list[ThreadKey]], dict[ThreadKey, Thread]],
+    ) -> None:
+        """Replace everything with the threads whose sort keys ``order`` lists, in
+        display order; ``load(keys)`` reads threads when they are first needed."""
+        self._by_key = {}
+        self._order = list(order)
+        self._listed = order
+        self._pending_index = None
+        self._load = load
+
+    def _read(self, keys: list[ThreadKey], listed_at: list[SortKey] | None = None) -> None:
+        """Read ``keys`` (pending, listed under ``listed_at`` if given) from the store."""
+        assert self._load is not None
+        found = self._load(keys)
+        if listed_at is None:
+            listed_at = [self._pending[key] for key in keys]
+        settled = [found.get(key) for key in keys]
+        pairs = zip(settled, listed_at, strict=True)
+        if any(t is None or _inbox_sort_key(t) != k for t, k in pairs):
+            # The store changed since the list was loaded: build the index now,
+            # while it can still tell what was listed from what is settled below.
+            self._pending  # noqa: B018
+        for key, listed, thread in zip(keys, listed_at, settled, strict=True):
+            if self._pending_index is not None:
+                self._pending_index.pop(key, None)
+            if thread is None:  # gone from the store meanwhile
+                del self._order[bisect_left(self._order, listed)]
+                continue
+            self._by_key[key] = thread
+            now = _inbox_sort_key(thread)
+            if now != listed:  # changed in the store meanwhile: move it
+                del self._order[bisect_left(self._order, listed)]
+                insort(self._order, now)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._by_key or key in self._pending
+
+    def get(self, key: ThreadKey) -> Thread | None:
+        thread = self._by_key.get(key)
+        if thread is None and key in self._pending:
+            self._read([key])
+            thread = self._by_key.get(key)
+        return thread
+
+    def at(self, index: int) -> Thread:
+        _, account_id, thread_id = self._order[index]
+        thread = self._by_key.get((account_id, thread_id))
+        if thread is not None:
+            return thread
+        # Not read yet (every listed key is read or pending): read the rows after
+        # it too, as a screenful is drawn at a time.
+        near = [k for k in self._order[index : index + 32] if k[1:] not in self._by_key]
+        self._read([(a, t) for _, a, t in near], near)
+        if index >= len(self._order) > 0:
+            # Rows deleted from the store behind the Session's back shortened the
+            # list while a row was drawn: the caller's bounds check is stale, and
+            # a wrong row for one frame beats a crash (the list is redrawn anyway).
+            index = len(self._order) - 1
+        return self.at(index)
+
+    def index_of(self, key: ThreadKey) -> int | None:
+        self.get(key)
+        return super().index_of(key)
+
+    def upsert(self, thread: Thread) -> None:
+        self.get(thread.key)  # the old copy's place in the order must be known
+        super().upsert(thread)
+
+    def remove(self, key: ThreadKey) -> None:
+        self.get(key)
+        super().remove(key)
+
+    def replace_account(self, account_id: str, threads: list[Thread]) -> None:
+        # Other accounts' rows not read yet keep their place (their sort key is known).
+        kept = [k for key, k in self._pending.items() if key[0] != account_id]
+        self._pending_index = {key: k for key, k in self._pending.items() if key[0] != account_id}
+        super().replace_account(account_id, threads)
+        if kept:
+            self._order = sorted(self._order + kept)
+
+    def threads(self) -> list[Thread]:
+        if self._pending:
+            self._read(list(self._pending))
+        return super().threads()
+
+
+def _inbox_sort_key(thread: Thread) -> SortKey:
+    return (-thread.activity_ts, thread.account_id, thread.thread_id)
 
 
 @dataclass(slots=True)
@@ -97,7 +232,7 @@ class Session:
         self.store = store
         """Where what the Session learns is kept across runs (None: memory only)."""
         self.linked: dict[str, LinkedAccount] = {a.config.account_id: a for a in accounts}
-        self.inbox = Inbox()
+        self.inbox = CachedInbox()
         self.identities: dict[str, Identity] = {}
         self.states: dict[str, tuple[ConnectionState, str]] = {
             account_id: (ConnectionState.CONNECTING, "") for account_id in self.linked
@@ -110,6 +245,11 @@ class Session:
         self._listeners: list[Listener] = []
         self._tasks: list[asyncio.Task] = []
         self._stopped = False
+        # Accounts being refetched after a HistoryReset -> the newest cursor seen
+        # meanwhile. Its storing waits for the refetch: a crash before that resumes
+        # from the old (refused) cursor, so the refetch runs again.
+        self._resetting: dict[str, str | None] = {}
+        self._reset_generation: dict[str, int] = {}
         self._outbox: Outbox | None = None
         if store is not None:
             from chatui.outbox import Outbox
@@ -158,13 +298,8 @@ class Session:
         """
         if self.store is None:
             return
-        by_account: dict[str, list[Thread]] = {account_id: [] for account_id in self.linked}
-        for thread in self.store.threads():
-            if thread.account_id in by_account:
-                by_account[thread.account_id].append(thread)
-        for account_id, threads in by_account.items():
-            if threads:
-                self.inbox.replace_account(account_id, threads)
+        # Only the order is read now; each thread when it is shown (CachedInbox).
+        self.inbox.load_sorted(self.store.thread_order(self.linked), self.store.threads_by_key)
         self._emit(InboxChanged())
 
     async def start(self) -> None:
@@ -291,7 +426,10 @@ class Session:
                 self._persist_thread((a, t))
         account_id = _account_of(event)
         if event.cursor is not None and account_id is not None:
-            store.set_cursor(account_id, event.cursor)
+            if account_id in self._resetting:
+                self._resetting[account_id] = event.cursor
+            else:
+                store.set_cursor(account_id, event.cursor)
 
     def _persist_thread(self, key: ThreadKey, *, gone_if_missing: bool = False) -> None:
         """Store the inbox's copy of ``key``; only a thread event may drop it."""
@@ -338,6 +476,76 @@ class Session:
                 if thread is not None and user == self.me(a) and thread.unread:
                     self.inbox.upsert(replace(thread, unread=0))
                     self._emit(InboxChanged())
+            case HistoryReset(account_id=account_id, reason=reason, cursor=cursor):
+                self._resetting[account_id] = cursor
+                generation = self._reset_generation.get(account_id, 0) + 1
+                self._reset_generation[account_id] = generation
+                self._tasks.append(
+                    asyncio.create_task(self._refetch_history(account_id, reason, generation))
+                )
+
+    async def _refetch_history(self, account_id: str, reason: str, generation: int) -> None:
+        """After a HistoryReset: fetch the account's list and cached pages again.
+
+        The cached copies are replaced, not merged: a message deleted on the server
+        while we could not hear about it must not linger.
+        """
+        backend = self.linked[account_id].backend
+        try:
+            threads = await backend.threads()
+        except BackendError as err:
+            # The stream will fail and reset again, or the next start will (the old
+            # cursor is still the stored one): nothing is stored half-done.
+            log.warning("could not refetch the threads of %s: %s", account_id, err)
+            self._resetting.pop(account_id, None)
+            return
+        if self.open_key is not None and self.open_key[0] == account_id:
+            threads = [replace(t, unread=0) if t.key == self.open_key else t for t in threads]
+        self._replace_threads(account_id, threads)
+        listed = {t.key for t in threads}
+        cached = {k for k in self._messages if k[0] == account_id}
+        if self.store is not None:
+            cached.update(self.store.message_threads(account_id))
+        self._fresh.difference_update(cached)
+        limit = asyncio.Semaphore(4)
+
+        async def refetch(key: ThreadKey) -> None:
+            page: list[Message] = []
+            if key in listed:
+                try:
+                    async with limit:
+                        page = await backend.history(key[1], limit=self.history_page)
+                except BackendError as err:
+                    log.warning("could not refetch %s: %s", key, err)
+            self._replace_cached_page(key, page)
+
+        await asyncio.gather(*(refetch(key) for key in sorted(cached)))
+        if self._reset_generation.get(account_id) != generation:
+            return  # a newer reset is under way; it stores the cursor when done
+        cursor = self._resetting.pop(account_id, None)
+        if self.store is not None and cursor is not None:
+            self.store.set_cursor(account_id, cursor)
+        self._emit(HistoryRefetched(account_id, reason))
+
+    def _replace_cached_page(self, key: ThreadKey, page: list[Message]) -> None:
+        """The thread's cached messages become ``page`` (plus what is newer or ours)."""
+        if self.store is not None:
+            with self.store.transaction():
+                self.store.delete_messages(key)
+                self.store.put_messages(page)
+        loaded = self._messages.get(key)
+        if loaded is None:
+            return
+        newest = page[-1].ts if page else None
+        merged = list(page)
+        for message in loaded:
+            # Pending echoes, and live messages that came after the page was cut.
+            if message.pending or (newest is not None and message.ts > newest):
+                _merge_into(merged, message)
+        if page:
+            self._fresh.add(key)
+        self._messages[key] = merged
+        self._emit(MessagesChanged(key))
 
     async def _refresh_threads(self, account_id: str) -> None:
         try:
@@ -602,7 +810,7 @@ def _account_of(event: Event) -> str | None:
             return message.account_id
         case MessageRedacted(account_id=a) | ReadMarkerMoved(account_id=a):
             return a
-        case ConnectionChanged(account_id=a):
+        case ConnectionChanged(account_id=a) | HistoryReset(account_id=a):
             return a
     return None
 

@@ -43,6 +43,7 @@ from chatui.core.models import (
     ConnectionState,
     Credentials,
     Event,
+    HistoryReset,
     Identity,
     Message,
     MessageReceived,
@@ -381,12 +382,15 @@ class _StreamState:
     ~0.5 ms to define at import, before the app's first frame.
     """
 
-    __slots__ = ("connected_at", "cursor", "retry_base")
+    __slots__ = ("connected_at", "cursor", "reset_reason", "retry_base")
 
     def __init__(self, cursor: str | None, retry_base: float) -> None:
         self.cursor = cursor
         self.retry_base = retry_base  # seconds; the server may set it with SSE ``retry:``
         self.connected_at: float | None = None  # monotonic time of the open stream
+        # Set when the server refused our cursor: the next stream's first event
+        # with an id says where it resumed, and a HistoryReset is sent from there.
+        self.reset_reason: str | None = None
 
 
 _END = object()
@@ -629,11 +633,14 @@ class LocalBackend(Backend):
             except (BadRequestError, NotFoundError) as err:
                 # Most likely a cursor this server no longer knows (its database was
                 # reset). Retrying it forever would never work: start from "now",
-                # and the Session refetches the thread list on CONNECTED.
+                # and say so (HistoryReset, once the new stream says where "now"
+                # is) so the Session refetches what the gap may have changed.
                 log.warning(
                     "%s: event stream refused (%s); resuming from now", self.account_id, err
                 )
                 reason = str(err)
+                if state.cursor is not None:
+                    state.reset_reason = reason
                 state.cursor = None
             except _StreamIdle:
                 reason = f"no sign of life from the server for {self.idle_timeout:.0f} s"
@@ -693,6 +700,11 @@ class LocalBackend(Backend):
                 async for chunk in response.aiter_bytes():
                     deadline.reschedule(loop.time() + self.idle_timeout)
                     for sse in parser.feed(chunk):
+                        if state.reset_reason is not None and sse.id is not None:
+                            # Before any event of the new stream: the first id (the
+                            # hello's) is where the refetched state must resume.
+                            put(HistoryReset(self.account_id, state.reset_reason, sse.id))
+                            state.reset_reason = None
                         event = self._decode(sse)
                         if event is not None:
                             put(event)

@@ -232,7 +232,29 @@ class ConnectionChanged(Value):
     cursor: str | None = None
 
 
-Event = ThreadUpdated | MessageReceived | MessageRedacted | ReadMarkerMoved | ConnectionChanged
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class HistoryReset(Value):
+    """The server no longer knew the stored cursor: events since then are lost.
+
+    The backend dropped the unusable cursor and resumed the stream from ``cursor``
+    (the server's "now"; None if not known yet). What the client cached may be stale
+    or hold messages deleted meanwhile: it must refetch, and tell the user.
+    ``reason`` is the server's answer, untrusted text.
+    """
+
+    account_id: str
+    reason: str
+    cursor: str | None = None
+
+
+Event = (
+    ThreadUpdated
+    | MessageReceived
+    | MessageRedacted
+    | ReadMarkerMoved
+    | ConnectionChanged
+    | HistoryReset
+)
 
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)

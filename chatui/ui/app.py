@@ -27,6 +27,7 @@ from textual.widgets import Input
 from chatui.client import (
     AccountStateChanged,
     Change,
+    HistoryRefetched,
     InboxChanged,
     MessagesChanged,
     SendFailed,
@@ -253,6 +254,19 @@ class ChatApp(App[str | None]):
                     f"Not sent: {one_line(reason)}",
                     title="Message not sent",
                     severity="error",
+                    markup=False,
+                )
+            case HistoryRefetched(account_id=account_id, reason=reason):
+                # Plain text (markup=False): the reason is the server's words.
+                name = account_id
+                if self.session is not None and account_id in self.session.linked:
+                    label = self.session.account(account_id).label
+                    name = label if len(label) > 1 else account_id
+                self.notify(
+                    f"{one_line(name)}: history was refetched — the server no longer knew"
+                    f" where we left off ({one_line(reason)})",
+                    title="History refetched",
+                    severity="warning",
                     markup=False,
                 )
 
