@@ -37,6 +37,7 @@ from chatui.backends.base import (
     UnavailableError,
 )
 from chatui.backends.retry import full_jitter, retry_after_seconds
+from chatui.backends.streaming import events_from_task
 from chatui.core.models import (
     AccountConfig,
     ConnectionChanged,
@@ -393,9 +394,6 @@ class _StreamState:
         self.reset_reason: str | None = None
 
 
-_END = object()
-
-
 class LocalBackend(Backend):
     """One account on a chatui reference server."""
 
@@ -580,31 +578,12 @@ class LocalBackend(Backend):
         """See :meth:`Backend.events`. Reading happens in a task that close() cancels."""
         if self._closed:
             return
-        # Unbounded on purpose: the reader must never block on put (the done-callback
-        # below relies on put_nowait), and the consumer (the Session) folds events
-        # synchronously, so the queue stays short.
-        queue: asyncio.Queue[Any] = asyncio.Queue()
-        task = asyncio.create_task(
-            self._run_stream(since, queue.put_nowait), name=f"events:{self.account_id}"
-        )
-        self._streams.add(task)
-
-        def finished(done: asyncio.Task) -> None:
-            self._streams.discard(done)
-            queue.put_nowait(_END)
-
-        task.add_done_callback(finished)
-        try:
-            while True:
-                item = await queue.get()
-                if item is _END:
-                    break
-                yield item
-        finally:
-            if not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+        async for item in events_from_task(
+            lambda put: self._run_stream(since, put),
+            self._streams,
+            name=f"events:{self.account_id}",
+        ):
+            yield item
 
     def _changed(self, state: ConnectionState, detail: str = "") -> ConnectionChanged:
         return ConnectionChanged(self.account_id, state, detail)
