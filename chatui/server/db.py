@@ -616,20 +616,29 @@ class Database:
                     (tid, limit),
                 ).fetchall()
             else:
-                mid = ids.parse("m", before)
-                anchor = None
-                if mid is not None:
-                    anchor = conn.execute(
-                        "SELECT ts, id FROM messages WHERE id = ? AND thread_id = ?", (mid, tid)
-                    ).fetchone()
-                if anchor is None:
-                    raise unknown_message("before")
+                anchor = self._position(conn, tid, before, "before")
                 rows = conn.execute(
                     f"{_MESSAGE_SELECT} WHERE m.thread_id = ? AND m.deleted = 0"
                     " AND (m.ts, m.id) < (?, ?) ORDER BY m.ts DESC, m.id DESC LIMIT ?",
                     (tid, anchor[0], anchor[1], limit),
                 ).fetchall()
         return [_message_json(row) for row in reversed(rows)]
+
+    @staticmethod
+    def _position(
+        conn: sqlite3.Connection, tid: int, message_id: Any, field: str
+    ) -> tuple[int, int]:
+        """A message's place in its thread's order, ``(ts, id)``; 409 naming ``field``
+        when the request names a message that is not in this thread."""
+        mid = ids.parse("m", message_id)
+        row = None
+        if mid is not None:
+            row = conn.execute(
+                "SELECT ts, id FROM messages WHERE id = ? AND thread_id = ?", (mid, tid)
+            ).fetchone()
+        if row is None:
+            raise unknown_message(field)
+        return row[0], row[1]
 
     def redact(self, caller: Caller, thread_id: str, message_id: str) -> None:
         """Delete the caller's own message (403 for anyone else's; repeat is a no-op)."""
@@ -658,18 +667,11 @@ class Database:
         """Move the caller's read marker forward to ``message_id`` (never backward)."""
         with self._write() as conn:
             tid = self._thread_for(conn, caller.user_id, thread_id)
-            mid = ids.parse("m", message_id)
-            row = None
-            if mid is not None:
-                row = conn.execute(
-                    "SELECT ts, id FROM messages WHERE id = ? AND thread_id = ?", (mid, tid)
-                ).fetchone()
-            if row is None:
-                raise unknown_message("message_id")
+            ts, mid = self._position(conn, tid, message_id, "message_id")
             cur = conn.execute(
                 "UPDATE members SET read_ts = ?, read_id = ?"
                 " WHERE thread_id = ? AND user_id = ? AND (read_ts, read_id) < (?, ?)",
-                (row[0], row[1], tid, caller.user_id, row[0], row[1]),
+                (ts, mid, tid, caller.user_id, ts, mid),
             )
             if cur.rowcount:
                 self._emit(conn, "read", tid, message=mid, user=caller.user_id)
