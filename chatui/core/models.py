@@ -117,7 +117,9 @@ class Message(Value):
     # What kind of line this is, so the UI may style it: "text", "notice" (a bot's
     # or server's message), "emote" (body already reads "* alice waves"), "media"
     # (body is a description like "[image: cat.png]"), "encrypted" (a placeholder
-    # for content this client cannot decrypt).
+    # for content this client cannot decrypt), "setting" (someone changed the
+    # thread's shared setting: ``change`` says what, ``body`` is the English
+    # sentence from chatui.core.notices.describe_change).
     kind: str = "text"
     # The sender's display name where the network has one (Matrix); ``sender``
     # stays the stable id that Session.me() and reactions compare against.
@@ -125,6 +127,9 @@ class Message(Value):
     # With ``pending``: the server refused it for good, and why (chatui.outbox); the
     # user may retry or discard it.
     failed: str | None = None
+    # With kind "setting": {"what": "vanish", "vanish": {"mode", "seconds"?}} or
+    # {"what": "theme", "name": NAME or None (the default theme again)}.
+    change: Mapping[str, Any] | None = None
 
     @property
     def thread_key(self) -> ThreadKey:
@@ -203,12 +208,19 @@ class MessageReceived(Value):
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)
 class MessageRedacted(Value):
-    """A message was deleted by its sender: it goes from wherever it is shown."""
+    """A message was deleted by its sender: it goes from wherever it is shown.
+
+    ``expired``: the sender's client deleted it because its vanish timer ran out
+    there. Each device runs its own timer (DESIGN.md §4), so a recipient's copy
+    that this device has already received keeps its own deadline instead of
+    going at once.
+    """
 
     account_id: str
     thread_id: str
     message_id: str
     cursor: str | None = None
+    expired: bool = False
 
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)

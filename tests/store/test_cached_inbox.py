@@ -7,7 +7,7 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
-from chatui.client import CachedInbox
+from chatui.cached_inbox import CachedInbox
 from chatui.core.inbox import Inbox
 from chatui.core.models import Message, Thread
 from chatui.store import Store
