@@ -135,7 +135,17 @@ class Backend(abc.ABC):
     async def create_thread(self, members: Sequence[str], title: str | None = None) -> Thread:
         """Start a conversation with ``members`` (usernames, without ourselves)."""
 
+    async def expire(self, thread_id: str, message_id: str) -> None:
+        """Delete one of our own messages because its vanish timer ran out here.
+
+        Like :meth:`redact`, but the deletion is marked as an expiry, so that the
+        other participants' clients keep their own copy until *their* timer ends
+        (``MessageRedacted.expired``). The server forgets the body either way.
+        """
+        await self.redact(thread_id, message_id)
+
     async def react(self, thread_id: str, message_id: str, emoji: str) -> None:
+        """Add our ``emoji`` reaction to ``message_id`` (once per emoji; repeats are no-ops)."""
         raise UnsupportedError(f"{self.kind}: reactions are not supported yet")
 
     async def unreact(self, thread_id: str, message_id: str, emoji: str) -> None:
@@ -159,7 +169,10 @@ class Backend(abc.ABC):
         return None
 
     async def set_theme(self, thread_id: str, theme: dict) -> Thread:
+        """Share ``theme`` (a theme's wire form, ``{"name": ..., ...}``; ``{}`` resets
+        to the default) with everyone in the thread; they get a notice message."""
         raise UnsupportedError(f"{self.kind}: chat themes are not supported yet")
 
     async def set_vanish(self, thread_id: str, setting: VanishSetting) -> Thread:
+        """Share the thread's vanish setting; everyone gets a notice message."""
         raise UnsupportedError(f"{self.kind}: vanish mode is not supported yet")
