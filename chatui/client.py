@@ -14,9 +14,9 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chatui.backends.base import AuthError, Backend, BackendError, UnavailableError
 from chatui.cached_inbox import CachedInbox
@@ -35,7 +35,9 @@ from chatui.core.models import (
     ThreadKey,
     ThreadUpdated,
     Value,
+    VanishSetting,
 )
+from chatui.vanish_keeper import MessageKey, VanishKeeper
 
 if TYPE_CHECKING:
     from chatui.outbox import Outbox, OutboxItem
@@ -131,6 +133,15 @@ class Session:
             from chatui.outbox import Outbox
 
             self._outbox = Outbox(store, self._deliver, self._delivered, self._send_failed)
+        self._vanish = VanishKeeper(self, self._erase)
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run ``work`` in the background until :meth:`stop` (errors are logged)."""
+        self._tasks.append(asyncio.create_task(work))
 
     @property
     def outbox(self) -> Outbox | None:
@@ -174,6 +185,8 @@ class Session:
         """
         if self.store is None:
             return
+        # Before anything is drawn: what expired while we were not running goes.
+        self._vanish.purge_at_start()
         # Only the order is read now; each thread when it is shown (CachedInbox).
         self.inbox.load_sorted(self.store.thread_order(self.linked), self.store.threads_by_key)
         self._emit(InboxChanged())
@@ -184,6 +197,7 @@ class Session:
         Returns once each account has either loaded its threads or failed; a failed
         account shows its error in the status area and the others carry on.
         """
+        self._vanish.start()
         await asyncio.gather(*(self._start_account(a) for a in self.linked.values()))
 
     async def _start_account(self, linked: LinkedAccount) -> None:
@@ -201,6 +215,7 @@ class Session:
             return
         self._replace_threads(account_id, threads)
         self._start_sender(account_id)
+        self._vanish.pay(account_id)
         self._tasks.append(asyncio.create_task(self._pump(linked)))
 
     def _set_start_failure(self, account_id: str, err: BackendError) -> None:
@@ -230,6 +245,7 @@ class Session:
                 continue
             self._replace_threads(linked.config.account_id, threads)
             self._start_sender(linked.config.account_id)
+            self._vanish.pay(linked.config.account_id)
             await self._pump(linked)
             return
 
@@ -268,6 +284,7 @@ class Session:
         for linked in self.linked.values():
             with contextlib.suppress(Exception):
                 await linked.backend.close()
+        self._vanish.close()
         if self.store is not None:
             self.store.close()
 
@@ -279,12 +296,36 @@ class Session:
         With a store, what the event changed and its cursor commit in one
         transaction: a restart resumes right after the last event fully applied.
         """
+        if self._keeps_own_copy(event):
+            # Only the sender's timer ran out: ours runs on (DESIGN.md §4). The
+            # cursor still moves on.
+            event = replace(event, message_id="")
         if self.store is None:
             self._fold(event)
-            return
-        with self.store.transaction():
-            self._fold(event)
-            self._persist(event)
+        else:
+            with self.store.transaction():
+                self._fold(event)
+                self._persist(event)
+        # After the store has the rows: deadlines are kept on them.
+        match event:
+            case MessageReceived(message=message) if not self._vanish.is_gone(message):
+                self._vanish.learn([message])
+            case ReadMarkerMoved(account_id=a, thread_id=t, message_id=m, user=user):
+                self._vanish.read_by((a, t), user, m)
+
+    def _keeps_own_copy(self, event: Event) -> bool:
+        """An expiry of someone else's vanish message: our copy keeps its own timer."""
+        if not isinstance(event, MessageRedacted) or not event.expired:
+            return False
+        held = self._held((event.account_id, event.thread_id), event.message_id)
+        return held is not None and held.sender != self.me(event.account_id)
+
+    def _held(self, key: ThreadKey, message_id: str) -> Message | None:
+        """Our copy of a message: loaded, else stored, else None."""
+        for message in self._messages.get(key, ()):
+            if message.message_id == message_id:
+                return message
+        return self.store.message(key, message_id) if self.store is not None else None
 
     def _persist(self, event: Event) -> None:
         store = self.store
@@ -295,7 +336,7 @@ class Session:
             case MessageReceived(message=message):
                 store.put_messages([message])
                 self._persist_thread(message.thread_key)
-            case MessageRedacted(account_id=a, thread_id=t, message_id=m):
+            case MessageRedacted(account_id=a, thread_id=t, message_id=m) if m:
                 store.delete_message((a, t), m)
                 self._persist_thread((a, t))
             case ReadMarkerMoved(account_id=a, thread_id=t):
@@ -327,6 +368,7 @@ class Session:
             case ConnectionChanged(account_id=account_id, state=state, detail=detail):
                 self._set_state(account_id, state, detail)
                 if state is ConnectionState.CONNECTED:
+                    self._vanish.pay(account_id)
                     # A reconnect may have missed thread changes the stream does not
                     # replay; refetching the list is cheap and keeps it honest.
                     self._tasks.append(asyncio.create_task(self._refresh_threads(account_id)))
@@ -339,13 +381,16 @@ class Session:
                 old = self.inbox.get(thread.key)
                 if old is not None and thread.key == self.open_key:
                     thread = replace(thread, unread=0)
+                if thread.last_message is not None and self._vanish.is_gone(thread.last_message):
+                    # The server still has a message that vanished here: no preview.
+                    thread = replace(thread, last_message=None)
                 if old is not None and thread.last_message is None:
                     thread = replace(thread, last_message=old.last_message)
                 self.inbox.upsert(thread)
                 self._emit(InboxChanged())
             case MessageReceived(message=message):
                 self._add_message(message)
-            case MessageRedacted(account_id=a, thread_id=t, message_id=m):
+            case MessageRedacted(account_id=a, thread_id=t, message_id=m) if m:
                 self._remove_message((a, t), m)
             case ReadMarkerMoved(account_id=a, thread_id=t, user=user):
                 thread = self.inbox.get((a, t))
@@ -434,6 +479,8 @@ class Session:
         self._replace_threads(account_id, threads)
 
     def _add_message(self, message: Message) -> None:
+        if self._vanish.is_gone(message):
+            return  # erased here by vanish mode; the server may not have caught up
         key = message.thread_key
         loaded = self._messages.get(key)
         if loaded is not None:
@@ -451,7 +498,7 @@ class Session:
         if key == self.open_key:
             unread = 0
             if not mine and not message.pending:
-                self._tasks.append(asyncio.create_task(self._mark_read(key, message.message_id)))
+                self._read_up_to(key, message.message_id)
         elif not mine and not message.pending and newer and not _same(thread.last_message, message):
             # Only news counts: a resumed stream replays messages the thread list
             # we fetched on start already counted.
@@ -512,8 +559,10 @@ class Session:
             except BackendError as err:
                 log.warning("could not load %s: %s", key, err)
                 page = []
+            page = [m for m in page if not self._vanish.is_gone(m)]
             if self.store is not None:
                 self.store.put_messages(page)
+            self._vanish.learn(page)
             # Live (and cached) messages may be newer than the page.
             merged = list(page)
             for message in self._messages.get(key, []):
@@ -522,7 +571,7 @@ class Session:
             self._emit(MessagesChanged(key))
         loaded = self._messages[key]
         last = next((m for m in reversed(loaded) if not m.pending), None)
-        if last is not None:
+        if last is not None and not self._vanish.defer_read(key, last.message_id):
             await self._mark_read(key, last.message_id)
 
     async def load_older(self, key: ThreadKey) -> int:
@@ -538,8 +587,10 @@ class Session:
         except BackendError as err:
             log.warning("could not page %s: %s", key, err)
             return 0
+        page = [m for m in page if not self._vanish.is_gone(m)]
         if self.store is not None:
             self.store.put_messages(page)
+        self._vanish.learn(page)
         known = {m.message_id for m in loaded}
         older = [m for m in page if m.message_id not in known]
         if older:
@@ -548,13 +599,117 @@ class Session:
         return len(older)
 
     def close_thread(self) -> None:
-        self.open_key = None
+        """The open chat is closed (switched away, quitting, suspending)."""
+        key, self.open_key = self.open_key, None
+        if key is not None:
+            self._vanish.closing(key)
+
+    def _read_up_to(self, key: ThreadKey, message_id: str) -> None:
+        if not self._vanish.defer_read(key, message_id):
+            self.spawn(self._mark_read(key, message_id))
 
     async def _mark_read(self, key: ThreadKey, message_id: str) -> None:
         try:
             await self.linked[key[0]].backend.mark_read(key[1], message_id)
         except BackendError as err:
             log.info("could not mark %s read: %s", key, err)
+
+    # --- vanish mode -----------------------------------------------------------------
+
+    def messages_seen(self, key: ThreadKey, message_ids: Iterable[str]) -> None:
+        """The UI drew these messages of the open thread: recipients' clocks start."""
+        if key != self.open_key:
+            return  # only what is on screen in the open chat counts as seen
+        wanted = set(message_ids)
+        self._vanish.seen(key, [m for m in self._messages.get(key, ()) if m.message_id in wanted])
+
+    def expires_at(self, key: ThreadKey, message_id: str) -> int | None:
+        """When the message vanishes here (UTC epoch ms), or None if no timer runs."""
+        return self._vanish.deadline((*key, message_id))
+
+    def vanish_pending_close(self, key: ThreadKey, message_id: str) -> bool:
+        """A "vanish" message seen here: it goes when the chat is closed."""
+        return self._vanish.pending_close(key, message_id)
+
+    def _erase(self, items: list[MessageKey]) -> None:
+        """Vanish mode's erasure: from memory, the list's preview and the disk.
+
+        One transaction for the rows and the thread previews that quoted them,
+        then a WAL checkpoint (Store.erase_messages); our own messages are also
+        owed a deletion on the server.
+        """
+        by_thread: dict[ThreadKey, set[str]] = {}
+        for account_id, thread_id, message_id in items:
+            by_thread.setdefault((account_id, thread_id), set()).add(message_id)
+        ours: list[MessageKey] = []
+        changed_threads = False
+        with self.store.transaction() if self.store is not None else contextlib.nullcontext():
+            for key, ids in by_thread.items():
+                me = self.me(key[0]) if key[0] in self.linked else None
+                for message_id in sorted(ids):
+                    message = self._held(key, message_id)
+                    if message is not None and message.sender == me:
+                        ours.append((*key, message_id))
+                loaded = self._messages.get(key)
+                if loaded is not None:
+                    self._messages[key] = [m for m in loaded if m.message_id not in ids]
+                if self.store is not None:
+                    self.store.erase_messages((*key, m) for m in sorted(ids))
+                thread = self.inbox.get(key) if key in self.inbox else None
+                last = thread.last_message if thread is not None else None
+                if thread is not None and last is not None and last.message_id in ids:
+                    remaining = [m for m in self._messages.get(key, ()) if not m.pending]
+                    newest = remaining[-1] if remaining else None
+                    if newest is None and self.store is not None:
+                        newest = self.store.newest_message(key)
+                    self.inbox.upsert(replace(thread, last_message=newest))
+                    if self.store is not None:
+                        self._persist_thread(key)
+                    changed_threads = True
+            self._vanish.forget(items)
+        if self.store is not None:
+            self.store.checkpoint()
+        for key in by_thread:
+            self._emit(MessagesChanged(key))
+        if changed_threads:
+            self._emit(InboxChanged())
+        for key in ours:
+            self._vanish.owe_expiry(key)
+
+    async def set_vanish(self, key: ThreadKey, setting: VanishSetting) -> None:
+        """Share a new vanish setting; raises BackendError on refusal."""
+        thread = await self.linked[key[0]].backend.set_vanish(key[1], setting)
+        self._thread_changed(thread)
+
+    async def set_theme(self, key: ThreadKey, theme: dict[str, Any] | None) -> None:
+        """Share a chat theme (its wire form; None: back to the default)."""
+        thread = await self.linked[key[0]].backend.set_theme(key[1], dict(theme or {}))
+        self._thread_changed(thread)
+
+    def _thread_changed(self, thread: Thread) -> None:
+        old = self.inbox.get(thread.key)
+        if old is not None:
+            # Keep what the live stream knows better (preview, unread count).
+            thread = replace(thread, last_message=old.last_message, unread=old.unread)
+        self.inbox.upsert(thread)
+        if self.store is not None:
+            self.store.put_thread(thread)
+        self._emit(InboxChanged())
+
+    async def react(self, key: ThreadKey, message_id: str, emoji: str) -> None:
+        await self.linked[key[0]].backend.react(key[1], message_id, emoji)
+
+    async def unreact(self, key: ThreadKey, message_id: str, emoji: str) -> None:
+        await self.linked[key[0]].backend.unreact(key[1], message_id, emoji)
+
+    async def toggle_reaction(self, key: ThreadKey, message_id: str, emoji: str) -> bool:
+        """Add our ``emoji`` reaction, or take it back if it is there; True if added."""
+        held = self._held(key, message_id)
+        if held is not None and self.me(key[0]) in held.reactions.get(emoji, ()):
+            await self.unreact(key, message_id, emoji)
+            return False
+        await self.react(key, message_id, emoji)
+        return True
 
     # --- writing -------------------------------------------------------------------
 
@@ -614,6 +769,7 @@ class Session:
             self._outbox.remove_delivered(item.txn_id)
             self.store.put_messages([sent])
             self._persist_thread(item.key)
+        self._vanish.learn([sent])  # our timer runs from the server's acceptance
 
     def _send_failed(self, item: OutboxItem) -> None:
         self._add_message(item.echo(self.me(item.account_id)))

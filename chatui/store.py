@@ -85,7 +85,42 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX threads_by_activity ON threads (activity_ts DESC, account_id, thread_id);
     """,
+    # 3: vanish mode (DESIGN.md §4). Deadlines live in messages.expire_at (from the
+    # first schema); these keep what must survive a restart besides: small facts
+    # (the highest wall-clock time seen), the other members' read positions (a
+    # "vanish" message of ours goes once everyone has read it), and what we still
+    # owe a server (deleting our expired messages, a deferred read marker).
+    """
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE read_positions (
+        account_id TEXT NOT NULL,
+        thread_id  TEXT NOT NULL,
+        user       TEXT NOT NULL,
+        ts         INTEGER NOT NULL,  -- the ts of the newest message they have read
+        PRIMARY KEY (account_id, thread_id, user)
+    );
+    CREATE TABLE vanish_owed (
+        account_id TEXT NOT NULL,
+        thread_id  TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        -- 'expire': delete ours on the server | 'read': move our read marker here |
+        -- 'gone': a tombstone, so a server that still has it cannot bring it back
+        action     TEXT NOT NULL,
+        PRIMARY KEY (account_id, thread_id, message_id, action)
+    );
+    CREATE INDEX messages_by_expiry ON messages (expire_at) WHERE expire_at IS NOT NULL;
+    """,
 )
+
+VANISH_ON_CLOSE = 0
+"""``expire_at`` of a "vanish" message seen here: it goes when the chat is closed.
+
+Zero is in the past for every clock, so a start after a crash (the chat was
+closed by it) purges such messages with the expired ones, before the first frame.
+"""
 
 
 OUTBOX_COLUMNS = (
@@ -256,9 +291,13 @@ class Store:
         ]
         if rows:
             with self._lock:
+                # An upsert, not INSERT OR REPLACE: a message stored again (its
+                # reactions changed) keeps its vanish deadline.
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO messages"
-                    " (account_id, thread_id, message_id, ts, data) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO messages (account_id, thread_id, message_id, ts, data)"
+                    " VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT (account_id, thread_id, message_id)"
+                    " DO UPDATE SET ts = excluded.ts, data = excluded.data",
                     rows,
                 )
 
@@ -277,6 +316,124 @@ class Store:
         self._exec(
             "DELETE FROM messages WHERE account_id = ? AND thread_id = ? AND message_id = ?",
             (*key, message_id),
+        )
+
+    # --- vanish mode ----------------------------------------------------------------
+
+    def set_expiry(self, key: ThreadKey, message_id: str, expire_at: int) -> None:
+        """Persist a message's vanish deadline (UTC epoch ms; VANISH_ON_CLOSE)."""
+        self._exec(
+            "UPDATE messages SET expire_at = ?"
+            " WHERE account_id = ? AND thread_id = ? AND message_id = ?",
+            (expire_at, *key, message_id),
+        )
+
+    def expiries(self) -> list[tuple[str, str, str, int]]:
+        """Every armed deadline: ``(account_id, thread_id, message_id, expire_at)``."""
+        return self._exec(
+            "SELECT account_id, thread_id, message_id, expire_at FROM messages"
+            " WHERE expire_at IS NOT NULL ORDER BY expire_at"
+        ).fetchall()
+
+    def expired(self, now_ms: int) -> list[tuple[str, str, str, str]]:
+        """``(account_id, thread_id, message_id, sender)`` of every message due by now."""
+        rows = self._exec(
+            "SELECT account_id, thread_id, message_id, data FROM messages"
+            " WHERE expire_at IS NOT NULL AND expire_at <= ?",
+            (now_ms,),
+        ).fetchall()
+        return [(a, t, m, json.loads(data).get("sender", "")) for a, t, m, data in rows]
+
+    def erase_messages(self, items: Iterable[tuple[str, str, str]]) -> None:
+        """Delete messages so that their text is gone from the disk, not just unlisted.
+
+        ``secure_delete`` (on since open) zeroes the freed cells; the checkpoint
+        copies the WAL into the database and truncates it, since the WAL would
+        otherwise hold the old pages — text included — until its next reuse.
+        """
+        rows = list(items)
+        if not rows:
+            return
+        with self.transaction(), self._lock:
+            self._db.executemany(
+                "DELETE FROM messages WHERE account_id = ? AND thread_id = ? AND message_id = ?",
+                rows,
+            )
+        self.checkpoint()  # skipped inside an outer transaction: its caller checkpoints
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the database file and truncate it (outside a transaction)."""
+        with self._lock:
+            if self._depth == 0 and self.path is not None:
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def newest_message(self, key: ThreadKey) -> Message | None:
+        """The newest stored message of a thread (a thread preview after an erasure)."""
+        found = self.messages(key, limit=1)
+        return found[-1] if found else None
+
+    def message(self, key: ThreadKey, message_id: str) -> Message | None:
+        row = self._exec(
+            "SELECT data FROM messages WHERE account_id = ? AND thread_id = ? AND message_id = ?",
+            (*key, message_id),
+        ).fetchone()
+        return message_from_dict(json.loads(row[0])) if row else None
+
+    def message_ts(self, key: ThreadKey, message_id: str) -> int | None:
+        row = self._exec(
+            "SELECT ts FROM messages WHERE account_id = ? AND thread_id = ? AND message_id = ?",
+            (*key, message_id),
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def meta(self, name: str) -> str | None:
+        row = self._exec("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        self._exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (name, value))
+
+    def read_positions(self, key: ThreadKey) -> dict[str, int]:
+        """Other members' read positions in a thread: user -> ts of what they read."""
+        rows = self._exec(
+            "SELECT user, ts FROM read_positions WHERE account_id = ? AND thread_id = ?", key
+        ).fetchall()
+        return dict(rows)
+
+    def set_read_position(self, key: ThreadKey, user: str, ts: int) -> None:
+        self._exec(
+            "INSERT INTO read_positions (account_id, thread_id, user, ts) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (account_id, thread_id, user) DO UPDATE SET ts = max(ts, excluded.ts)",
+            (*key, user, ts),
+        )
+
+    def owe(self, key: ThreadKey, message_id: str, action: str) -> None:
+        """Remember a call we owe the server (see the ``vanish_owed`` table)."""
+        self._exec(
+            "INSERT OR IGNORE INTO vanish_owed (account_id, thread_id, message_id, action)"
+            " VALUES (?, ?, ?, ?)",
+            (*key, message_id, action),
+        )
+
+    def owed(self, account_id: str) -> list[tuple[str, str, str]]:
+        """``(thread_id, message_id, action)`` still owed to this account's server."""
+        return self._exec(
+            "SELECT thread_id, message_id, action FROM vanish_owed WHERE account_id = ?",
+            (account_id,),
+        ).fetchall()
+
+    def tombstones(self) -> set[tuple[str, str, str]]:
+        """Every message erased by vanish mode here, as (account, thread, message)."""
+        rows = self._exec(
+            "SELECT account_id, thread_id, message_id FROM vanish_owed WHERE action = 'gone'"
+        ).fetchall()
+        return {(a, t, m) for a, t, m in rows}
+
+    def paid(self, key: ThreadKey, message_id: str, action: str) -> None:
+        self._exec(
+            "DELETE FROM vanish_owed"
+            " WHERE account_id = ? AND thread_id = ? AND message_id = ? AND action = ?",
+            (*key, message_id, action),
         )
 
     # --- cursors --------------------------------------------------------------------
@@ -354,6 +511,8 @@ def message_to_dict(m: Message) -> dict[str, Any]:
         data["vanish"] = m.vanish.to_json()
     if m.kind != "text":
         data["kind"] = m.kind
+    if m.change is not None:
+        data["change"] = dict(m.change)
     return data
 
 
@@ -383,6 +542,7 @@ def message_from_dict(d: Mapping[str, Any]) -> Message:
         vanish=_vanish(d.get("vanish")),
         kind=d.get("kind", "text"),
         sender_name=d.get("sender_name"),
+        change=d.get("change"),
     )
 
 

@@ -1,0 +1,103 @@
+"""Timers survive ``kill -9`` (issue 5): bob's client draws a vanishing message, is
+killed, and the next start purges it before anything is drawn — from the screen's
+data and from the disk — and pays what the killed run owed the server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from chatui.client import Session
+from chatui.core.models import VanishSetting
+from chatui.server.runner import ServerThread
+from chatui.store import Store
+from tests.store.helpers import linked, until
+from tests.vanish.helpers import bodies, on_disk, pair
+
+# Bob's client in a process of its own: opens the thread, waits for the message,
+# draws it (messages_seen), reports its id, and waits to be killed.
+CLIENT = r"""
+import asyncio, sys
+from chatui.client import Session
+from chatui.core.models import ConnectionState, Credentials
+from chatui.store import Store
+from tests.store.helpers import linked, until
+
+url, user, token, thread_id, store_path, body = sys.argv[1:7]
+
+async def main():
+    creds = Credentials(user_id=user, username=user, token=token)
+    session = Session([linked(url, creds)], store=Store(store_path))
+    await session.start()
+    await until(lambda: session.states["home"][0] is ConnectionState.CONNECTED, "live")
+    key = ("home", thread_id)
+    await session.open_thread(key)
+    await until(lambda: any(m.body == body for m in session.messages(key)), "the message")
+    message = next(m for m in session.messages(key) if m.body == body)
+    session.messages_seen(key, [message.message_id])
+    print("SEEN", message.message_id, flush=True)
+    await asyncio.sleep(3600)
+
+asyncio.run(main())
+"""
+
+
+def _run_bob_until_seen(p, body: str) -> tuple[subprocess.Popen, str]:
+    root = Path(__file__).resolve().parents[2]
+    args = [p.server.url, "bob", p.bob_creds.token, p.thread_id, str(p.tmp / "bob.sqlite3"), body]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CLIENT, *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    line = proc.stdout.readline().split()
+    assert line and line[0] == "SEEN", line
+    return proc, line[1]
+
+
+async def test_a_killed_client_purges_expired_timers_before_drawing(
+    server: ServerThread, tmp_path: Path
+) -> None:
+    async with pair(server, tmp_path) as p:
+        await p.bob.stop()  # bob runs in his own process below
+        await p.alice.set_vanish(p.key, VanishSetting("timer", 1))
+        await p.alice.send(p.key, "killed-token-5e11")
+        proc, message_id = _run_bob_until_seen(p, "killed-token-5e11")
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        time.sleep(1.2)  # bob's 1-second timer ran out while nothing was running
+
+        bob = Session([linked(p.server.url, p.bob_creds)], store=Store(tmp_path / "bob.sqlite3"))
+        bob.load_cached()  # what the app does before its first frame
+        assert "killed-token-5e11" not in bodies(bob.messages(p.key))
+        thread = bob.inbox.get(p.key)
+        assert thread.last_message is None or thread.last_message.message_id != message_id
+        assert on_disk(tmp_path / "bob.sqlite3", "killed-token-5e11") == []
+        await bob.stop()
+
+
+async def test_a_killed_client_in_vanish_mode_counts_as_closing_the_chat(
+    server: ServerThread, tmp_path: Path
+) -> None:
+    async with pair(server, tmp_path) as p:
+        await p.bob.stop()
+        await p.alice.set_vanish(p.key, VanishSetting("vanish"))
+        await p.alice.send(p.key, "closed-by-crash-77aa")
+        proc, message_id = _run_bob_until_seen(p, "closed-by-crash-77aa")
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+
+        bob = Session([linked(p.server.url, p.bob_creds)], store=Store(tmp_path / "bob.sqlite3"))
+        bob.load_cached()
+        assert "closed-by-crash-77aa" not in bodies(bob.messages(p.key))
+        assert on_disk(tmp_path / "bob.sqlite3", "closed-by-crash-77aa") == []
+        # The read marker the killed run owed is paid on start: alice's copy goes.
+        await bob.start()
+        await until(lambda: p.alice.store.message(p.key, message_id) is None, "alice's copy")
+        await bob.stop()
