@@ -1,0 +1,100 @@
+"""Vanish mode end to end on a real Synapse (issue 5): two Sessions with stores of
+their own, talking through the homeserver with chatui's custom state events. A
+vanished message leaves both Sessions, both stores (raw bytes) and the homeserver
+(the sender's client redacts it, so Synapse drops its content)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chatui.backends.matrix import MatrixBackend
+from chatui.client import LinkedAccount, Session
+from chatui.core.models import ConnectionState, VanishSetting
+from chatui.store import Store
+from tests.matrix.helpers_matrix import account_for, fast
+from tests.store.helpers import until
+from tests.vanish.helpers import bodies, on_disk
+
+
+async def _session(synapse, user, store_path: Path) -> Session:
+    config = account_for(synapse, user)
+    login = fast(MatrixBackend(config))
+    token = (await login.login(user.user_id, user.password or "")).token
+    await login.close()
+    session = Session(
+        [LinkedAccount(config, fast(MatrixBackend(config)), token)], Store(store_path)
+    )
+    await session.start()
+    await until(lambda: session.states["mx"][0] is ConnectionState.CONNECTED, "live", 30)
+    return session
+
+
+def _content_on_server(user, room: str, event_id: str) -> dict:
+    response = user.http.get(f"/_matrix/client/v3/rooms/{room}/event/{event_id}")
+    response.raise_for_status()
+    return response.json().get("content") or {}
+
+
+async def _two(synapse, matrix_user, tmp_path: Path):
+    alice, bob = matrix_user("alice"), matrix_user("bob")
+    room = alice.create_room(invite=[bob.user_id], name="Secrets")
+    bob.join(room)
+    a = await _session(synapse, alice, tmp_path / "alice.sqlite3")
+    b = await _session(synapse, bob, tmp_path / "bob.sqlite3")
+    return alice, bob, room, a, b
+
+
+async def test_timer_and_vanish_mode_erase_everywhere_on_synapse(
+    synapse, matrix_user, tmp_path: Path
+) -> None:
+    alice, bob, room, a, b = await _two(synapse, matrix_user, tmp_path)
+    key = ("mx", room)
+    try:
+        # A 2-second timer: bob's copy counts from when it is drawn.
+        await a.set_vanish(key, VanishSetting("timer", 2))
+        await b.open_thread(key)
+        await until(
+            lambda: any(m.kind == "setting" and "2 seconds" in m.body for m in b.messages(key)),
+            "the notice",
+            30,
+        )
+        await a.open_thread(key)
+        await a.send(key, "mx-timer-token-1a2b")
+        await until(lambda: "mx-timer-token-1a2b" in bodies(b.messages(key)), "delivery", 30)
+        sent = next(m for m in b.messages(key) if m.body == "mx-timer-token-1a2b")
+        assert sent.vanish == VanishSetting("timer", 2)
+        assert b.expires_at(key, sent.message_id) is None
+        b.messages_seen(key, [sent.message_id])
+        for session in (a, b):
+            await until(
+                lambda s=session: "mx-timer-token-1a2b" not in bodies(s.messages(key)),
+                "the message to vanish",
+                30,
+            )
+        await until(
+            lambda: "body" not in _content_on_server(alice, room, sent.message_id),
+            "the homeserver to drop the content",
+            30,
+        )
+
+        # Vanish mode: gone once bob has seen it and closed the chat.
+        await a.set_vanish(key, VanishSetting("vanish"))
+        await a.send(key, "mx-vanish-token-3c4d")
+        await until(lambda: "mx-vanish-token-3c4d" in bodies(b.messages(key)), "delivery", 30)
+        sent = next(m for m in b.messages(key) if m.body == "mx-vanish-token-3c4d")
+        b.messages_seen(key, [sent.message_id])
+        assert "mx-vanish-token-3c4d" in bodies(b.messages(key))
+        b.close_thread()
+        assert "mx-vanish-token-3c4d" not in bodies(b.messages(key))
+        await until(lambda: a.store.message(key, sent.message_id) is None, "alice's copy", 30)
+        await until(
+            lambda: "body" not in _content_on_server(bob, room, sent.message_id),
+            "the homeserver to drop the content",
+            30,
+        )
+    finally:
+        await a.stop()
+        await b.stop()
+    for name in ("alice", "bob"):
+        for token in ("mx-timer-token-1a2b", "mx-vanish-token-3c4d"):
+            assert on_disk(tmp_path / f"{name}.sqlite3", token) == []
