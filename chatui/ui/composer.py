@@ -1,16 +1,39 @@
 """The composer: where a message is typed before it is sent.
 
 A single-line ``Input`` for now (Enter sends). It speaks to the app only through
-:class:`Composer.Send`, so swapping it for a multi-line ``TextArea`` later (Enter
-sends, Shift+Enter breaks the line) changes nothing outside this module.
+:class:`Composer.Send` (and :class:`Composer.EmojiUsed`), so swapping it for a
+multi-line ``TextArea`` later (Enter sends, Shift+Enter breaks the line) changes
+nothing outside this module.
+
+Emoji by name, as in other chat apps: typing a whole ``:thumbsup:`` turns it into
+👍 at once, and after ``:`` and two more characters a list of up to eight
+suggestions floats above the composer (:class:`~chatui.ui.emoji_complete.EmojiSuggestions`,
+which never takes focus). While it shows, Up/Down move through it, Tab or Enter
+puts the highlighted emoji in, Esc closes it; otherwise those keys do what they
+always do (Enter sends, Esc goes back to the list, Tab moves focus).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
+from rich.cells import cell_len
+from textual.actions import SkipAction
+from textual.binding import Binding, BindingType
+from textual.geometry import Offset
 from textual.message import Message
 from textual.widgets import Input
+
+from chatui.ui.emoji_complete import MAX_SUGGESTIONS, EmojiSuggestions
+
+MIN_QUERY = 2
+"""Characters after the colon before suggestions show (":d" would match half the table)."""
+
+# ":" at the start or after a non-word character, then the name typed so far.
+_TRIGGER_RE = re.compile(rf"(?:^|(?<=\W)):([^\s:]{{{MIN_QUERY},100}})$")
 
 
 class Composer(Input):
@@ -22,6 +45,15 @@ class Composer(Input):
     }
     """
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Active only while suggestions show (the actions skip otherwise, and the key
+        # goes on to the screen and the app as before).
+        Binding("up", "suggestion_move(-1)", "Previous emoji", show=False),
+        Binding("down", "suggestion_move(1)", "Next emoji", show=False),
+        Binding("tab", "suggestion_accept", "Insert emoji", show=False),
+        Binding("escape", "suggestion_close", "Close suggestions", show=False),
+    ]
+
     @dataclass
     class Send(Message):
         """The user pressed Enter on a non-empty message."""
@@ -29,20 +61,48 @@ class Composer(Input):
         composer: Composer
         text: str
 
+    @dataclass
+    class EmojiUsed(Message):
+        """An emoji was put in by completion or by a typed ``:code:``."""
+
+        composer: Composer
+        emoji: str
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
-            placeholder="Message · Enter sends · Esc: back to the list",
+            placeholder="Message · Enter sends · :name for emoji · Esc: back to the list",
             id=id,
             # Input selects everything on focus by default; in a composer that makes
             # the next key replace the whole draft. Nothing typed may be lost.
             select_on_focus=False,
         )
+        self.recent_emoji: Sequence[str] = ()
+        """Recently used emoji (most recent first): suggested before others."""
+        self.suggestions = EmojiSuggestions()
+        self._query_span: tuple[int, int] | None = None
 
     @property
     def text(self) -> str:
         return self.value
 
+    # --- life cycle ------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.watch(self, "cursor_position", self._cursor_moved, init=False)
+
+    def on_unmount(self) -> None:
+        if self.suggestions.is_attached:
+            self.suggestions.remove()
+
+    def on_blur(self) -> None:
+        self._close_suggestions()
+
+    # --- sending ---------------------------------------------------------------------
+
     async def action_submit(self) -> None:
+        if self.suggestions.shown:
+            self.action_suggestion_accept()
+            return
         # Whitespace-only is "nothing typed": sending it would only make noise.
         if self.value.strip():
             self.post_message(self.Send(self, self.value))
@@ -51,6 +111,7 @@ class Composer(Input):
         """Empty the composer and return what it held (the text being sent)."""
         text = self.value
         self.value = ""
+        self._close_suggestions()
         return text
 
     def put_back(self, text: str) -> None:
@@ -61,3 +122,80 @@ class Composer(Input):
         current = self.value
         self.value = f"{text} {current}" if current.strip() else text
         self.cursor_position = len(self.value)
+
+    # --- emoji -----------------------------------------------------------------------
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        # Not stopped: the app keeps drafts from the same message.
+        if event.input is not self:
+            return
+        if self.value.count(":") >= 2:
+            from chatui.core.emoji_names import expand_shortcodes_used
+
+            expanded, used = expand_shortcodes_used(self.value)
+            if used:
+                # Keep the cursor where it was relative to the end: typing at the end
+                # (the usual case) leaves it at the end.
+                from_end = len(self.value) - self.cursor_position
+                self.value = expanded
+                self.cursor_position = max(0, len(expanded) - from_end)
+                for glyph in used:
+                    self.post_message(self.EmojiUsed(self, glyph))
+                return
+        self._update_suggestions()
+
+    def _cursor_moved(self, _position: int) -> None:
+        self._update_suggestions()
+
+    def _update_suggestions(self) -> None:
+        if not self.has_focus:
+            self._close_suggestions()
+            return
+        before = self.value[: self.cursor_position]
+        match = _TRIGGER_RE.search(before)
+        if match is None:
+            self._close_suggestions()
+            return
+        from chatui.core.emoji_names import complete
+
+        found = complete(match.group(1), limit=MAX_SUGGESTIONS, recent=self.recent_emoji)
+        if not found:
+            self._close_suggestions()
+            return
+        self._query_span = match.span()
+        if not self.suggestions.is_attached:
+            # The list floats over the screen, so it lives there, not inside the Input;
+            # mounted on first use so the app's first frame has one widget fewer.
+            self.screen.mount(self.suggestions)
+        cursor = self.cursor_screen_offset
+        anchor = Offset(cursor.x - cell_len(match.group(0)), self.region.y)
+        self.suggestions.show(found, anchor)
+
+    def _close_suggestions(self) -> None:
+        self._query_span = None
+        if self.suggestions.display:
+            self.suggestions.hide()
+
+    def action_suggestion_move(self, delta: int) -> None:
+        if not self.suggestions.shown:
+            raise SkipAction()
+        self.suggestions.move(delta)
+
+    def action_suggestion_accept(self) -> None:
+        current = self.suggestions.current
+        span = self._query_span
+        if current is None or span is None:
+            raise SkipAction()
+        _code, glyph = current
+        start, end = span
+        after = self.value[end:]
+        insert = glyph if after.startswith(" ") else f"{glyph} "
+        self._close_suggestions()
+        self.value = self.value[:start] + insert + after
+        self.cursor_position = start + len(insert)
+        self.post_message(self.EmojiUsed(self, glyph))
+
+    def action_suggestion_close(self) -> None:
+        if not self.suggestions.shown:
+            raise SkipAction()
+        self._close_suggestions()

@@ -1,0 +1,135 @@
+"""The user's display settings: the ``[display]`` table of the profile's config.toml.
+
+::
+
+    [display]
+    emoji = "glyph"        # or "shortcode": show emoji as :thumbsup: (terminals
+                           # that draw emoji badly)
+    theme = "Sunset"       # the chat theme for threads that set none (optional)
+
+Settings change how things look, never whether the app starts: a bad value is
+reported (an error naming the file and the field, for the app to show) and the
+default is used for that field, the others still apply. The accounts in the same
+file are :mod:`chatui.accounts.config`'s business; this module reads the same
+document through it and only ever writes the ``[display]`` table.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from chatui.accounts.config import ConfigError, _atomic_write, _read_document, _type_name
+from chatui.accounts.profile import Profile
+
+log = logging.getLogger(__name__)
+
+EMOJI_MODES = ("glyph", "shortcode")
+EmojiMode = Literal["glyph", "shortcode"]
+TABLE = "display"
+_FIELDS = ("emoji", "theme")
+_MAX_THEME_NAME = 64  # the wire's limit for a theme name
+
+
+class SettingsError(Exception):
+    """One unusable setting; ``str()`` names the file and the field."""
+
+    def __init__(self, path: object, field: str | None, problem: str) -> None:
+        self.path = path
+        self.field = field
+        where = f"{path}: [{TABLE}] {field}" if field else f"{path}: [{TABLE}]"
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    emoji: EmojiMode = "glyph"
+    """"glyph" draws emoji; "shortcode" shows them as ``:name:``."""
+    theme: str | None = None
+    """The default chat theme's name; None = the built-in default."""
+    errors: tuple[SettingsError, ...] = field(default=(), compare=False)
+    """What was wrong in the file (defaults were used for those fields)."""
+
+    @property
+    def shortcodes(self) -> bool:
+        return self.emoji == "shortcode"
+
+
+def load_settings(profile: Profile) -> Settings:
+    """The profile's settings; never raises (problems are in ``Settings.errors``)."""
+    path = profile.config_file
+    try:
+        document = _read_document(path)
+    except ConfigError as err:
+        error = SettingsError(path, None, f"settings not read, defaults used ({err})")
+        log.warning("%s", error)
+        return Settings(errors=(error,))
+    table = document.get(TABLE, {})
+    if not isinstance(table, dict):
+        error = SettingsError(path, None, f"must be a table, not {_type_name(table)}")
+        log.warning("%s", error)
+        return Settings(errors=(error,))
+    errors: list[SettingsError] = []
+    values: dict[str, Any] = {}
+    for name in sorted(set(table) - set(_FIELDS)):
+        errors.append(
+            SettingsError(path, name, f"unknown setting (known: {', '.join(_FIELDS)}); ignored")
+        )
+    if "emoji" in table:
+        value = table["emoji"]
+        if value in EMOJI_MODES:
+            values["emoji"] = value
+        else:
+            errors.append(
+                SettingsError(
+                    path,
+                    "emoji",
+                    f'must be "glyph" or "shortcode", not {_shown(value)}; using "glyph"',
+                )
+            )
+    if "theme" in table:
+        value = table["theme"]
+        if isinstance(value, str) and value.strip() and len(value) <= _MAX_THEME_NAME:
+            values["theme"] = value
+        else:
+            errors.append(
+                SettingsError(
+                    path,
+                    "theme",
+                    f"must be a theme name (1-{_MAX_THEME_NAME} characters), not "
+                    f"{_shown(value)}; using the default theme",
+                )
+            )
+    for error in errors:
+        log.warning("%s", error)
+    return Settings(**values, errors=tuple(errors))
+
+
+def save_setting(profile: Profile, name: str, value: str | None) -> None:
+    """Set (or with None remove) one ``[display]`` field, keeping the rest of the file.
+
+    Raises ValueError for an unknown field or a bad value, and ConfigError when the
+    present file cannot be parsed (it is the user's to fix; overwriting would lose it).
+    """
+    import tomli_w
+
+    if name not in _FIELDS:
+        raise ValueError(f"unknown display setting {name!r} (known: {', '.join(_FIELDS)})")
+    if name == "emoji" and value not in EMOJI_MODES:
+        raise ValueError(f'emoji must be "glyph" or "shortcode", not {value!r}')
+    path = profile.config_file
+    document = _read_document(path)
+    table = document.get(TABLE)
+    if not isinstance(table, dict):
+        table = {}
+    if value is None:
+        table.pop(name, None)
+    else:
+        table[name] = value
+    document[TABLE] = table
+    _atomic_write(path, tomli_w.dumps(document).encode("utf-8"))
+
+
+def _shown(value: object) -> str:
+    return repr(value) if isinstance(value, str) else _type_name(value)
