@@ -499,7 +499,13 @@ class Session:
             unread = 0
             if not mine and not message.pending:
                 self._read_up_to(key, message.message_id)
-        elif not mine and not message.pending and newer and not _same(thread.last_message, message):
+        elif (
+            not mine
+            and not message.pending
+            and message.kind != "setting"  # a notice of a changed setting is no news
+            and newer
+            and not _same(thread.last_message, message)
+        ):
             # Only news counts: a resumed stream replays messages the thread list
             # we fetched on start already counted.
             unread += 1

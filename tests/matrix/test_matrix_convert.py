@@ -6,9 +6,14 @@ homeserver could send, which a real Synapse never would.
 
 from __future__ import annotations
 
-from chatui.backends.matrix.convert import strip_reply_fallback
+from chatui.backends.matrix.convert import (
+    EXPIRED_REASON,
+    THEME_EVENT,
+    VANISH_EVENT,
+    strip_reply_fallback,
+)
 from chatui.backends.matrix.sync import SyncProcessor
-from chatui.core.models import MessageReceived, ThreadUpdated
+from chatui.core.models import VANISH_OFF, MessageReceived, MessageRedacted, ThreadUpdated
 
 ME = "@me:example.org"
 NAME_CLUB = {"type": "m.room.name", "state_key": "", "content": {"name": "Club"}}
@@ -96,3 +101,84 @@ def test_reply_fallbacks_are_dropped_from_the_body() -> None:
     assert strip_reply_fallback("> <@bob:x> tea or coffee?\n\ntea") == "tea"
     assert strip_reply_fallback("> just a quote") == "> just a quote"
     assert strip_reply_fallback("no quote") == "no quote"
+
+
+def _state(event_id: str, event_type: str, content: object, **unsigned) -> dict:
+    event = {
+        "type": event_type,
+        "state_key": "",
+        "event_id": event_id,
+        "sender": "@bob:example.org",
+        "origin_server_ts": 1_700_000_000_000,
+        "content": content,
+    }
+    if unsigned:
+        event["unsigned"] = unsigned
+    return event
+
+
+def _timeline(*events: dict) -> dict:
+    return {"rooms": {"join": {"!r": {"timeline": {"events": list(events)}}}}}
+
+
+def test_setting_notices_say_only_what_changed_and_a_hostile_one_is_harmless() -> None:
+    processor = SyncProcessor("mx", ME)
+    events = processor.process(
+        _timeline(
+            _state("$1", VANISH_EVENT, {"mode": "off"}),  # first ever, the default: nothing
+            _state("$2", VANISH_EVENT, {"mode": "vanish"}, replaces_state="$1"),  # unknown before
+            _state("$3", VANISH_EVENT, {"mode": "vanish"}, prev_content={"mode": "vanish"}),
+            _state("$4", VANISH_EVENT, {"mode": "timer", "seconds": True}, prev_content={}),
+            _state("$5", THEME_EVENT, {"name": ["not", "text"], "accent": "red"}),
+            _state("$6", THEME_EVENT, {}, prev_content={"name": "Sunset"}),
+            _state("$7", THEME_EVENT, "not an object"),
+            {**_state("$8", THEME_EVENT, {"name": "Wrong key"}), "state_key": "x"},
+            _state(  # a notice someone redacted: its content is gone
+                "$10",
+                THEME_EVENT,
+                {},
+                prev_content={"name": "Sunset"},
+                redacted_because={"type": "m.room.redaction"},
+            ),
+            _message("$9", "after"),
+        )
+    )
+    lines = [
+        (e.message.message_id, e.message.body) for e in events if isinstance(e, MessageReceived)
+    ]
+    assert lines == [
+        ("$2", "@bob:example.org turned on vanish mode"),
+        # $3 set what was there already; $4's malformed timer reads as off, as before
+        ("$5", "@bob:example.org reset the theme to the default"),
+        ("$6", "@bob:example.org reset the theme to the default"),
+        ("$9", "after"),
+    ]
+    assert processor.rooms["!r"].own_unread == 1  # only the message
+    notices = [e.message for e in events if isinstance(e, MessageReceived)][:3]
+    assert all(m.kind == "setting" and m.vanish == VANISH_OFF for m in notices)
+    assert notices[0].change == {"what": "vanish", "vanish": {"mode": "vanish"}}
+    assert notices[2].change == {"what": "theme", "name": None}
+
+
+def test_an_expiry_is_told_apart_from_a_deletion() -> None:
+    processor = SyncProcessor("mx", ME)
+
+    def redaction(event_id: str, target: str, **content: object) -> dict:
+        return {
+            "type": "m.room.redaction",
+            "event_id": event_id,
+            "sender": "@bob:example.org",
+            "origin_server_ts": 1_700_000_000_000,
+            "content": {"redacts": target, **content},
+        }
+
+    events = processor.process(
+        _timeline(
+            _message("$1", "one"),
+            _message("$2", "two"),
+            redaction("$3", "$1", reason=EXPIRED_REASON),
+            redaction("$4", "$2", reason="spam"),
+        )
+    )
+    gone = {e.message_id: e.expired for e in events if isinstance(e, MessageRedacted)}
+    assert gone == {"$1": True, "$2": False}

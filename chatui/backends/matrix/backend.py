@@ -43,7 +43,7 @@ from chatui.backends.base import (
     UnavailableError,
     UnsupportedError,
 )
-from chatui.backends.matrix.convert import THEME_EVENT, VANISH_EVENT, VANISH_FIELD
+from chatui.backends.matrix.convert import EXPIRED_REASON, THEME_EVENT, VANISH_EVENT, VANISH_FIELD
 from chatui.backends.matrix.http import MatrixHTTP, seg
 from chatui.backends.matrix.rooms import Member, full_user_id
 from chatui.backends.matrix.sync import SyncProcessor, history_filter, sync_filter
@@ -55,6 +55,7 @@ from chatui.core.models import (
     ConnectionState,
     Credentials,
     Event,
+    HistoryReset,
     Identity,
     Message,
     Thread,
@@ -85,6 +86,9 @@ class MatrixBackend(Backend):
     """At most this many missed events per room are fetched when a timeline is
     ``limited``; older ones stay reachable by scrolling back (history)."""
     gap_page: int = 100
+    suspect_token_after: int = 3
+    """Internal errors (HTTP 500) in a row for one since token before a fresh sync
+    is tried, to see whether the token is what the server cannot handle."""
     backoff_base: float = 1.0
     backoff_cap: float = 30.0
     healthy_after: float = 20.0
@@ -264,6 +268,10 @@ class MatrixBackend(Backend):
         answer resumes before it, never after events it has not applied. The
         CONNECTED event carries the position the stream (re)started from, so even
         a session in which nothing happened leaves a cursor to resume from.
+
+        A ``since`` the homeserver cannot use is dropped: the stream starts afresh
+        and says so with :class:`HistoryReset` (docs/matrix.md has what Synapse
+        answers to which token).
         """
         if self._closed:
             return
@@ -303,6 +311,11 @@ class MatrixBackend(Backend):
         failures = 0
         connected_at: float | None = None
         first = True
+        reset_reason: str | None = None  # the server refused our token: say so once
+        internal_errors = 0  # HTTP 500s in a row for the same since token
+        # While a fresh sync tests whether the token is what makes the server fail:
+        # what to go back to if the fresh sync fails as well.
+        suspect: tuple[str, SyncProcessor | None, bool] | None = None
         while not self._closed:
             retry_after: float | None = None
             try:
@@ -340,23 +353,51 @@ class MatrixBackend(Backend):
                 put(self._changed(ConnectionState.ERROR, str(err)))
                 return
             except (BadRequestError, NotFoundError) as err:
-                # Most likely a since token the server no longer knows: start afresh.
-                log.warning("%s: sync refused (%s); starting afresh", self.account_id, err)
                 reason = str(err)
-                token = None
+                if token is not None:
+                    # A since token the server does not know (Synapse: 400 M_UNKNOWN
+                    # "Invalid stream token"). Retrying it would never work: drop it,
+                    # start afresh at once with a new picture of the rooms (one left
+                    # meanwhile must go), and tell the Session (HistoryReset) so that
+                    # it refetches what it holds, once the new sync says where "now" is.
+                    log.warning(
+                        "%s: sync token refused (%s); starting afresh", self.account_id, err
+                    )
+                    reset_reason, token = reason, None
+                    self._state, announced, first = None, False, True
+                    continue
             except UnavailableError as err:
                 reason = str(err)
                 retry_after = err.retry_after
+                if suspect is None and token is not None and err.status == 500:
+                    internal_errors += 1
+                    if internal_errors >= self.suspect_token_after:
+                        # Synapse answers 500, not 400, to some tokens it cannot read
+                        # (a /messages token, say). After a few in a row, try a fresh
+                        # sync at once: if that works, the token was the problem.
+                        log.warning(
+                            "%s: sync keeps failing (%s); trying without the token",
+                            self.account_id,
+                            err,
+                        )
+                        suspect, internal_errors = (token, self._state, announced), 0
+                        reset_reason, token = reason, None
+                        self._state, announced, first = None, False, True
+                        continue
             except BackendError as err:
                 reason = str(err)
             else:
                 first = False
+                internal_errors, suspect = 0, None
                 if not connected:
                     connected, connected_at = True, time.monotonic()
                     self._live = True
                     # Its cursor is where this answer started from: resuming there
                     # replays nothing the consumer has applied and misses nothing.
                     put(replace(self._changed(ConnectionState.CONNECTED), cursor=token))
+                if reset_reason is not None:
+                    put(HistoryReset(self.account_id, reset_reason, next_batch))
+                    reset_reason = None
                 if batch:
                     last = batch[-1]
                     batch[-1] = replace(last, cursor=next_batch)
@@ -366,6 +407,9 @@ class MatrixBackend(Backend):
                 continue
             if self._closed:
                 return
+            if suspect is not None:
+                # The fresh sync failed too: the server is at fault, not our token.
+                (token, self._state, announced), suspect, reset_reason = suspect, None, None
             self._live = False
             first = True
             if connected:
@@ -538,6 +582,15 @@ class MatrixBackend(Backend):
             "PUT",
             f"/rooms/{seg(thread_id)}/redact/{seg(message_id)}/{uuid.uuid4().hex}",
             json_body={},
+        )
+
+    async def expire(self, thread_id: str, message_id: str) -> None:
+        """Redact with the reason ``chat.chatui.expired``: other chatui clients then
+        keep their copy until their own timer ends (``MessageRedacted.expired``)."""
+        await self.http.call(
+            "PUT",
+            f"/rooms/{seg(thread_id)}/redact/{seg(message_id)}/{uuid.uuid4().hex}",
+            json_body={"reason": EXPIRED_REASON},
         )
 
     async def react(self, thread_id: str, message_id: str, emoji: str) -> None:

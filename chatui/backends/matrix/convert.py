@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from chatui.core import notices
 from chatui.core.models import VANISH_OFF, Message, VanishSetting
 
 # --- chatui's namespaced extensions (documented in docs/matrix.md) --------------------
@@ -24,6 +25,13 @@ VANISH_EVENT = "chat.chatui.vanish"
 """Room state (state_key ""): the thread's vanish setting, {"mode", "seconds"?}."""
 VANISH_FIELD = "chat.chatui.vanish"
 """A field in an m.room.message's content: the vanish setting it was sent under."""
+
+SETTING_EVENTS = (THEME_EVENT, VANISH_EVENT)
+"""The state events that show in the conversation as a "setting" notice line."""
+EXPIRED_REASON = "chat.chatui.expired"
+"""The ``reason`` of a redaction that chatui sent because a vanish timer ran out
+(Backend.expire): other chatui clients keep their own copy until their own timer
+ends, instead of dropping it at once as for an ordinary deletion."""
 
 ENCRYPTED_BODY = "🔒 encrypted — not supported yet"
 
@@ -94,6 +102,12 @@ def redacted_id(event: Mapping[str, Any]) -> str | None:
         return content["redacts"]
     redacts = event.get("redacts")
     return redacts if isinstance(redacts, str) else None
+
+
+def is_expiry(event: Mapping[str, Any]) -> bool:
+    """A redaction chatui sent because the message's vanish timer ran out."""
+    content = event.get("content")
+    return isinstance(content, Mapping) and content.get("reason") == EXPIRED_REASON
 
 
 def strip_reply_fallback(body: str) -> str:
@@ -205,3 +219,82 @@ def edited_body(event: Mapping[str, Any], sender_name: str) -> tuple[str, str] |
     if not isinstance(new, Mapping):
         return None
     return render_content(str(event.get("type")), new, sender_name)
+
+
+def _previous_content(event: Mapping[str, Any]) -> tuple[bool, Any]:
+    """(known, content) of the state this event replaced: ``unsigned.prev_content``.
+
+    No previous event at all counts as known and empty (the default setting); a
+    replaced event whose content the server did not send is unknown.
+    """
+    unsigned = event.get("unsigned")
+    unsigned = unsigned if isinstance(unsigned, Mapping) else {}
+    for holder in (unsigned, event):  # top-level prev_content: older servers
+        if "prev_content" in holder:
+            return True, holder["prev_content"]
+    if isinstance(unsigned.get("replaces_state"), str) or isinstance(
+        event.get("replaces_state"), str
+    ):
+        return False, None
+    return True, {}
+
+
+def theme_name(content: Any) -> str | None:
+    """The theme's name as a notice says it; None for an empty (reset) theme."""
+    if not isinstance(content, Mapping):
+        return None
+    name = content.get("name")
+    return name if isinstance(name, str) and name.strip() else None
+
+
+def setting_change(event: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The ``Message.change`` a chatui setting state event makes, or None when it is
+    not one or changed nothing (the same setting set again)."""
+    event_type = event.get("type")
+    if event_type not in SETTING_EVENTS or event.get("state_key") != "":
+        return None
+    content = event.get("content")
+    unsigned = event.get("unsigned")
+    if isinstance(unsigned, Mapping) and "redacted_because" in unsigned:
+        return None  # its content is gone: it says nothing any more
+    if not isinstance(content, Mapping):
+        return None
+    known, previous = _previous_content(event)
+    if event_type == VANISH_EVENT:
+        setting = vanish_from(content)
+        if known and vanish_from(previous) == setting:
+            return None
+        return notices.vanish_change(setting)
+    if known and (dict(previous) if isinstance(previous, Mapping) else {}) == dict(content):
+        return None
+    return notices.theme_change(theme_name(content))
+
+
+def setting_message(
+    account_id: str, room_id: str, event: Mapping[str, Any], *, sender_name: str | None
+) -> Message | None:
+    """A chatui setting state event -> the ``kind="setting"`` notice line, or None.
+
+    The body is the sentence every chatui client says ("Alice turned on vanish
+    mode"); such a line never vanishes itself.
+    """
+    change = setting_change(event)
+    if change is None:
+        return None
+    event_id, sender, ts = event.get("event_id"), event.get("sender"), event.get("origin_server_ts")
+    if not (isinstance(event_id, str) and isinstance(sender, str)):
+        return None
+    if isinstance(ts, bool) or not isinstance(ts, int | float):
+        return None
+    return Message(
+        account_id=account_id,
+        thread_id=room_id,
+        message_id=event_id,
+        sender=sender,
+        body=notices.describe_change(sender_name or sender, change),
+        ts=int(ts),
+        vanish=VANISH_OFF,
+        kind="setting",
+        sender_name=sender_name,
+        change=change,
+    )

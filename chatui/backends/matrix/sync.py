@@ -7,8 +7,10 @@ every room, and returns the chatui events to hand to the Session, in order:
 * a room the stream has not announced yet gets a :class:`ThreadUpdated` *before*
   its messages, so the Session never has to refetch the thread list for it;
 * then the room's timeline in server order: :class:`MessageReceived` for each
-  message, a re-emitted :class:`MessageReceived` for a message whose reactions or
-  text changed (edits), :class:`MessageRedacted` for redactions;
+  message (chatui's theme/vanish state events are lines too, ``kind="setting"``,
+  which never count as unread), a re-emitted :class:`MessageReceived` for a
+  message whose reactions or text changed (edits), :class:`MessageRedacted` for
+  redactions (``expired`` when chatui sent it because a vanish timer ran out);
 * then a :class:`ThreadUpdated` when anything the thread list shows changed (the
   server's unread count, the name, chatui's theme/vanish state...): it comes after
   the messages so that the server's count is the one that stays;
@@ -28,12 +30,15 @@ from typing import Any
 
 from chatui.backends.matrix.convert import (
     MESSAGE_TYPES,
+    SETTING_EVENTS,
     annotation,
     edit_target,
     edited_body,
     event_to_message,
+    is_expiry,
     is_state,
     redacted_id,
+    setting_message,
 )
 from chatui.backends.matrix.rooms import Annotations, Member, MessageCache, Room
 from chatui.core.models import (
@@ -48,8 +53,9 @@ from chatui.core.models import (
 
 log = logging.getLogger(__name__)
 
-HISTORY_TYPES = [*MESSAGE_TYPES, "m.reaction"]
-"""What /messages is asked for: lines to show, and the reactions to tally on them."""
+HISTORY_TYPES = [*MESSAGE_TYPES, *SETTING_EVENTS, "m.reaction"]
+"""What /messages is asked for: lines to show (messages, and chatui's setting
+changes as notice lines), and the reactions to tally on them."""
 
 
 def sync_filter(timeline_limit: int) -> dict[str, Any]:
@@ -61,6 +67,8 @@ def sync_filter(timeline_limit: int) -> dict[str, Any]:
     return {
         "presence": {"not_types": ["*"]},
         "account_data": {"types": ["m.direct"]},
+        # The timeline is not narrowed by type: it must carry state events (names,
+        # members, chatui's settings, which are also notice lines) and redactions.
         "room": {
             "state": {"lazy_load_members": True},
             "timeline": {"limit": timeline_limit, "lazy_load_members": True},
@@ -272,6 +280,13 @@ class SyncProcessor:
         if is_state(event):
             if apply_state:
                 room.apply_state(event)
+            notice = self.setting_from(room, event)
+            if notice is not None:
+                self.messages.put(notice)
+                room.note_message(notice)  # the preview, but never unread
+                if notice.sender == self.me:
+                    room.own_unread = 0
+                out.append(MessageReceived(notice))
             return
         event_type = event.get("type")
         if event_type in MESSAGE_TYPES:
@@ -306,7 +321,9 @@ class SyncProcessor:
             self.messages.pop(removed)
             if room.last_message is not None and room.last_message.message_id == removed:
                 room.last_message = None
-            out.append(MessageRedacted(self.account_id, room.room_id, removed))
+            out.append(
+                MessageRedacted(self.account_id, room.room_id, removed, expired=is_expiry(event))
+            )
 
     def forget_reaction(self, reaction_id: str) -> None:
         """We redacted one of our reactions: untally it now, re-emit when sync says so."""
@@ -335,6 +352,16 @@ class SyncProcessor:
                     message = replace(message, body=rendered[0], kind=rendered[1])
         return message
 
+    def setting_from(self, room: Room, event: Mapping[str, Any]) -> Message | None:
+        """The notice line for a chatui setting state event, or None."""
+        if event.get("type") not in SETTING_EVENTS:
+            return None
+        sender = event.get("sender")
+        name = room.display_name(sender) if isinstance(sender, str) else None
+        return setting_message(
+            self.account_id, room.room_id, event, sender_name=name if name != sender else None
+        )
+
     def history_page(
         self,
         room_id: str,
@@ -361,10 +388,13 @@ class SyncProcessor:
                 self._pending_edits.setdefault(target, event)
         messages: list[Message] = []
         for event in events:
-            if is_state(event) or edit_target(event) is not None:
+            if edit_target(event) is not None:
                 continue
             try:
-                message = self.message_from(room, event)
+                if is_state(event):
+                    message = self.setting_from(room, event)
+                else:
+                    message = self.message_from(room, event)
             except Exception:
                 log.exception("%s: skipping an event that could not be read", self.account_id)
                 continue
