@@ -18,30 +18,51 @@ whether messages arrive below or older history is prepended above.
 
 All message text goes through :func:`chatui.core.sanitize.safe_text` and into Rich
 ``Text`` objects, never markup.
+
+What changes while a message does not is never in the cached block, so the cache
+stays valid: a vanish countdown ("⏱ 4m 59s") is laid over its line at paint time,
+and once a second only the lines holding visible countdowns are repainted (one
+interval timer, running only while such a line is in view); the selection
+highlight and a chat theme's bubble gradient (which follows the screen position,
+as in Messenger) are laid on the same way. The app is told what is on screen
+(:class:`MessageView.Shown`) after every change of it, because that is what
+starts a recipient's vanish timer (DESIGN.md §4).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import accumulate
-from typing import ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
+from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
+from chatui.core.models import VANISH_OFF, ThreadKey, VanishSetting
 from chatui.core.models import Message as ChatMessage
-from chatui.core.models import ThreadKey
+from chatui.core.notices import describe_change, duration_short, duration_words
 from chatui.core.sanitize import safe_text, truncate_cells, wrap_cells
 from chatui.core.timefmt import clock, day_label, local_day
+from chatui.ui.reactions import reaction_chips
+
+if TYPE_CHECKING:
+    from chatui.ui.chat_style import ChatStyles
+
+log = logging.getLogger(__name__)
 
 ESTIMATED_HEIGHT = 2  # an unmeasured message: header-or-spacer + one body line
 GROUP_GAP_MS = 5 * 60 * 1000  # a new sender header after this much silence
@@ -50,22 +71,47 @@ BODY_MAX_LINES = 500  # and never taller than this
 _GUTTER = 2  # body indentation; mine carry an accent bar in it
 _MINE_BAR = "▎ "
 _PENDING = "◷ sending…"
+_TIMER = "⏱"  # a running (or waiting) vanish timer
+_VANISH_MARK = "◌ vanish"  # sent in vanish mode: goes once seen and the chat is closed
+_BADGE_CELLS = 10  # the badge slot: "⏱ 23h 59m" and the like always fit
+_ARMING_TICKS = 2  # after a Shown report, how long to look for newly armed timers
+_CURSOR = "┃"  # the selected message's left edge
 
 
 class _Block(NamedTuple):
-    """The rendered lines of one message and everything they were rendered from."""
+    """The rendered lines of one message and everything they were rendered from.
+
+    What changes while the message does not — the remaining time of a vanish
+    timer, the selection highlight, a bubble's gradient (it follows the screen
+    position) — is *not* in ``strips``: :meth:`MessageView.render_line` lays it
+    over the cached line, at the places recorded here.
+    """
 
     message: ChatMessage
     target: ChatMessage | None  # the replied-to message, if loaded
+    gone: bool  # the replied-to message was erased (vanish, redaction)
     width: int
     header: bool
     day: int | None  # the day separator's date ordinal, if one is shown
     today: int
     strips: list[Strip]
+    bubble: tuple[int, int, int, int] | None  # body lines [first, end) and cells [x0, x1)
+    badge: tuple[int, int] | None  # (line, x) of the vanish badge slot
+    indented: int  # the first line drawn past the gutter (after day rule and header)
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
 
 
 class MessageView(ScrollView, can_focus=True):
-    """Shows one thread; call :meth:`show` to open one, :meth:`update_messages` after."""
+    """Shows one thread; call :meth:`show` to open one, :meth:`update_messages` after.
+
+    Set by the app as the open thread changes: :attr:`vanish` (the thread's
+    setting), :attr:`deadline_of` (``session.expires_at`` bound to the thread),
+    :attr:`chat_styles` (the thread's chat theme). Posted: :class:`NearTop`,
+    :class:`Shown` (forward to ``session.messages_seen``), :class:`Selected`.
+    """
 
     DEFAULT_CSS = """
     MessageView {
@@ -74,6 +120,7 @@ class MessageView(ScrollView, can_focus=True):
         overflow-x: hidden;
         overflow-y: scroll;
         scrollbar-size-vertical: 1;
+        &.-vanish { background: $surface-darken-2; }
         & > .message-view--sender { color: $text-secondary; text-style: bold; }
         & > .message-view--sender-mine { color: $text-accent; text-style: bold; }
         & > .message-view--time { color: $text-muted; }
@@ -83,6 +130,17 @@ class MessageView(ScrollView, can_focus=True):
         & > .message-view--pending { color: $text-muted; text-style: italic; }
         & > .message-view--day { color: $text-muted; }
         & > .message-view--empty { color: $text-muted; text-style: italic; }
+        & > .message-view--notice { color: $text-muted; text-style: italic; }
+        & > .message-view--vanish-banner { color: $text-warning; text-style: bold; }
+        & > .message-view--badge { color: $text-warning; }
+        & > .message-view--reaction { color: $foreground; background: $boost; }
+        & > .message-view--reaction-mine {
+            color: $text-accent;
+            background: $boost;
+            text-style: bold reverse;
+        }
+        & > .message-view--selected { background: $primary 25%; }
+        & > .message-view--cursor { color: $accent; text-style: bold; }
     }
     """
     # overflow-y: scroll keeps the width constant: wrapping depends on the width, and
@@ -98,7 +156,21 @@ class MessageView(ScrollView, can_focus=True):
         "message-view--pending",
         "message-view--day",
         "message-view--empty",
+        "message-view--notice",
+        "message-view--vanish-banner",
+        "message-view--badge",
+        "message-view--reaction",
+        "message-view--reaction-mine",
+        "message-view--selected",
+        "message-view--cursor",
     }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "select_previous", "Previous message", show=False),
+        Binding("down,j", "select_next", "Next message", show=False),
+        Binding("home", "select_first", "Oldest message", show=False),
+        Binding("end", "select_last", "Newest message", show=False),
+    ]
 
     no_thread_text = "No conversation open"
     empty_text = "No messages yet — say hi"
@@ -111,6 +183,37 @@ class MessageView(ScrollView, can_focus=True):
             super().__init__()
             self.view = view
             self.key = key
+
+        @property
+        def control(self) -> MessageView:
+            return self.view
+
+    class Shown(Message):
+        """These messages are (at least partly) drawn on screen now.
+
+        Posted after a refresh that changed which messages are in view (open,
+        update, scroll, resize), at most once per refresh. Only messages the
+        server has (not pending, failed or setting notices). The app forwards
+        it to ``session.messages_seen(key, message_ids)``.
+        """
+
+        def __init__(self, view: MessageView, key: ThreadKey, message_ids: tuple[str, ...]) -> None:
+            super().__init__()
+            self.view = view
+            self.key = key
+            self.message_ids = message_ids
+
+        @property
+        def control(self) -> MessageView:
+            return self.view
+
+    class Selected(Message):
+        """The highlighted message changed (None: no message is selected)."""
+
+        def __init__(self, view: MessageView, message: ChatMessage | None) -> None:
+            super().__init__()
+            self.view = view
+            self.message = message
 
         @property
         def control(self) -> MessageView:
@@ -141,12 +244,31 @@ class MessageView(ScrollView, can_focus=True):
         self._settling = False
         self._near_top_armed = True
         self._pending_anchor: tuple[int, int] | None = None
+        self._gone: set[str] = set()  # ids erased while shown: replies say so
+        self._vanish: VanishSetting = VANISH_OFF
+        self._chat_styles: ChatStyles | None = None
+        self._shortcodes = False
+        self._selected: str | None = None
+        self._shown_queued = False
+        self._last_shown: tuple[ThreadKey | None, tuple[str, ...]] = (None, ())
+        self._ticker: Timer | None = None
+        self._ticker_running = False
+        self._arming = 0  # ticks left to look for timers that being seen has started
+        self.deadline_of: Callable[[ChatMessage], int | None] = lambda message: None
+        """A message's vanish deadline (UTC epoch ms) or None; the app binds it to
+        ``session.expires_at``. Called at paint time for messages sent under vanish."""
+        self.now_ms: Callable[[], int] = _now_ms
+        """The clock remaining times are counted against (tests replace it)."""
 
     # --- public API ----------------------------------------------------------------
 
     @property
     def key(self) -> ThreadKey | None:
         return self._key
+
+    @property
+    def me(self) -> str:
+        return self._me
 
     @property
     def messages(self) -> Sequence[ChatMessage]:
@@ -156,6 +278,73 @@ class MessageView(ScrollView, can_focus=True):
     def at_bottom(self) -> bool:
         """Is the newest message in view (so that new ones keep it there)?"""
         return self._at_bottom
+
+    @property
+    def vanish(self) -> VanishSetting:
+        """The open thread's vanish setting: not "off" gives the view its own look."""
+        return self._vanish
+
+    @vanish.setter
+    def vanish(self, setting: VanishSetting) -> None:
+        if setting == self._vanish:
+            return
+        was_banner = self._banner_rows()
+        self._vanish = setting
+        self.set_class(setting.mode != "off", "-vanish")
+        self._apply_background()
+        if self._banner_rows() != was_banner:
+            self._settle(None if self._at_bottom else self._anchor())
+        self.refresh()
+
+    @property
+    def chat_styles(self) -> ChatStyles | None:
+        """The thread's chat theme as Rich styles (chatui.ui.chat_style.ChatStyles)."""
+        return self._chat_styles
+
+    @chat_styles.setter
+    def chat_styles(self, styles: ChatStyles | None) -> None:
+        if styles is self._chat_styles:
+            return
+        self._chat_styles = styles
+        self._blocks.clear()  # colors changed; heights did not
+        self._apply_background()
+        self.refresh()
+
+    @property
+    def shortcodes(self) -> bool:
+        """Show emoji as their ``:shortcode:`` (a setting, for terminals that draw
+        emoji badly): bodies, quotes, notices and reaction chips."""
+        return self._shortcodes
+
+    @shortcodes.setter
+    def shortcodes(self, value: bool) -> None:
+        if value == self._shortcodes:
+            return
+        anchor = None if self._at_bottom else self._anchor()
+        self._shortcodes = value
+        self._width = 0  # the text changes width: measure everything again
+        self._settle(anchor)
+        self.refresh()
+
+    def _shown_text(self, text: str) -> str:
+        """Sanitised text as drawn: with emoji as shortcodes when that is set."""
+        if self._shortcodes and not text.isascii():
+            from chatui.core.emoji_names import as_shortcodes
+
+            return as_shortcodes(text)
+        return text
+
+    @property
+    def selected_message(self) -> ChatMessage | None:
+        """The highlighted message (Up/Down/Home/End with the view focused), if any."""
+        if self._selected is None:
+            return None
+        return self._lookup(self._selected)
+
+    @property
+    def ticking(self) -> bool:
+        """Is the once-a-second timer running (a visible message has a countdown)?"""
+        return self._ticker is not None and self._ticker_running
 
     def show(
         self,
@@ -172,6 +361,11 @@ class MessageView(ScrollView, can_focus=True):
         marked as theirs); ``title`` goes to the border title; ``loading`` shows
         "Loading…" instead of the empty-thread text until messages arrive.
         """
+        if key != self._key:
+            self._gone.clear()
+            self._last_shown = (None, ())
+        if me != self._me:
+            self._blocks.clear()
         self._key = key
         self._me = me
         self._loading = loading
@@ -185,8 +379,10 @@ class MessageView(ScrollView, can_focus=True):
         self._at_bottom = True
         self._near_top_armed = True
         self._pending_anchor = None
+        self._set_selected(None)
         self._settle()
         self.refresh()
+        self._queue_shown()
 
     def update_messages(self, messages: Sequence[ChatMessage]) -> None:
         """The open thread's messages changed (appended, replaced, prepended...).
@@ -204,6 +400,15 @@ class MessageView(ScrollView, can_focus=True):
         old_changed_end = len(old) - suffix
         new_changed_end = len(new) - suffix
         middle = new_changed_end - prefix
+        if old_changed_end > prefix:
+            # Messages that left the thread while it is open were erased (vanish,
+            # redaction): replies to them say so instead of "reply".
+            kept = {m.message_id for m in new[prefix:new_changed_end]}
+            self._gone.update(
+                m.message_id
+                for m in old[prefix:old_changed_end]
+                if m.message_id not in kept and not m.pending
+            )
         self._heights = (
             self._heights[:prefix] + [ESTIMATED_HEIGHT] * middle + self._heights[old_changed_end:]
         )
@@ -231,8 +436,11 @@ class MessageView(ScrollView, can_focus=True):
             self._near_top_armed = True  # older history arrived: may ask for more
 
         self._messages = new
+        if self._selected is not None and self._lookup(self._selected) is None:
+            self._set_selected(None)  # the selected message is gone
         self._settle(anchor)
         self.refresh()
+        self._queue_shown()
 
     @property
     def title(self) -> str:
@@ -248,11 +456,31 @@ class MessageView(ScrollView, can_focus=True):
         self._at_bottom = True
         self._settle()
 
+    def refresh_timers(self) -> None:
+        """Deadlines may have changed (e.g. after ``messages_seen`` armed some):
+        repaint the visible countdowns and start or stop the ticking."""
+        self._tick()
+
+    def select(self, message_id: str | None) -> None:
+        """Highlight the message ``message_id`` (None: no selection) and show it."""
+        if message_id is None:
+            self._set_selected(None)
+            return
+        index = self._index_of(message_id)
+        if index is not None:
+            self._set_selected(message_id)
+            self._scroll_to_index(index)
+
     # --- layout: heights, anchors, settling ---------------------------------------
 
+    def _banner_rows(self) -> int:
+        """Rows at the top kept by the vanish banner (it does not scroll away)."""
+        return 1 if self._vanish.mode != "off" else 0
+
     def _viewport(self) -> tuple[int, int]:
+        """Width and height of the part that shows messages (below the banner)."""
         region = self.scrollable_content_region
-        return region.width, region.height
+        return region.width, region.height - self._banner_rows()
 
     def _index_at(self, y: int) -> int:
         """The message whose block covers virtual line ``y`` (clamped)."""
@@ -331,7 +559,9 @@ class MessageView(ScrollView, can_focus=True):
                     above += self._measure(index)
                     index -= 1
             self._rebuild_offsets()
-            self.virtual_size = Size(0, self._offsets[-1])
+            # The banner row is added to the virtual height so that the last line
+            # of the thread can still be scrolled up to just above the bottom.
+            self.virtual_size = Size(0, self._offsets[-1] + self._banner_rows())
             if count and not self._at_bottom and anchor is not None:
                 anchor_index, screen_y = anchor
                 target_y = self._offsets[anchor_index] - screen_y
@@ -355,10 +585,226 @@ class MessageView(ScrollView, can_focus=True):
         last = self._index_at(top + max(1, height) - 1)
         return 0 not in self._exact[first : last + 1]
 
+    def _pad(self) -> int:
+        """Blank rows above a short thread (it sits at the bottom, next to the composer)."""
+        _, height = self._viewport()
+        return max(0, height - self._offsets[-1])
+
+    def _visible(self) -> range:
+        """Indices of the messages with at least one line in view."""
+        if not self._messages:
+            return range(0)
+        _, height = self._viewport()
+        if height <= 0:
+            return range(0)
+        top = round(self.scroll_y)
+        bottom = min(self._offsets[-1], top + height - self._pad())
+        if bottom <= top:
+            return range(0)
+        return range(self._index_at(top), self._index_at(bottom - 1) + 1)
+
+    def _row_of(self, line: int) -> int:
+        """The widget row that shows virtual line ``line``."""
+        return self._banner_rows() + line - round(self.scroll_y) + self._pad()
+
+    def _lookup(self, message_id: str) -> ChatMessage | None:
+        if self._by_id is None:
+            self._by_id = {m.message_id: m for m in self._messages}
+        return self._by_id.get(message_id)
+
+    def _index_of(self, message_id: str) -> int | None:
+        message = self._lookup(message_id)
+        if message is None:
+            return None
+        # Newest first: the selection is nearly always near the bottom.
+        for index in range(len(self._messages) - 1, -1, -1):
+            if self._messages[index] is message:
+                return index
+        return None
+
+    def _apply_background(self) -> None:
+        """The chat theme's background (it wins over vanish mode's background: the
+        theme's text colors were checked against it; vanish mode keeps its banner)."""
+        styles = self._chat_styles
+        background = styles.background if styles is not None else None
+        if background is not None and background.bgcolor is not None:
+            self.styles.background = Color.from_rich_color(background.bgcolor)
+            if background.color is not None:
+                self.styles.color = Color.from_rich_color(background.color)
+        else:
+            self.styles.clear_rule("background")
+            self.styles.clear_rule("color")
+
+    # --- seen reporting and countdowns ---------------------------------------------
+
+    def _queue_shown(self) -> None:
+        """Report what is on screen once the coming refresh has drawn it."""
+        if self._shown_queued or not self.is_mounted:
+            return
+        self._shown_queued = True
+        self.call_after_refresh(self._report_shown)
+
+    def _report_shown(self) -> None:
+        self._shown_queued = False
+        if not self.is_attached or self._key is None:
+            return
+        ids = tuple(
+            message.message_id
+            for message in (self._messages[index] for index in self._visible())
+            if not message.pending and message.kind != "setting"
+        )
+        shown = (self._key, ids)
+        if ids and shown != self._last_shown:
+            self._last_shown = shown
+            self.post_message(self.Shown(self, self._key, ids))
+            # Being seen may arm timers (the app passes this on to the Session):
+            # look again at the next ticks for countdowns that have started.
+            if any(self._unarmed(index) for index in self._visible()):
+                self._arming = _ARMING_TICKS
+        self._update_ticker()
+
+    def _countdowns(self) -> list[int]:
+        """Indices of the visible messages whose vanish timer is running."""
+        messages = self._messages
+        return [
+            index
+            for index in self._visible()
+            if messages[index].vanish.mode != "off" and self._deadline(messages[index]) is not None
+        ]
+
+    def _unarmed(self, index: int) -> bool:
+        message = self._messages[index]
+        if message.vanish.mode != "timer" or message.pending:
+            return False
+        return self._deadline(message) is None
+
+    def _deadline(self, message: ChatMessage) -> int | None:
+        """``deadline_of(message)``, and None if it fails: a timer's trouble must not
+        take the screen down with it (the badge then shows the configured time)."""
+        try:
+            deadline = self.deadline_of(message)
+        except Exception:
+            log.exception("deadline_of failed")
+            return None
+        return deadline if isinstance(deadline, int) else None
+
+    def _update_ticker(self, countdowns: list[int] | None = None) -> None:
+        if countdowns is None:
+            countdowns = self._countdowns()
+        wanted = bool(countdowns) or self._arming > 0
+        if wanted and not self._ticker_running:
+            if self._ticker is None:
+                self._ticker = self.set_interval(1.0, self._tick)
+            else:
+                self._ticker.resume()
+            self._ticker_running = True
+        elif not wanted and self._ticker is not None and self._ticker_running:
+            self._ticker.pause()
+            self._ticker_running = False
+
+    def _tick(self) -> None:
+        """Once a second: repaint only the lines that hold a visible countdown."""
+        if not self.is_attached:
+            return
+        self._arming = max(0, self._arming - 1)
+        countdowns = self._countdowns()
+        width = self.size.width
+        for index in countdowns:
+            block = self._block(index)
+            if block.badge is not None:
+                row = self._row_of(self._offsets[index] + block.badge[0])
+                self.refresh(Region(0, row, width, 1))
+        self._update_ticker(countdowns)
+
+    # --- selection -----------------------------------------------------------------
+
+    def _selectable(self, index: int) -> bool:
+        message = self._messages[index]
+        return not message.pending and message.kind != "setting"
+
+    def _set_selected(self, message_id: str | None) -> None:
+        if message_id == self._selected:
+            return
+        self._selected = message_id
+        self.refresh()
+        if self.is_mounted:
+            self.post_message(self.Selected(self, self.selected_message))
+
+    def _current_index(self) -> int | None:
+        """The selected message's index; else the newest selectable one in view."""
+        if self._selected is not None:
+            index = self._index_of(self._selected)
+            if index is not None:
+                return index
+        for index in reversed(self._visible()):
+            if self._selectable(index):
+                return index
+        return None
+
+    def _move_selection(self, step: int) -> None:
+        if not self._messages:
+            return
+        start = self._current_index()
+        if start is None:
+            return
+        index = start
+        if self._selected is not None and self._lookup(self._selected) is not None:
+            index += step
+            while 0 <= index < len(self._messages) and not self._selectable(index):
+                index += step
+            if not 0 <= index < len(self._messages):
+                self._scroll_to_index(start)
+                if step < 0:
+                    self._post_near_top()  # at the oldest loaded message: ask for more
+                return
+        self._set_selected(self._messages[index].message_id)
+        self._scroll_to_index(index)
+
+    def _scroll_to_index(self, index: int) -> None:
+        """Scroll as little as needed to show message ``index`` whole (or its top)."""
+        if not self._exact[index]:
+            anchor = None if self._at_bottom else self._anchor()
+            self._measure(index)
+            self._settle(anchor)
+        self._rebuild_offsets()
+        _, height = self._viewport()
+        top = round(self.scroll_y)
+        start, end = self._offsets[index], self._offsets[index + 1]
+        if start < top or end - start > height:
+            target = start
+        elif end > top + height:
+            target = end - height
+        else:
+            return
+        self.scroll_to(y=max(0, target), animate=False)
+
+    def action_select_previous(self) -> None:
+        self._move_selection(-1)
+
+    def action_select_next(self) -> None:
+        self._move_selection(+1)
+
+    def action_select_first(self) -> None:
+        first = next((i for i in range(len(self._messages)) if self._selectable(i)), None)
+        self.action_scroll_home()
+        if first is not None:
+            self._set_selected(self._messages[first].message_id)
+
+    def action_select_last(self) -> None:
+        count = len(self._messages)
+        last = next((i for i in range(count - 1, -1, -1) if self._selectable(i)), None)
+        self.scroll_to_latest()
+        if last is not None:
+            self._set_selected(self._messages[last].message_id)
+
     # --- events --------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._queue_shown()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        self._queue_shown()
         if self._settling:
             return
         self._at_bottom = round(new_value) >= self.max_scroll_y
@@ -374,6 +820,17 @@ class MessageView(ScrollView, can_focus=True):
         if self._near_top_armed and self._key is not None and self._messages:
             self._near_top_armed = False
             self.post_message(self.NearTop(self, self._key))
+
+    def on_click(self, event: events.Click) -> None:
+        """Clicking a message selects it (as Up/Down would)."""
+        y = event.y - self._banner_rows()
+        if not self._messages or y < 0:
+            return
+        line = round(self.scroll_y) + y - self._pad()
+        if 0 <= line < self._offsets[-1]:
+            index = self._index_at(line)
+            if self._selectable(index):
+                self._set_selected(self._messages[index].message_id)
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         if round(self.scroll_y) == 0:
@@ -410,6 +867,7 @@ class MessageView(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._settle()
+        self._queue_shown()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -427,19 +885,113 @@ class MessageView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self.rich_style
+        banner = self._banner_rows()
+        if y < banner:
+            return self._render_banner(width, base)
+        y -= banner
         if not self._messages:
             return self._render_empty(y, width, base)
         # A short thread sits at the bottom, next to the composer, like chat apps do.
         _, height = self._viewport()
-        line = round(self.scroll_y) + y - max(0, height - self._offsets[-1])
+        line = round(self.scroll_y) + y - self._pad()
         if not 0 <= line < self._offsets[-1]:
             return Strip.blank(width, base)
         index = self._index_at(line)
         block = self._block(index)
         offset = line - self._offsets[index]
-        if 0 <= offset < len(block.strips):
-            return block.strips[offset]
-        return Strip.blank(width, base)
+        if not 0 <= offset < len(block.strips):
+            return Strip.blank(width, base)
+        strip = block.strips[offset]
+        # What changes without the message changing is laid over the cached line.
+        if block.badge is not None and block.badge[0] == offset:
+            strip = self._paint_badge(block.message, strip, block.badge[1], width)
+        if self._selected is not None and block.message.message_id == self._selected:
+            strip = self._paint_selected(strip, width, offset >= block.indented)
+        if block.bubble is not None and self._chat_styles is not None:
+            first, end, x0, x1 = block.bubble
+            if first <= offset < end:
+                strip = self._paint_bubble(block.message, strip, x0, x1, y, height, width)
+        return strip
+
+    def _paint_bubble(
+        self,
+        message: ChatMessage,
+        strip: Strip,
+        x0: int,
+        x1: int,
+        y: int,
+        height: int,
+        width: int,
+    ) -> Strip:
+        """Color a bubble by its place on screen (a gradient runs top to bottom)."""
+        styles = self._chat_styles
+        assert styles is not None
+        fraction = y / max(1, height - 1)
+        mine = message.sender == self._me
+        bubble = styles.mine_at(fraction) if mine else styles.theirs_at(fraction)
+        x1 = min(x1, width)
+        middle = strip.crop(x0, x1)
+        middle = Strip(Segment.apply_style(middle, post_style=bubble), middle.cell_length)
+        return Strip.join([strip.crop(0, x0), middle, strip.crop(x1, width)])
+
+    def _paint_badge(self, message: ChatMessage, strip: Strip, x: int, width: int) -> Strip:
+        """Put the remaining time in the badge slot (never cached: it changes)."""
+        deadline = self._deadline(message)
+        if deadline is None or x >= width:
+            return strip
+        remaining = max(0, deadline - self.now_ms()) / 1000
+        label = truncate_cells(
+            f"{_TIMER} {duration_short(remaining)}", min(_BADGE_CELLS, width - x)
+        )
+        text = Text(label, style=self._badge_style(), end="")
+        cells = min(_BADGE_CELLS, width - x)
+        badge = Strip(list(text.render(self.app.console)), text.cell_len).crop_extend(
+            0, cells, self.rich_style
+        )
+        return Strip.join([strip.crop(0, x), badge, strip.crop(x + cells, width)])
+
+    def _badge_style(self) -> Style:
+        if self._chat_styles is not None:
+            return self.rich_style + self._chat_styles.accent
+        return self.get_visual_style("message-view--badge").rich_style
+
+    def _quiet_style(self, part: str) -> Style:
+        """Time stamps, quotes, day rules: the theme's notice color when themed (its
+        contrast is checked against the theme's background; Textual's muted text
+        color is not)."""
+        if self._chat_styles is not None:
+            return (
+                self.rich_style
+                + self._chat_styles.notice
+                + Style(italic=part in ("notice", "reply", "pending"))
+            )
+        return self.get_visual_style(f"message-view--{part}").rich_style
+
+    def _paint_selected(self, strip: Strip, width: int, indented: bool) -> Strip:
+        """The selected message: a highlighted background, and a bar at the left edge
+        of its indented lines (it survives NO_COLOR)."""
+        highlight = self.get_visual_style("message-view--selected").rich_style
+        painted = Strip(Segment.apply_style(strip, post_style=highlight), strip.cell_length)
+        if width < 2 or not indented:
+            return painted
+        cursor = self.get_visual_style("message-view--cursor").rich_style + highlight
+        bar = Strip([Segment(_CURSOR, cursor)], 1)
+        return Strip.join([bar, painted.crop(1, width)])
+
+    def _render_banner(self, width: int, base: Style) -> Strip:
+        setting = self._vanish
+        if setting.mode == "timer" and setting.seconds:
+            words = f"messages disappear after {duration_words(setting.seconds)}"
+        else:
+            words = "messages disappear once seen and the chat is closed"
+        label = truncate_cells(f"Vanish mode — {words}", width)
+        style = self.get_visual_style("message-view--vanish-banner").rich_style
+        if self._chat_styles is not None:
+            style = base + self._chat_styles.accent
+        pad = max(0, (width - cell_len(label)) // 2)
+        text = Text(" " * pad, style=base, end="")
+        text.append(label, style)
+        return self._strip(text, width, base)
 
     def _render_empty(self, y: int, width: int, base: Style) -> Strip:
         _, height = self._viewport()
@@ -459,27 +1011,31 @@ class MessageView(ScrollView, can_focus=True):
         return self._strip(text, width, base)
 
     def _strip(self, text: Text, width: int, base: Style) -> Strip:
-        return Strip(list(text.render(self.app.console)), text.cell_len).crop_extend(0, width, base)
+        # Text.render leaves the Text's own style (and so the widget's colors) off the
+        # segments it yields: lay both under every segment, or they paint unstyled.
+        under = base + text.style if isinstance(text.style, Style) else base
+        segments = Segment.apply_style(text.render(self.app.console), style=under)
+        return Strip(list(segments), text.cell_len).crop_extend(0, width, base)
 
     def _target(self, message: ChatMessage) -> ChatMessage | None:
         if not message.reply_to:
             return None
-        if self._by_id is None:
-            self._by_id = {m.message_id: m for m in self._messages}
-        return self._by_id.get(message.reply_to)
+        return self._lookup(message.reply_to)
 
     def _block(self, index: int) -> _Block:
         message = self._messages[index]
         previous = self._messages[index - 1] if index else None
         day = local_day(message.ts)
         show_day = previous is None or local_day(previous.ts) != day
-        header = (
+        header = message.kind != "setting" and (
             show_day
             or previous is None
+            or previous.kind == "setting"
             or previous.sender != message.sender
             or message.ts - previous.ts > GROUP_GAP_MS
         )
         target = self._target(message)
+        gone = target is None and message.reply_to is not None and message.reply_to in self._gone
         width = self._width or self.scrollable_content_region.width
         now = int(time.time() * 1000)
         today = local_day(now)
@@ -488,42 +1044,88 @@ class MessageView(ScrollView, can_focus=True):
             cached is not None
             and cached.message is message
             and cached.target is target
+            and cached.gone == gone
             and cached.width == width
             and cached.header == header
             and cached.day == (day if show_day else None)
             and cached.today == today
         ):
             return cached
-        strips = self._render_block(message, target, width, header, day if show_day else None, now)
-        block = _Block(message, target, width, header, day if show_day else None, today, strips)
+        shown_day = day if show_day else None
+        if message.kind == "setting":
+            strips = self._render_notice(message, width, shown_day, now)
+            block = _Block(
+                message, None, False, width, header, shown_day, today, strips, None, None, 99
+            )
+        else:
+            block = self._render_block(message, target, gone, width, header, shown_day, now)
         self._blocks[message.message_id] = block
         return block
+
+    def _day_rule(self, day: int, width: int, now: int) -> Text:
+        label = f" {day_label(day, now)} "
+        label = truncate_cells(label, width)
+        side = max(0, width - cell_len(label))
+        rule = "─" * (side // 2) + label + "─" * (side - side // 2)
+        return Text(rule, style=self._quiet_style("day"), end="")
+
+    def _render_notice(
+        self, message: ChatMessage, width: int, day: int | None, now: int
+    ) -> list[Strip]:
+        """A shared-setting change: one centered, quiet line — never a bubble.
+
+        The sentence is rebuilt from the structured ``change`` where there is one,
+        so that a server cannot dress arbitrary text up as a notice; only the
+        sender's name in it comes from outside (sanitised like any text).
+        """
+        base = self.rich_style
+        lines: list[Text] = [self._day_rule(day, width, now) if day is not None else Text("")]
+        if message.sender == self._me:
+            who = "you"
+        else:
+            who = safe_text(message.sender_name or message.sender, single_line=True, max_len=64)
+        if isinstance(message.change, Mapping):
+            sentence = describe_change(who, message.change)
+        else:
+            sentence = safe_text(message.body, single_line=True, max_len=300)
+        sentence = self._shown_text(safe_text(sentence, single_line=True, max_len=300))
+        sentence = truncate_cells(sentence, max(1, width - 6)) if width > 7 else ""
+        label = f"── {sentence} ──" if sentence else truncate_cells("──", width)
+        style = self._quiet_style("notice")
+        pad = max(0, (width - cell_len(label)) // 2)
+        text = Text(" " * pad, style=base, end="")
+        text.append(label, style)
+        lines.append(text)
+        return [self._strip(text, width, base) for text in lines]
 
     def _render_block(
         self,
         message: ChatMessage,
         target: ChatMessage | None,
+        gone: bool,
         width: int,
         header: bool,
         day: int | None,
         now: int,
-    ) -> list[Strip]:
+    ) -> _Block:
         base = self.rich_style
         style = self.get_visual_style
+        styles = self._chat_styles
         mine = message.sender == self._me
         lines: list[Text] = []
 
         if day is not None:
-            label = f" {day_label(day, now)} "
-            label = truncate_cells(label, width)
-            side = max(0, width - cell_len(label))
-            rule = "─" * (side // 2) + label + "─" * (side - side // 2)
-            lines.append(Text(rule, style=style("message-view--day").rich_style, end=""))
+            lines.append(self._day_rule(day, width, now))
         elif header:
             lines.append(Text("", end=""))  # breathing room between senders
 
         if header:
-            name = "you" if mine else safe_text(message.sender, single_line=True, max_len=64)
+            if mine:
+                name = "you"
+            else:
+                name = safe_text(
+                    message.sender_name or message.sender, single_line=True, max_len=64
+                )
             stamp = clock(message.ts)
             room = width - cell_len(stamp) - 2
             if room < 3:
@@ -531,31 +1133,39 @@ class MessageView(ScrollView, can_focus=True):
             name = truncate_cells(name, room)
             text = Text(style=base, end="")
             sender_class = "message-view--sender-mine" if mine else "message-view--sender"
-            text.append(name, style(sender_class).rich_style)
+            name_style = style(sender_class).rich_style
+            if styles is not None:
+                name_style = base + (styles.accent if mine else styles.name)
+            text.append(name, name_style)
             if stamp:
                 text.append("  ")
-                text.append(stamp, style("message-view--time").rich_style)
+                text.append(stamp, self._quiet_style("time"))
             lines.append(text)
 
+        indented = len(lines)
         gutter = _MINE_BAR if mine and width > _GUTTER + 2 else " " * _GUTTER
         if width <= _GUTTER + 2:
             gutter = ""
         gutter_style = style("message-view--mine-bar").rich_style if mine else base
+        if mine and styles is not None:
+            gutter_style = base + styles.accent
         body_width = max(1, width - len(gutter))
 
         if message.reply_to:
             if target is not None:
-                who = "you" if target.sender == self._me else target.sender
+                who = "you" if target.sender == self._me else (target.sender_name or target.sender)
                 who = safe_text(who, single_line=True, max_len=64)
-                quoted = safe_text(target.body, single_line=True, max_len=300)
+                quoted = self._shown_text(safe_text(target.body, single_line=True, max_len=300))
                 quote = f"↳ {who}: {quoted}"
+            elif gone:
+                quote = "↳ [message gone]"
             else:
                 quote = "↳ reply"
             text = Text(gutter, style=gutter_style, end="")
-            text.append(truncate_cells(quote, body_width), style("message-view--reply").rich_style)
+            text.append(truncate_cells(quote, body_width), self._quiet_style("reply"))
             lines.append(text)
 
-        body = safe_text(message.body, max_len=BODY_MAX_CHARS)
+        body = self._shown_text(safe_text(message.body, max_len=BODY_MAX_CHARS))
         if "\t" in body:
             body = body.expandtabs(4)
         wrapped = wrap_cells(body, body_width, max_lines=BODY_MAX_LINES + 1)
@@ -564,10 +1174,38 @@ class MessageView(ScrollView, can_focus=True):
         body_style = style("message-view--body").rich_style
         if message.pending:
             body_style = style("message-view--pending").rich_style
+        if styles is not None:
+            # The bubble's colors are laid on at paint time (they follow the screen
+            # position); only the text's own attributes are kept here.
+            body_style = base + Style(italic=True) if message.pending else base
+        body_first = len(lines)
+        widest = 0
         for piece in wrapped:
-            text = Text(gutter, style=gutter_style, end="")
+            text = Text(end="")
+            text.append(gutter, gutter_style)
             text.append(piece, body_style)
             lines.append(text)
+            widest = max(widest, cell_len(piece))
+        bubble = None
+        if styles is not None and gutter:
+            # One cell of the gutter and one after the widest line pad the bubble.
+            x0 = len(gutter) - 1
+            x1 = min(width, len(gutter) + widest + 1)
+            bubble = (body_first, len(lines), x0, x1)
+
+        badge = None
+        if message.vanish.mode != "off" and not message.pending and width > _BADGE_CELLS:
+            slot = self._badge_slot(message)
+            last = lines[-1]
+            x = max(last.cell_len, bubble[3] if bubble is not None else 0) + 1
+            if x + _BADGE_CELLS <= width:
+                last.append(" " * (x - last.cell_len))
+                badge = (len(lines) - 1, x)
+            else:
+                last = Text(gutter, style=gutter_style, end="")
+                lines.append(last)
+                badge = (len(lines) - 1, last.cell_len)
+            last.append(slot, self._badge_style())
 
         if message.pending:
             mark = _PENDING
@@ -576,10 +1214,51 @@ class MessageView(ScrollView, can_focus=True):
                 reason = safe_text(message.failed, single_line=True, max_len=200)
                 mark = f"failed: {reason}"
             text = Text(gutter, style=gutter_style, end="")
-            text.append(truncate_cells(mark, body_width), style("message-view--pending").rich_style)
+            text.append(truncate_cells(mark, body_width), self._quiet_style("pending"))
             lines.append(text)
 
-        return [self._strip(text, width, base) for text in lines]
+        if message.reactions:
+            chip_style = style("message-view--reaction").rich_style
+            mine_chip = style("message-view--reaction-mine").rich_style
+            if styles is not None:
+                chip_style = base + styles.reaction
+                mine_chip = base + styles.reaction_mine
+            chips = reaction_chips(
+                message.reactions,
+                self._me,
+                body_width,
+                style=chip_style,
+                mine_style=mine_chip,
+                shortcodes=self._shortcodes,
+            )
+            if chips is not None:
+                text = Text(" " * len(gutter), style=base, end="")
+                text.append_text(chips)
+                lines.append(text)
+
+        strips = [self._strip(text, width, base) for text in lines]
+        return _Block(
+            message,
+            target,
+            gone,
+            width,
+            header,
+            day,
+            local_day(now),
+            strips,
+            bubble,
+            badge,
+            indented,
+        )
+
+    def _badge_slot(self, message: ChatMessage) -> str:
+        """What the badge slot shows before a countdown runs (the cached part)."""
+        setting = message.vanish
+        if setting.mode == "timer" and setting.seconds:
+            label = f"{_TIMER} {duration_short(setting.seconds)}"
+        else:
+            label = _VANISH_MARK
+        return truncate_cells(label, _BADGE_CELLS)
 
 
 def _common_prefix(old: list[ChatMessage], new: list[ChatMessage]) -> int:

@@ -19,8 +19,9 @@ from textual import events
 from textual.widget import Widget
 from textual.widgets import Footer
 
-from chatui.core.models import AccountConfig, ConnectionState, Thread
-from chatui.core.sanitize import safe_text
+from chatui.core.models import AccountConfig, ConnectionState, Thread, VanishSetting
+from chatui.core.notices import duration_short, vanish_words
+from chatui.core.sanitize import safe_text, truncate_cells
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -49,6 +50,38 @@ def account_tag(account: AccountConfig) -> Text:
     except Exception:  # a bad color in config.toml must not break the screen
         style = Style(bold=True)
     return Text(one_line(account.label) or account.account_id, style=style)
+
+
+def vanish_badge(setting: VanishSetting) -> Text:
+    """A thread's vanish state at a glance: a reverse-video badge (it reads without
+    color too) and the words for what it does; empty when messages stay."""
+    text = Text(end="")
+    label = _vanish_label(setting)
+    if label is None:
+        return text
+    text.append(label, style="bold reverse")
+    text.append(" ")
+    text.append(vanish_words(setting), style="italic")
+    return text
+
+
+def _vanish_label(setting: VanishSetting) -> str | None:
+    if setting.mode == "off":
+        return None
+    if setting.mode == "timer" and setting.seconds:
+        return f" ⏱ {duration_short(setting.seconds)} "
+    return " ◌ vanish "
+
+
+def theme_name(thread: Thread) -> str | None:
+    """The thread's chat theme name (untrusted: it came from a participant), if set."""
+    theme = thread.theme
+    if not isinstance(theme, Mapping):
+        return None
+    name = theme.get("name")
+    if not isinstance(name, str) or not name.strip():
+        return None
+    return one_line(name, max_len=64)
 
 
 def status_text(
@@ -112,7 +145,11 @@ class StatusBar(Widget):
 
 
 class ThreadHeader(Widget):
-    """Above the messages: the open thread's title, its members and its account."""
+    """Above the messages: the open thread's title, its members and its account,
+    its vanish state (badge and words) and its chat theme's name when one is set.
+
+    ``show`` again whenever the thread changes (a ``ThreadUpdated`` brings a new
+    vanish setting or theme)."""
 
     DEFAULT_CSS = """
     ThreadHeader {
@@ -149,10 +186,24 @@ class ThreadHeader(Widget):
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append_text(account_tag(self._account))
         text.append("  ")
-        text.append(one_line(thread.display_title(self._me)), style="bold")
+        title = one_line(thread.display_title(self._me))
+        badge = vanish_badge(thread.vanish)
+        if badge and self.size.width:
+            # A long title must not push the vanish badge out of sight.
+            label = _vanish_label(thread.vanish) or ""
+            room = self.size.width - text.cell_len - cell_len(label) - 4
+            title = truncate_cells(title, max(12, room))
+        text.append(title, style="bold")
+        if badge:
+            text.append("  ")
+            text.append_text(badge)
         text.append("\n")
         others = [one_line(m) for m in thread.members if m != self._me]
         text.append(f"with {', '.join(others)}" if others else "just you", style="dim")
+        name = theme_name(thread)
+        if name is not None:
+            text.append("  ·  theme ", style="dim")
+            text.append(name, style="italic")
         where = urlsplit(self._account.server).netloc or self._account.server
         text.append(f"  ·  you are {one_line(self._me)} on {one_line(where)}", style="dim")
         return text

@@ -130,7 +130,8 @@ async def test_scrolling_through_unmeasured_history_is_smooth() -> None:
         await pilot.pause()
         previous = screen(view)
         for _ in range(40):
-            await pilot.press("up")
+            view.action_scroll_up()  # the wheel's step (Up/Down move the selection)
+            await pilot.pause()
             current = screen(view)
             assert current[1:] == previous[:-1]  # everything moved down exactly one line
             previous = current
