@@ -39,6 +39,7 @@ from chatui.backends.base import (
 from chatui.backends.retry import full_jitter, retry_after_seconds
 from chatui.backends.streaming import events_from_task
 from chatui.core.models import (
+    VANISH_OFF,
     AccountConfig,
     ConnectionChanged,
     ConnectionState,
@@ -305,12 +306,25 @@ def _reactions(value: Any) -> Mapping[str, tuple[str, ...]]:
     return MappingProxyType(out)
 
 
+def _change(value: Any) -> Mapping[str, Any] | None:
+    """A setting message's ``change``: kept if it is an object (describe_change and
+    the UI read it defensively), else None; never a reason to drop the message."""
+    if not isinstance(value, Mapping):
+        return None
+    return MappingProxyType(dict(value))
+
+
 def message_from_json(account_id: str, data: Any) -> Message:
-    """API v1 message JSON -> Message; MalformedData if it does not fit."""
+    """API v1 message JSON -> Message; MalformedData if it does not fit.
+
+    ``kind`` "setting" marks a notice that someone changed the thread's vanish
+    setting or theme; any other kind (or none: an older server) is plain text.
+    """
     data = _mapping(data, "message")
     body = data.get("body")
     if not isinstance(body, str):
         raise MalformedData("missing or invalid 'body'")
+    setting = data.get("kind") == "setting"
     return Message(
         account_id=account_id,
         thread_id=_str(data, "thread_id"),
@@ -321,7 +335,10 @@ def message_from_json(account_id: str, data: Any) -> Message:
         txn_id=_opt_str(data, "txn_id"),
         reply_to=_opt_str(data, "reply_to"),
         reactions=_reactions(data.get("reactions")),
-        vanish=_vanish(data.get("vanish")),
+        # Notices never vanish, whatever the server says.
+        vanish=VANISH_OFF if setting else _vanish(data.get("vanish")),
+        kind="setting" if setting else "text",
+        change=_change(data.get("change")) if setting else None,
     )
 
 
@@ -565,6 +582,32 @@ class LocalBackend(Backend):
             "POST", f"/v1/threads/{_seg(thread_id)}/read", json_body={"message_id": message_id}
         )
 
+    async def expire(self, thread_id: str, message_id: str) -> None:
+        """Delete our message as expired: recipients keep theirs until their own timer."""
+        await self._request(
+            "DELETE",
+            f"/v1/threads/{_seg(thread_id)}/messages/{_seg(message_id)}",
+            params={"expired": "true"},
+        )
+
+    async def react(self, thread_id: str, message_id: str, emoji: str) -> None:
+        await self._request("PUT", _reaction_path(thread_id, message_id, emoji))
+
+    async def unreact(self, thread_id: str, message_id: str, emoji: str) -> None:
+        await self._request("DELETE", _reaction_path(thread_id, message_id, emoji))
+
+    async def set_theme(self, thread_id: str, theme: dict | None) -> Thread:
+        data = await self._request(
+            "PUT", f"/v1/threads/{_seg(thread_id)}/theme", json_body=dict(theme or {})
+        )
+        return self._convert(thread_from_json, data, "thread")
+
+    async def set_vanish(self, thread_id: str, setting: VanishSetting) -> Thread:
+        data = await self._request(
+            "PUT", f"/v1/threads/{_seg(thread_id)}/vanish", json_body=setting.to_json()
+        )
+        return self._convert(thread_from_json, data, "thread")
+
     async def create_thread(self, members: Sequence[str], title: str | None = None) -> Thread:
         payload: dict[str, Any] = {"members": list(members)}
         if title:
@@ -726,7 +769,11 @@ class LocalBackend(Backend):
         data = _mapping(data, f"{kind} event")
         if kind == "redaction":
             return MessageRedacted(
-                account_id, _str(data, "thread_id"), _str(data, "message_id"), cursor
+                account_id,
+                _str(data, "thread_id"),
+                _str(data, "message_id"),
+                cursor,
+                expired=data.get("expired") is True,
             )
         if kind == "read":
             return ReadMarkerMoved(
@@ -736,7 +783,8 @@ class LocalBackend(Backend):
                 _str(data, "user"),
                 cursor,
             )
-        # Reactions, typing...: kinds from a newer server. Skipping them is safe.
+        # Typing...: kinds from a newer server. Skipping them is safe. (Reactions come
+        # as "message" events carrying the message with its current reactions.)
         log.debug("%s: ignoring an event of unknown kind %r", account_id, kind)
         return None
 
@@ -744,6 +792,12 @@ class LocalBackend(Backend):
 def _seg(value: str) -> str:
     """One URL path segment: ids and txn ids are opaque, so escape everything."""
     return quote(str(value), safe="")
+
+
+def _reaction_path(thread_id: str, message_id: str, emoji: str) -> str:
+    # "." escaped too: a URL library would resolve a "." or ".." segment away.
+    segment = _seg(emoji).replace(".", "%2E")
+    return f"/v1/threads/{_seg(thread_id)}/messages/{_seg(message_id)}/reactions/{segment}"
 
 
 def _retrying(delay: float) -> str:

@@ -17,8 +17,19 @@ Why this shape:
   uses this to wake exactly those users' live streams, also when the demo seeds a
   message from another thread.
 * **Indexed for scale.** History pages walk a partial covering index on
-  ``(thread_id, ts, id, sender_id)`` of live messages; the thread list is one query
+  ``(thread_id, ts, id, sender_id, kind)`` of live messages; the thread list is one query
   (plus one for all members) with the newest message denormalised into ``threads``.
+* **Shared settings are messages too.** Changing a thread's vanish setting or theme
+  adds a ``kind = 'setting'`` message (never vanishing, never unread) whose body is
+  the sentence from :func:`chatui.core.notices.describe_change`, so every client —
+  also one that knows nothing of settings — shows who changed what, in order.
+* **Expired means forgotten.** Deleting a message empties its body and drops its
+  reactions; with ``PRAGMA secure_delete`` the old bytes are zeroed in the page, and
+  an expiry (``?expired=true``) also checkpoints the WAL with ``TRUNCATE``, so the
+  text is in neither the database file nor its WAL afterwards (DESIGN.md §4).
+* **Migrations are additive and idempotent.** The schema is ``CREATE ... IF NOT
+  EXISTS`` plus :func:`_migrate`, which adds missing columns to an older file inside
+  one write transaction; opening a database twice, or from two processes, is safe.
 """
 
 from __future__ import annotations
@@ -36,6 +47,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chatui.core import notices
+from chatui.core.models import VanishSetting
 from chatui.server import auth, ids, validate
 from chatui.server.errors import (
     ApiError,
@@ -90,12 +103,17 @@ CREATE TABLE IF NOT EXISTS messages (
     txn_id TEXT,
     reply_to INTEGER,
     vanish TEXT NOT NULL,            -- the thread's vanish setting when it was sent
-    deleted INTEGER NOT NULL DEFAULT 0
+    deleted INTEGER NOT NULL DEFAULT 0,    -- 0 live, 1 deleted, 2 expired (vanish timer)
+    kind TEXT NOT NULL DEFAULT 'text',     -- text | setting (see _migrate for old files)
+    change TEXT                      -- kind = setting: what changed, a JSON object
 );
-CREATE UNIQUE INDEX IF NOT EXISTS messages_txn
-    ON messages(thread_id, sender_id, txn_id) WHERE txn_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS messages_live
-    ON messages(thread_id, ts, id, sender_id) WHERE deleted = 0;
+CREATE TABLE IF NOT EXISTS reactions (
+    id INTEGER PRIMARY KEY,          -- the order of reacting
+    message_id INTEGER NOT NULL REFERENCES messages(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    emoji TEXT NOT NULL,
+    UNIQUE (message_id, emoji, user_id)
+);
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,  -- the stream cursor; never reused
     kind TEXT NOT NULL,              -- thread | message | redaction | read
@@ -106,13 +124,33 @@ CREATE TABLE IF NOT EXISTS events (
 );
 """
 
+# Indexes come after _migrate: on an older file they name columns it adds.
+_INDEXES = """
+CREATE UNIQUE INDEX IF NOT EXISTS messages_txn
+    ON messages(thread_id, sender_id, txn_id) WHERE txn_id IS NOT NULL;
+DROP INDEX IF EXISTS messages_live;  -- before kind: unread counts need kind too
+CREATE INDEX IF NOT EXISTS messages_visible
+    ON messages(thread_id, ts, id, sender_id, kind) WHERE deleted = 0;
+"""
+
+# Columns added after the first release, as (table, column, definition).
+_ADDED_COLUMNS = (
+    ("messages", "kind", "TEXT NOT NULL DEFAULT 'text'"),
+    ("messages", "change", "TEXT"),
+)
+
+_DELETED, _EXPIRED = 1, 2  # messages.deleted
+
+_SETTING_VANISH = '{"mode": "off"}'  # setting notices never vanish
+
 # A thread as one user sees it. :uid is the viewer; the caller adds the WHERE clause.
 _THREAD_SELECT = """
 SELECT t.id, t.title, t.created_ts, t.theme, t.vanish,
        lm.id, lm.thread_id, lm.sender_id, lu.username, lm.body, lm.ts, lm.txn_id,
-       lm.reply_to, lm.vanish,
+       lm.reply_to, lm.vanish, lm.kind, lm.change,
        (SELECT count(*) FROM messages m
          WHERE m.thread_id = t.id AND m.deleted = 0 AND m.sender_id != :uid
+           AND m.kind != 'setting'
            AND (m.ts, m.id) > (mb.read_ts, mb.read_id)) AS unread
 FROM members mb
 JOIN threads t ON t.id = mb.thread_id
@@ -122,7 +160,7 @@ LEFT JOIN users lu ON lu.id = lm.sender_id
 
 _MESSAGE_SELECT = """
 SELECT m.id, m.thread_id, m.sender_id, u.username, m.body, m.ts, m.txn_id, m.reply_to,
-       m.vanish
+       m.vanish, m.kind, m.change
 FROM messages m JOIN users u ON u.id = m.sender_id
 """
 
@@ -149,9 +187,13 @@ def _vanish(text: str) -> dict[str, Any]:
     return dict(_parse_vanish(text))
 
 
-def _message_json(row: Sequence[Any]) -> dict[str, Any]:
+Reactions = dict[int, dict[str, list[str]]]
+"""message row id -> {emoji: [usernames in the order they reacted]}"""
+
+
+def _message_json(row: Sequence[Any], reactions: Reactions | None = None) -> dict[str, Any]:
     """Render a row of ``_MESSAGE_SELECT`` (or the message columns of a thread row)."""
-    mid, tid, _sender_id, sender, body, ts, txn, reply_to, vanish = row
+    mid, tid, _sender_id, sender, body, ts, txn, reply_to, vanish, kind, change = row
     return {
         "message_id": ids.message_id(mid),
         "thread_id": ids.thread_id(tid),
@@ -160,9 +202,42 @@ def _message_json(row: Sequence[Any]) -> dict[str, Any]:
         "ts": ts,
         "txn_id": txn,
         "reply_to": ids.message_id(reply_to) if reply_to is not None else None,
-        "reactions": {},
+        "reactions": (reactions or {}).get(mid, {}),
         "vanish": _vanish(vanish),
+        "kind": kind,
+        "change": json.loads(change) if change is not None else None,
     }
+
+
+def _reactions_of(conn: sqlite3.Connection, message_ids: Iterable[int]) -> Reactions:
+    """The reactions to the given messages, in one query per 500 of them."""
+    wanted = sorted(set(message_ids))
+    out: Reactions = {}
+    for start in range(0, len(wanted), 500):
+        part = wanted[start : start + 500]
+        rows = conn.execute(
+            "SELECT r.message_id, r.emoji, u.username FROM reactions r"
+            " JOIN users u ON u.id = r.user_id"
+            f" WHERE r.message_id IN ({','.join('?' * len(part))}) ORDER BY r.id",
+            part,
+        )
+        _collect(out, rows)
+    return out
+
+
+def _collect(out: Reactions, rows: Iterable[tuple[int, str, str]]) -> None:
+    # Rows come in reacting order: emoji keys in order of their first reaction.
+    for mid, emoji, username in rows:
+        out.setdefault(mid, {}).setdefault(emoji, []).append(username)
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring an older database file up to this schema (inside a write transaction)."""
+    for table, column, definition in _ADDED_COLUMNS:
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            log.info("upgrading the database: adding %s.%s", table, column)
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
 
 class Database:
@@ -189,6 +264,10 @@ class Database:
         with self._write_lock:
             conn.executescript(_SCHEMA)  # idempotent; executescript commits on its own
         with self._write() as conn:
+            _migrate(conn)
+        with self._write_lock:
+            conn.executescript(_INDEXES)
+        with self._write() as conn:
             # Part of every cursor, so that a cursor from a wiped or another database is
             # refused instead of silently skipping events.
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('epoch', ?)", (secrets.token_hex(4),))
@@ -208,6 +287,9 @@ class Database:
             conn.execute("PRAGMA busy_timeout = 10000")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
+            # Deleted content is overwritten with zeros, not merely unlinked: an
+            # expired message's text must not linger in free space (DESIGN.md §4).
+            conn.execute("PRAGMA secure_delete = ON")
             self._local.conn = conn
             with self._connections_lock:
                 self._connections.append(conn)
@@ -379,6 +461,19 @@ class Database:
             )
         for tid, name in member_rows:
             members.setdefault(tid, []).append(name)
+        # The previews' reactions: one walk over the viewer's memberships.
+        reactions: Reactions = {}
+        _collect(
+            reactions,
+            conn.execute(
+                "SELECT r.message_id, r.emoji, u.username FROM members mb"
+                " JOIN threads t ON t.id = mb.thread_id"
+                " JOIN reactions r ON r.message_id = t.last_message_id"
+                " JOIN users u ON u.id = r.user_id"
+                f" {where} ORDER BY r.id",
+                {"uid": uid, "tid": thread},
+            ),
+        )
         return [
             {
                 "thread_id": ids.thread_id(row[0]),
@@ -386,8 +481,8 @@ class Database:
                 "members": members.get(row[0], []),
                 "theme": json.loads(row[3]) if row[3] is not None else None,
                 "vanish": _vanish(row[4]),
-                "last_message": _message_json(row[5:14]) if row[5] is not None else None,
-                "unread": row[14],
+                "last_message": _message_json(row[5:16], reactions) if row[5] is not None else None,
+                "unread": row[16],
                 "created_ts": row[2],
             }
             for row in rows
@@ -517,7 +612,7 @@ class Database:
                     (tid, caller.user_id, txn_id),
                 ).fetchone()
                 if row is not None:
-                    return _message_json(row)
+                    return _message_json(row, _reactions_of(conn, [row[0]]))
             reply: int | None = None
             if reply_to is not None:
                 reply = ids.parse("m", reply_to)
@@ -545,7 +640,7 @@ class Database:
             self._refresh_last_message(conn, [tid])
             self._emit(conn, "message", tid, message=mid)
             row = conn.execute(f"{_MESSAGE_SELECT} WHERE m.id = ?", (mid,)).fetchone()
-            return _message_json(row)
+            return _message_json(row)  # new: no reactions yet
 
     def add_message(
         self,
@@ -622,7 +717,8 @@ class Database:
                     " AND (m.ts, m.id) < (?, ?) ORDER BY m.ts DESC, m.id DESC LIMIT ?",
                     (tid, anchor[0], anchor[1], limit),
                 ).fetchall()
-        return [_message_json(row) for row in reversed(rows)]
+            reactions = _reactions_of(conn, [row[0] for row in rows])
+        return [_message_json(row, reactions) for row in reversed(rows)]
 
     @staticmethod
     def _position(
@@ -640,8 +736,15 @@ class Database:
             raise unknown_message(field)
         return row[0], row[1]
 
-    def redact(self, caller: Caller, thread_id: str, message_id: str) -> None:
-        """Delete the caller's own message (403 for anyone else's; repeat is a no-op)."""
+    def redact(
+        self, caller: Caller, thread_id: str, message_id: str, *, expired: bool = False
+    ) -> None:
+        """Delete the caller's own message (403 for anyone else's; repeat is a no-op).
+
+        The body, the change and the reactions are forgotten. ``expired``: the
+        sender's vanish timer ran out; the redaction event says so, and the WAL is
+        checkpointed so that the text leaves the files at once.
+        """
         with self._write() as conn:
             tid = self._thread_for(conn, caller.user_id, thread_id)
             mid = ids.parse("m", message_id)
@@ -657,11 +760,29 @@ class Database:
                 raise ApiError(403, "forbidden", "only the sender may delete a message")
             if row[1]:
                 return
-            conn.execute("UPDATE messages SET deleted = 1, body = '' WHERE id = ?", (mid,))
+            conn.execute(
+                "UPDATE messages SET deleted = ?, body = '', change = NULL WHERE id = ?",
+                (_EXPIRED if expired else _DELETED, mid),
+            )
+            conn.execute("DELETE FROM reactions WHERE message_id = ?", (mid,))
             self._refresh_last_message(conn, [tid])
             self._emit(conn, "redaction", tid, message=mid)
             # The preview and others' unread counts may have changed with it.
             self._emit(conn, "thread", tid)
+        if expired:
+            self.checkpoint()
+
+    def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and empty it; False if readers held it.
+
+        With ``secure_delete`` the file's copy of a deleted body is zeroed; the WAL
+        may still hold older images of the page until this runs.
+        """
+        with self._write_lock:
+            busy, _, _ = self._conn().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            log.warning("the WAL checkpoint after an expiry was blocked by readers")
+        return not busy
 
     def mark_read(self, caller: Caller, thread_id: str, message_id: Any) -> None:
         """Move the caller's read marker forward to ``message_id`` (never backward)."""
@@ -677,6 +798,118 @@ class Database:
                 self._emit(conn, "read", tid, message=mid, user=caller.user_id)
                 # The reader's own unread count changed; only they need the new thread.
                 self._emit(conn, "thread", tid, recipient=caller.user_id)
+
+    # --- shared settings and reactions -------------------------------------------
+
+    def set_vanish(self, caller: Caller, thread_id: str, setting: Any) -> dict[str, Any]:
+        """Set the thread's vanish setting; a change adds a notice message."""
+        wanted = validate.vanish(setting)
+        with self._write() as conn:
+            tid = self._thread_for(conn, caller.user_id, thread_id)
+            (current,) = conn.execute("SELECT vanish FROM threads WHERE id = ?", (tid,)).fetchone()
+            if _vanish(current) != wanted:
+                conn.execute(
+                    "UPDATE threads SET vanish = ? WHERE id = ?", (json.dumps(wanted), tid)
+                )
+                change = notices.vanish_change(VanishSetting.from_json(wanted))
+                self._add_notice(conn, caller, tid, change)
+            return self._thread_rows(conn, caller.user_id, tid)[0]
+
+    def set_theme(self, caller: Caller, thread_id: str, theme: Any) -> dict[str, Any]:
+        """Set the thread's theme (``{}``: none); a change adds a notice message."""
+        wanted = validate.theme(theme)
+        with self._write() as conn:
+            tid = self._thread_for(conn, caller.user_id, thread_id)
+            (current,) = conn.execute("SELECT theme FROM threads WHERE id = ?", (tid,)).fetchone()
+            if (json.loads(current) if current is not None else None) != wanted:
+                text = None
+                if wanted is not None:
+                    text = json.dumps(wanted, ensure_ascii=False, separators=(",", ":"))
+                conn.execute("UPDATE threads SET theme = ? WHERE id = ?", (text, tid))
+                name = wanted["name"] if wanted is not None else None
+                self._add_notice(conn, caller, tid, notices.theme_change(name))
+            return self._thread_rows(conn, caller.user_id, tid)[0]
+
+    def _add_notice(
+        self, conn: sqlite3.Connection, caller: Caller, tid: int, change: dict[str, Any]
+    ) -> None:
+        """The ``kind = 'setting'`` message announcing ``change``, and the events."""
+        (last_ts,) = conn.execute(
+            "SELECT lm.ts FROM threads t LEFT JOIN messages lm ON lm.id = t.last_message_id"
+            " WHERE t.id = ?",
+            (tid,),
+        ).fetchone()
+        mid = conn.execute(
+            "INSERT INTO messages (thread_id, sender_id, body, ts, vanish, kind, change)"
+            " VALUES (?, ?, ?, ?, ?, 'setting', ?)",
+            (
+                tid,
+                caller.user_id,
+                notices.describe_change(caller.username, change),
+                max(now_ms(), last_ts or 0),
+                _SETTING_VANISH,
+                json.dumps(change, ensure_ascii=False),
+            ),
+        ).lastrowid
+        self._refresh_last_message(conn, [tid])
+        self._emit(conn, "thread", tid)  # the new setting first, then its notice
+        self._emit(conn, "message", tid, message=mid)
+
+    def react(
+        self, caller: Caller, thread_id: str, message_id: str, emoji: str, *, add: bool = True
+    ) -> dict[str, Any]:
+        """Add (or with ``add=False`` take back) the caller's ``emoji`` reaction.
+
+        Idempotent; a change is told to every member as a ``message`` event carrying
+        the message with its current reactions. Returns that message.
+        """
+        emoji = validate.emoji(emoji)
+        with self._write() as conn:
+            tid = self._thread_for(conn, caller.user_id, thread_id)
+            mid = ids.parse("m", message_id)
+            if (
+                mid is None
+                or not conn.execute(
+                    "SELECT 1 FROM messages WHERE id = ? AND thread_id = ? AND deleted = 0",
+                    (mid, tid),
+                ).fetchone()
+            ):
+                raise not_found("message")
+            if add:
+                changed = self._add_reaction(conn, caller, mid, emoji)
+            else:
+                changed = conn.execute(
+                    "DELETE FROM reactions WHERE message_id = ? AND emoji = ? AND user_id = ?",
+                    (mid, emoji, caller.user_id),
+                ).rowcount
+            if changed:
+                self._emit(conn, "message", tid, message=mid)
+            row = conn.execute(f"{_MESSAGE_SELECT} WHERE m.id = ?", (mid,)).fetchone()
+            return _message_json(row, _reactions_of(conn, [mid]))
+
+    @staticmethod
+    def _add_reaction(conn: sqlite3.Connection, caller: Caller, mid: int, emoji: str) -> bool:
+        mine = [
+            e
+            for (e,) in conn.execute(
+                "SELECT emoji FROM reactions WHERE message_id = ? AND user_id = ?",
+                (mid, caller.user_id),
+            )
+        ]
+        if emoji in mine:
+            return False
+        if len(mine) >= validate.MAX_REACTIONS_PER_USER:
+            raise ApiError(
+                409,
+                "too_many_reactions",
+                f"one person may add at most {validate.MAX_REACTIONS_PER_USER} different"
+                " reactions to a message",
+            )
+        conn.execute(
+            "INSERT INTO reactions (message_id, user_id, emoji) VALUES (?, ?, ?)",
+            (mid, caller.user_id, emoji),
+        )
+        return True
 
     # --- the event stream -------------------------------------------------------
 
@@ -720,7 +953,8 @@ class Database:
             ).fetchall()
             if not rows:
                 return [], after, False
-            message_ids = [r[3] for r in rows if r[1] == "message"]
+            message_ids = sorted({r[3] for r in rows if r[1] == "message"})
+            reactions = _reactions_of(conn, message_ids)
             messages: dict[int, dict[str, Any]] = {}
             for chunk in range(0, len(message_ids), 500):
                 part = message_ids[chunk : chunk + 500]
@@ -729,7 +963,19 @@ class Database:
                     f" ({','.join('?' * len(part))})",
                     part,
                 ):
-                    messages[row[0]] = _message_json(row)
+                    messages[row[0]] = _message_json(row, reactions)
+            redacted = sorted({r[3] for r in rows if r[1] == "redaction"})
+            expired: set[int] = set()
+            for chunk in range(0, len(redacted), 500):
+                part = redacted[chunk : chunk + 500]
+                expired.update(
+                    mid
+                    for (mid,) in conn.execute(
+                        f"SELECT id FROM messages WHERE deleted = {_EXPIRED} AND id IN"
+                        f" ({','.join('?' * len(part))})",
+                        part,
+                    )
+                )
             readers = sorted({r[4] for r in rows if r[4] is not None})
             usernames: dict[int, str] = {}
             if readers:
@@ -751,7 +997,11 @@ class Database:
                         threads[tid] = self._thread_rows(conn, uid, tid)[0]
                     data = threads[tid]
                 elif kind == "redaction":
-                    data = {"thread_id": ids.thread_id(tid), "message_id": ids.message_id(mid)}
+                    data = {
+                        "thread_id": ids.thread_id(tid),
+                        "message_id": ids.message_id(mid),
+                        "expired": mid in expired,
+                    }
                 elif kind == "read":
                     data = {
                         "thread_id": ids.thread_id(tid),

@@ -52,6 +52,13 @@ ERROR_CODES: dict[str, str] = {
     "unknown_message": "a message named in the body or query is not in the thread",
     "invalid_parameter": "a query or path parameter is malformed or out of range",
     "invalid_cursor": "an event cursor is malformed, from another database, or too new",
+    "invalid_vanish": "a vanish setting is not {mode: off|vanish} or {mode: timer, seconds}",
+    "invalid_theme": "a theme is not an object with a name of 1 to 64 characters, or "
+    "nests too deeply",
+    "invalid_emoji": "a reaction is empty, over 64 bytes of UTF-8, or holds whitespace or "
+    "control characters",
+    "too_many_reactions": "one person already put the most different reactions allowed on "
+    "this message",
     "unauthorized": "the bearer token is missing or not valid",
     "bad_credentials": "wrong username or password",
     "registration_closed": "this server does not accept new accounts",
@@ -60,7 +67,6 @@ ERROR_CODES: dict[str, str] = {
     "a member of the thread",
     "method_not_allowed": "the path exists but not with this method",
     "username_taken": "the username is already registered",
-    "too_large": "the message body or the whole request is too large",
-    "not_implemented": "the route exists but its feature has not landed yet",
+    "too_large": "the message body, the theme or the whole request is too large",
     "internal_error": "a bug in the server",
 }

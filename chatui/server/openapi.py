@@ -57,7 +57,10 @@ _E413 = _error(
     f"A message body over {validate.MAX_BODY_BYTES} bytes of UTF-8, or a request "
     f"body over {validate.MAX_REQUEST_BYTES} bytes (`too_large`)."
 )
-_E501 = _error("The route exists but its feature is not implemented yet (`not_implemented`).")
+_E413_THEME = _error(
+    f"A theme over {validate.MAX_THEME_BYTES} bytes of compact UTF-8 JSON, or a request "
+    f"body over {validate.MAX_REQUEST_BYTES} bytes (`too_large`)."
+)
 
 _THREAD_ID = {
     "name": "thread_id",
@@ -76,13 +79,72 @@ _MESSAGE_ID = {
 _AUTH = [{"bearer": []}]
 
 _VANISH = {
+    "description": "A disappearing-message setting: `off`, `vanish` (a message goes once "
+    "seen and the chat closed), or `timer` with `seconds` (1 to "
+    f"{validate.MAX_VANISH_SECONDS}). `seconds` comes with `timer` only; other fields "
+    "are refused (400 `invalid_vanish`).",
+    "oneOf": [
+        {
+            "type": "object",
+            "required": ["mode"],
+            "additionalProperties": False,
+            "properties": {"mode": {"type": "string", "enum": ["off", "vanish"]}},
+        },
+        {
+            "type": "object",
+            "required": ["mode", "seconds"],
+            "additionalProperties": False,
+            "properties": {
+                "mode": {"type": "string", "enum": ["timer"]},
+                "seconds": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": validate.MAX_VANISH_SECONDS,
+                },
+            },
+        },
+    ],
+}
+
+_THEME_NAME = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": validate.MAX_THEME_NAME_CHARS,
+    "description": 'Shown in the notice ("alice changed the theme to NAME"); not blank, '
+    "no control characters.",
+}
+
+_THEME = {
     "type": "object",
-    "description": "A disappearing-message setting; `seconds` only with mode `timer`.",
-    "required": ["mode"],
-    "properties": {
-        "mode": {"type": "string", "enum": ["off", "vanish", "timer"]},
-        "seconds": {"type": "integer", "minimum": 1},
-    },
+    "description": "A chat theme in its wire form: a theme file's fields plus `name`, or "
+    "`{}` to go back to no theme. The server reads only `name`; the other fields pass "
+    f"through for the clients. At most {validate.MAX_THEME_BYTES} bytes as compact "
+    f"UTF-8 JSON (413 beyond) and {validate.MAX_THEME_DEPTH} levels of nesting; else "
+    "400 `invalid_theme`.",
+    "properties": {"name": _THEME_NAME},
+}
+
+_CHANGE = {
+    "description": "With kind `setting`: what changed. `{what: vanish, vanish: Vanish}` or "
+    "`{what: theme, name: NAME or null}` (null: back to no theme).",
+    "oneOf": [
+        {
+            "type": "object",
+            "required": ["what", "vanish"],
+            "properties": {
+                "what": {"type": "string", "enum": ["vanish"]},
+                "vanish": _ref("Vanish"),
+            },
+        },
+        {
+            "type": "object",
+            "required": ["what", "name"],
+            "properties": {
+                "what": {"type": "string", "enum": ["theme"]},
+                "name": {"type": ["string", "null"]},
+            },
+        },
+    ],
 }
 
 _SCHEMAS: dict[str, Any] = {
@@ -137,6 +199,8 @@ _SCHEMAS: dict[str, Any] = {
             "reply_to",
             "reactions",
             "vanish",
+            "kind",
+            "change",
         ],
         "properties": {
             "message_id": {"type": "string"},
@@ -145,19 +209,38 @@ _SCHEMAS: dict[str, Any] = {
             "body": {
                 "type": "string",
                 "description": "Untrusted text; empty only for a deleted message "
-                "returned again for a retried txn_id.",
+                "returned again for a retried txn_id. With kind `setting`: the English "
+                "sentence saying who changed what.",
             },
             "ts": {"type": "integer", "description": "When the server accepted it, epoch ms."},
             "txn_id": {"type": ["string", "null"]},
             "reply_to": {"type": ["string", "null"]},
             "reactions": {
                 "type": "object",
-                "description": "emoji -> usernames (always empty until reactions land)",
-                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                "description": "emoji -> the usernames that reacted with it, in the order "
+                "they did; emoji in the order of their first reaction.",
+                "additionalProperties": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": "string"},
+                },
             },
-            "vanish": _ref("Vanish"),
+            "vanish": {
+                **_ref("Vanish"),
+                "description": "The thread's setting when the message was sent; always "
+                "off for kind `setting`.",
+            },
+            "kind": {
+                "type": "string",
+                "enum": ["text", "setting"],
+                "description": "`setting`: a notice that someone changed the thread's "
+                "vanish setting or theme; it never vanishes and is never unread.",
+            },
+            "change": {"oneOf": [_ref("Change"), {"type": "null"}]},
         },
     },
+    "Change": _CHANGE,
+    "Theme": _THEME,
     "Thread": {
         "type": "object",
         "required": [
@@ -174,13 +257,20 @@ _SCHEMAS: dict[str, Any] = {
             "thread_id": {"type": "string"},
             "title": {"type": ["string", "null"]},
             "members": {"type": "array", "items": {"type": "string"}},
-            "theme": {"type": ["object", "null"]},
+            "theme": {
+                "description": "The shared theme (with a `name`), or null: none set.",
+                "oneOf": [
+                    {"type": "object", "required": ["name"], "properties": {"name": _THEME_NAME}},
+                    {"type": "null"},
+                ],
+            },
             "vanish": _ref("Vanish"),
             "last_message": {"oneOf": [_ref("Message"), {"type": "null"}]},
             "unread": {
                 "type": "integer",
                 "minimum": 0,
-                "description": "Messages from others after the caller's read marker.",
+                "description": "Messages from others after the caller's read marker "
+                "(setting notices do not count).",
             },
             "created_ts": {"type": "integer"},
         },
@@ -235,8 +325,16 @@ _SCHEMAS: dict[str, Any] = {
     },
     "Redaction": {
         "type": "object",
-        "required": ["thread_id", "message_id"],
-        "properties": {"thread_id": {"type": "string"}, "message_id": {"type": "string"}},
+        "required": ["thread_id", "message_id", "expired"],
+        "properties": {
+            "thread_id": {"type": "string"},
+            "message_id": {"type": "string"},
+            "expired": {
+                "type": "boolean",
+                "description": "The sender's vanish timer ran out: recipients may keep "
+                "their copy until their own timer ends.",
+            },
+        },
     },
     "ReadEvent": {
         "type": "object",
@@ -263,10 +361,13 @@ Each event is `event: KIND`, `id: CURSOR` and one `data:` line of JSON:
   starts from: the current cursor when neither `since` nor `Last-Event-ID` is given
   (the stream then carries only later events), else the given cursor.
 * `thread` — data: a Thread as the recipient sees it now. Sent when a thread is
-  created, after a redaction (its preview and unread counts may change), and to the
-  reader alone after their read marker moved.
-* `message` — data: a Message.
-* `redaction` — data: `{thread_id, message_id}`; the message was deleted.
+  created, when its vanish setting or theme changed (followed by the `message` of
+  kind `setting` announcing it), after a redaction (its preview and unread counts
+  may change), and to the reader alone after their read marker moved.
+* `message` — data: a Message. Also sent again for a message whose reactions
+  changed: it carries the current reactions (replace the copy you hold).
+* `redaction` — data: `{thread_id, message_id, expired}`; the message was deleted
+  (`expired`: by its sender's vanish timer).
 * `read` — data: `{thread_id, message_id, user}`; `user` has read up to the message.
 
 A comment line `: ping` is sent after 15 s without events. Store the last `id:`
@@ -408,9 +509,24 @@ def _paths() -> dict[str, Any]:
             "delete": {
                 "operationId": "deleteMessage",
                 "summary": "Delete one of the caller's own messages.",
-                "parameters": [_THREAD_ID, {**_MESSAGE_ID, "name": "id"}],
+                "description": "The server forgets the body and the reactions. With "
+                "`expired=true` (the sender's vanish timer ran out) the redaction event "
+                "says so, and the server also checkpoints its write-ahead log, so that "
+                "the text is gone from its files at once.",
+                "parameters": [
+                    _THREAD_ID,
+                    {**_MESSAGE_ID, "name": "id"},
+                    {
+                        "name": "expired",
+                        "in": "query",
+                        "required": False,
+                        "description": "The deletion is a vanish-timer expiry.",
+                        "schema": {"type": "boolean", "default": False},
+                    },
+                ],
                 "responses": {
                     "204": {"description": "Deleted (or already deleted)."},
+                    "400": _error("`expired` is not true or false (`invalid_parameter`)."),
                     "401": _E401,
                     "403": _error("Only the sender may delete a message (`forbidden`)."),
                     "404": _E404,
@@ -420,13 +536,41 @@ def _paths() -> dict[str, Any]:
         f"{thread}/messages/{{message_id}}/reactions/{{emoji}}": {
             op: {
                 "operationId": f"{op}Reaction",
-                "summary": f"{'Add' if op == 'put' else 'Remove'} a reaction (not yet).",
+                "summary": f"{'Add' if op == 'put' else 'Take back'} the caller's reaction.",
+                "description": "Idempotent. A change reaches every member as a `message` "
+                "event carrying the message with its current reactions.",
                 "parameters": [
                     _THREAD_ID,
                     _MESSAGE_ID,
-                    {"name": "emoji", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {
+                        "name": "emoji",
+                        "in": "path",
+                        "required": True,
+                        "description": f"The reaction, percent-encoded: 1 to "
+                        f"{validate.MAX_EMOJI_BYTES} bytes of UTF-8 without whitespace or "
+                        "control characters (else 400 `invalid_emoji`).",
+                        "schema": {"type": "string", "minLength": 1},
+                    },
                 ],
-                "responses": {"401": _E401, "404": _E404, "501": _E501},
+                "responses": {
+                    "200": _ok("The message with its reactions now.", "Message"),
+                    "400": _error("A bad reaction (`invalid_emoji`)."),
+                    "401": _E401,
+                    "404": _error(
+                        "No such thread or live message, or the caller is not a member "
+                        "(`not_found`)."
+                    ),
+                    **(
+                        {
+                            "409": _error(
+                                f"The caller already put {validate.MAX_REACTIONS_PER_USER} "
+                                "different reactions on this message (`too_many_reactions`)."
+                            )
+                        }
+                        if op == "put"
+                        else {}
+                    ),
+                },
             }
             for op in ("put", "delete")
         },
@@ -449,19 +593,44 @@ def _paths() -> dict[str, Any]:
         f"{thread}/theme": {
             "put": {
                 "operationId": "setTheme",
-                "summary": "Set the thread's chat theme (not yet).",
+                "summary": "Share a chat theme with the thread (`{}`: no theme).",
+                "description": "If it changes the theme, the caller adds a message of kind "
+                '`setting` ("alice changed the theme to Sunset") and every member gets '
+                "a `thread` event, then that `message` event.",
                 "parameters": [_THREAD_ID],
-                "requestBody": {"content": {_JSON: {"schema": {"type": "object"}}}},
-                "responses": {"401": _E401, "404": _E404, "501": _E501},
+                "requestBody": _body("Theme"),
+                "responses": {
+                    "200": _ok("The thread with its theme now.", "Thread"),
+                    "400": _error(
+                        "Not a JSON object, no usable name, or nested too deeply "
+                        "(`malformed_json`, `invalid_request`, `invalid_theme`)."
+                    ),
+                    "401": _E401,
+                    "404": _E404,
+                    "413": _E413_THEME,
+                },
             }
         },
         f"{thread}/vanish": {
             "put": {
                 "operationId": "setVanish",
-                "summary": "Set the thread's vanish mode (not yet).",
+                "summary": "Set the thread's vanish mode for everyone in it.",
+                "description": "If it changes the setting, the caller adds a message of "
+                'kind `setting` ("alice turned on vanish mode") and every member gets a '
+                "`thread` event, then that `message` event. Messages keep the setting in "
+                "force when they were sent.",
                 "parameters": [_THREAD_ID],
-                "requestBody": {"content": {_JSON: {"schema": _ref("Vanish")}}},
-                "responses": {"401": _E401, "404": _E404, "501": _E501},
+                "requestBody": _body("Vanish"),
+                "responses": {
+                    "200": _ok("The thread with its vanish setting now.", "Thread"),
+                    "400": _error(
+                        "Not a valid vanish setting (`malformed_json`, `invalid_request`, "
+                        "`invalid_vanish`)."
+                    ),
+                    "401": _E401,
+                    "404": _E404,
+                    "413": _E413,
+                },
             }
         },
         "/v1/events": {

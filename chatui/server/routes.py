@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import unquote_to_bytes
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
@@ -175,9 +176,12 @@ async def history(request: Request) -> Response:
 
 
 async def delete_message(request: Request) -> Response:
+    """``?expired=true``: the sender's vanish timer ran out (DESIGN.md §4)."""
     caller = await authenticate(request)
     params = request.path_params
-    await _call(_db(request).redact, caller, params["thread_id"], params["id"])
+    expired = validate.flag(request.query_params.get("expired"), "expired")
+    db = _db(request)
+    await _call(lambda: db.redact(caller, params["thread_id"], params["id"], expired=expired))
     return Response(status_code=204)
 
 
@@ -210,18 +214,49 @@ async def events(request: Request) -> EventStream:
     )
 
 
-# --- not yet: themes, vanish, reactions -------------------------------------------
+# --- shared settings and reactions -------------------------------------------------
 
 
-def _not_implemented(feature: str) -> Callable[[Request], Any]:
-    async def handler(request: Request) -> Response:
-        caller = await authenticate(request)
-        # Membership first, as everywhere: a non-member must not learn the thread exists.
-        await _call(_db(request).get_thread, caller, request.path_params["thread_id"])
-        raise ApiError(501, "not_implemented", f"{feature} are not implemented yet")
+async def set_vanish(request: Request) -> Response:
+    caller = await authenticate(request)
+    data = await json_object(request)
+    thread_id = request.path_params["thread_id"]
+    return await _answer(200, _db(request).set_vanish, caller, thread_id, data)
 
-    handler.__name__ = f"not_implemented_{feature.replace(' ', '_')}"
-    return handler
+
+async def set_theme(request: Request) -> Response:
+    caller = await authenticate(request)
+    data = await json_object(request)
+    thread_id = request.path_params["thread_id"]
+    return await _answer(200, _db(request).set_theme, caller, thread_id, data)
+
+
+def _emoji(request: Request) -> str:
+    """The ``{emoji}`` path segment, percent-decoded as strict UTF-8.
+
+    The server decodes paths leniently (a stray ``%FF`` would become U+FFFD), so
+    the segment is decoded again from the raw path, where invalid UTF-8 is a 400.
+    """
+    raw = request.scope.get("raw_path")
+    if not isinstance(raw, bytes):  # an ASGI server that does not pass the raw path
+        return request.path_params["emoji"]
+    # The route matched, so the last raw segment is the emoji (an escaped "/" in it
+    # would have made the decoded path one segment longer, matching no route).
+    try:
+        return unquote_to_bytes(raw.rsplit(b"/", 1)[-1]).decode("utf-8")
+    except UnicodeDecodeError:
+        raise bad_request("invalid_emoji", "the reaction is not valid UTF-8") from None
+
+
+async def reaction(request: Request) -> Response:
+    caller = await authenticate(request)
+    params = request.path_params
+    emoji = _emoji(request)
+    add = request.method == "PUT"
+    db = _db(request)
+    return await _answer(
+        200, lambda: db.react(caller, params["thread_id"], params["message_id"], emoji, add=add)
+    )
 
 
 # --- the route table ----------------------------------------------------------------
@@ -264,12 +299,12 @@ def api_routes() -> list[Route]:
         ),
         Route(
             f"{thread}/messages/{{message_id}}/reactions/{{emoji}}",
-            _not_implemented("reactions"),
+            reaction,
             methods=["PUT", "DELETE"],
         ),
         Route(f"{thread}/read", mark_read, methods=["POST"]),
-        Route(f"{thread}/theme", _not_implemented("thread themes"), methods=["PUT"]),
-        Route(f"{thread}/vanish", _not_implemented("vanish settings"), methods=["PUT"]),
+        Route(f"{thread}/theme", set_theme, methods=["PUT"]),
+        Route(f"{thread}/vanish", set_vanish, methods=["PUT"]),
         Route("/v1/events", events, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
     ]

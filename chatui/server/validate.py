@@ -7,9 +7,12 @@ limits instead of repeating numbers that could drift.
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
 from typing import Any
 
+from chatui.core.notices import MAX_TIMER_SECONDS
 from chatui.server.errors import ApiError, bad_request
 
 USERNAME_PATTERN = r"^[a-z0-9._-]{1,32}$"
@@ -23,6 +26,17 @@ MAX_LIMIT = 1000
 # The whole request: big enough for a maximal message body even when every byte of it
 # is JSON-escaped as \u00XX (6x), small enough that nobody can make us buffer much.
 MAX_REQUEST_BYTES = 512 * 1024
+VANISH_MODES = ("off", "vanish", "timer")
+MAX_VANISH_SECONDS = MAX_TIMER_SECONDS  # four weeks, as the client's own limit
+MAX_THEME_BYTES = 16 * 1024  # a theme object, as compact UTF-8 JSON
+MAX_THEME_NAME_CHARS = 64
+MAX_THEME_DEPTH = 8  # objects/arrays within the theme object: a theme file needs 2
+MAX_EMOJI_BYTES = 64  # room for the longest ZWJ sequences (families, flags with tags)
+MAX_REACTIONS_PER_USER = 20  # different emoji one person may put on one message
+# Bidirectional overrides and isolates: invisible, and they reorder what follows.
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 
 _USERNAME = re.compile(USERNAME_PATTERN[1:-1])
 _TXN_ID = re.compile(TXN_ID_PATTERN[1:-1])
@@ -122,3 +136,111 @@ def limit(raw: str | None) -> int:
             "invalid_parameter", f"limit must be a whole number from 1 to {MAX_LIMIT}"
         )
     return int(raw)
+
+
+def flag(raw: str | None, field: str) -> bool:
+    """A boolean query parameter: absent, ``false`` or ``0`` / ``true`` or ``1``."""
+    if raw is None or raw in ("false", "0"):
+        return False
+    if raw in ("true", "1"):
+        return True
+    raise bad_request("invalid_parameter", f"{field} must be true or false")
+
+
+def vanish(value: Any) -> dict[str, Any]:
+    """A vanish setting in its one stored form: ``{"mode"}`` or ``{"mode", "seconds"}``."""
+    if not isinstance(value, dict):
+        raise bad_request("invalid_vanish", "the vanish setting must be a JSON object")
+    unknown = sorted(set(value) - {"mode", "seconds"})
+    if unknown:
+        raise bad_request("invalid_vanish", f"unknown field {unknown[0][:40]!r}")
+    mode = value.get("mode")
+    if mode not in VANISH_MODES:
+        raise bad_request("invalid_vanish", "mode must be one of off, vanish, timer")
+    seconds = value.get("seconds")
+    if mode != "timer":
+        if "seconds" in value:
+            raise bad_request("invalid_vanish", "seconds goes with mode timer only")
+        return {"mode": mode}
+    if isinstance(seconds, bool) or not isinstance(seconds, int):
+        raise bad_request("invalid_vanish", "mode timer needs seconds, a whole number")
+    if not 1 <= seconds <= MAX_VANISH_SECONDS:
+        raise bad_request(
+            "invalid_vanish", f"seconds must be from 1 to {MAX_VANISH_SECONDS} (four weeks)"
+        )
+    return {"mode": "timer", "seconds": seconds}
+
+
+def _depth(value: Any) -> int:
+    """How deeply arrays and objects nest in ``value`` (without recursion)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level <= MAX_THEME_DEPTH:  # no need to walk further than the limit
+                children = item.values() if isinstance(item, dict) else item
+                stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def theme(value: Any) -> dict[str, Any] | None:
+    """A thread theme: ``{"name": ..., ...}``, or ``{}`` (None: back to no theme).
+
+    Only the name is read here; the other fields are the clients' business (their
+    theme loader checks them), so a newer client's fields pass through unchanged.
+    """
+    if not isinstance(value, dict):
+        raise bad_request("invalid_theme", "the theme must be a JSON object")
+    if not value:
+        return None
+    name = value.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise bad_request("invalid_theme", "the theme needs a name (a non-blank string)")
+    if len(name) > MAX_THEME_NAME_CHARS:
+        raise bad_request(
+            "invalid_theme", f"the theme name must be at most {MAX_THEME_NAME_CHARS} characters"
+        )
+    if any(unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS for c in name):
+        raise bad_request("invalid_theme", "the theme name must not hold control characters")
+    if _depth(value) > MAX_THEME_DEPTH:
+        raise bad_request(
+            "invalid_theme", f"the theme nests more than {MAX_THEME_DEPTH} levels deep"
+        )
+    try:
+        size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+    except UnicodeEncodeError:
+        raise bad_request("invalid_theme", "the theme is not valid Unicode text") from None
+    if size > MAX_THEME_BYTES:
+        raise ApiError(
+            413, "too_large", f"the theme is {size} bytes of JSON; the limit is {MAX_THEME_BYTES}"
+        )
+    return value
+
+
+def emoji(value: Any) -> str:
+    """A reaction: 1..64 bytes of UTF-8 without whitespace or control characters.
+
+    Deliberately not a check against an emoji list: those grow every year, and a
+    client that cannot draw a new emoji still shows its code points safely.
+    """
+    if not isinstance(value, str):
+        raise bad_request("invalid_emoji", "the reaction must be text")
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise bad_request("invalid_emoji", "the reaction is not valid Unicode text") from None
+    if not 1 <= size <= MAX_EMOJI_BYTES:
+        raise bad_request("invalid_emoji", f"a reaction is 1 to {MAX_EMOJI_BYTES} bytes of UTF-8")
+    for char in value:
+        if (
+            char.isspace()
+            or unicodedata.category(char) in ("Cc", "Zs", "Zl", "Zp")
+            or char in _BIDI_CONTROLS
+        ):
+            raise bad_request(
+                "invalid_emoji",
+                f"a reaction must not hold whitespace or control characters (U+{ord(char):04X})",
+            )
+    return value

@@ -67,7 +67,7 @@ def test_events_carry_the_recipients_view(alice: Api, bob: Api) -> None:
         assert alice.delete(f"/v1/threads/{thread}/messages/{first}").status_code == 204
         redaction = bobs.next()
         assert redaction.kind == "redaction"
-        assert redaction.data == {"thread_id": thread, "message_id": first}
+        assert redaction.data == {"thread_id": thread, "message_id": first, "expired": False}
         assert bobs.next_of("thread").data["last_message"] is None
         # Alice's stream never carried Bob's private thread update.
         assert [alices.next().kind, alices.next().kind] == ["redaction", "thread"]

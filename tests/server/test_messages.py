@@ -181,18 +181,3 @@ def test_replies_point_at_a_message_of_the_thread(alice: Api, bob: Api) -> None:
         )
         assert response.status_code == 409, missing
     assert len(alice.history(thread)) == 2
-
-
-def test_unimplemented_features_answer_501(alice: Api, bob: Api) -> None:
-    thread = alice.new_thread("bob")["thread_id"]
-    message = alice.say(thread, "react to me")["message_id"]
-    base = f"/v1/threads/{thread}"
-    for method, path in [
-        ("PUT", f"{base}/messages/{message}/reactions/%F0%9F%91%8D"),
-        ("DELETE", f"{base}/messages/{message}/reactions/%F0%9F%91%8D"),
-        ("PUT", f"{base}/theme"),
-        ("PUT", f"{base}/vanish"),
-    ]:
-        response = bob.request(method, path, json={})
-        assert response.status_code == 501, path
-        assert response.json()["error"] == "not_implemented"

@@ -195,11 +195,34 @@ def test_a_session_through_every_operation_matches_the_description(
     call(bob, "DELETE", T + "/messages/{id}", f"/v1/threads/{tid}/messages/{mid}")
     call(alice, "DELETE", T + "/messages/{id}", f"/v1/threads/{tid}/messages/{mid}")
     call(alice, "DELETE", T + "/messages/{id}", f"/v1/threads/{tid}/messages/m0")
+    call(alice, "DELETE", T + "/messages/{id}", f"/v1/threads/{tid}/messages/{mid}",
+         params={"expired": "maybe"})  # fmt: skip
+    live = call(alice, "PUT", T + "/messages/{id}", f"/v1/threads/{tid}/messages/a2",
+                json={"body": "react to me"}).json()["message_id"]  # fmt: skip
     reaction = T + "/messages/{message_id}/reactions/{emoji}"
-    call(bob, "PUT", reaction, f"/v1/threads/{tid}/messages/{mid}/reactions/x")
-    call(bob, "DELETE", reaction, f"/v1/threads/{tid}/messages/{mid}/reactions/x")
-    call(bob, "PUT", T + "/theme", f"/v1/threads/{tid}/theme", json={"name": "dusk"})
-    call(bob, "PUT", T + "/vanish", f"/v1/threads/{tid}/vanish", json={"mode": "off"})
+    on_live = f"/v1/threads/{tid}/messages/{live}/reactions"
+    call(bob, "PUT", reaction, f"{on_live}/%F0%9F%91%8D")
+    call(alice, "PUT", reaction, f"{on_live}/%F0%9F%91%8D")
+    call(bob, "PUT", reaction, f"{on_live}/a%20b")  # 400: whitespace
+    call(bob, "PUT", reaction, f"/v1/threads/{tid}/messages/{mid}/reactions/x")  # 404: deleted
+    call(bob, "DELETE", reaction, f"{on_live}/%F0%9F%91%8D")
+    call(bob, "DELETE", reaction, f"{on_live}/%FF")  # 400: not UTF-8
+    theme = {"name": "Dusk", "mine_bubble": ["#112233", "#445566"], "dark": True}
+    call(bob, "PUT", T + "/theme", f"/v1/threads/{tid}/theme", json=theme)
+    call(bob, "PUT", T + "/theme", f"/v1/threads/{tid}/theme", json={"name": ""})
+    call(bob, "PUT", T + "/theme", f"/v1/threads/{tid}/theme",
+         json={"name": "big", "x": "y" * 20_000})  # fmt: skip
+    call(bob, "PUT", T + "/vanish", f"/v1/threads/{tid}/vanish",
+         json={"mode": "timer", "seconds": 300})  # fmt: skip
+    call(bob, "PUT", T + "/vanish", f"/v1/threads/{tid}/vanish", json={"mode": "timer"})
+    # The notices and the reactions are in what history and the thread list say.
+    call(bob, "GET", T + "/messages", f"/v1/threads/{tid}/messages")
+    call(alice, "GET", T, f"/v1/threads/{tid}")
+    call(alice, "PUT", T + "/theme", f"/v1/threads/{tid}/theme", json={})
+    call(alice, "PUT", T + "/vanish", f"/v1/threads/{tid}/vanish", json={"mode": "off"})
+    call(alice, "GET", "/v1/threads", "/v1/threads")
+    call(alice, "DELETE", T + "/messages/{id}", f"/v1/threads/{tid}/messages/{live}",
+         params={"expired": "true"})  # fmt: skip
     call(bob, "GET", "/v1/events", "/v1/events", params={"since": "nonsense"})
     call(anonymous, "GET", "/v1/events", "/v1/events")
     call(anonymous, "GET", "/openapi.json", "/openapi.json")
