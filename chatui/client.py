@@ -661,17 +661,23 @@ class Session:
                     self._messages[key] = [m for m in loaded if m.message_id not in ids]
                 if self.store is not None:
                     self.store.erase_messages((*key, m) for m in sorted(ids))
-                thread = self.inbox.get(key) if key in self.inbox else None
+                listed = key in self.inbox
+                thread = self.inbox.get(key) if listed else None
+                if thread is None and self.store is not None:
+                    # Not listed yet (the purge before the first frame): the stored row.
+                    thread = self.store.threads_by_key([key]).get(key)
                 last = thread.last_message if thread is not None else None
                 if thread is not None and last is not None and last.message_id in ids:
                     remaining = [m for m in self._messages.get(key, ()) if not m.pending]
                     newest = remaining[-1] if remaining else None
                     if newest is None and self.store is not None:
                         newest = self.store.newest_message(key)
-                    self.inbox.upsert(replace(thread, last_message=newest))
+                    thread = replace(thread, last_message=newest)
+                    if listed:
+                        self.inbox.upsert(thread)
+                        changed_threads = True
                     if self.store is not None:
-                        self._persist_thread(key)
-                    changed_threads = True
+                        self.store.put_thread(thread)
             self._vanish.forget(items)
         if self.store is not None:
             self.store.checkpoint()

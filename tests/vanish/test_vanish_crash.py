@@ -4,6 +4,7 @@ data and from the disk — and pays what the killed run owed the server."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -18,8 +19,8 @@ from chatui.store import Store
 from tests.store.helpers import linked, until
 from tests.vanish.helpers import bodies, on_disk, pair
 
-# Bob's client in a process of its own: opens the thread, waits for the message,
-# draws it (messages_seen), reports its id, and waits to be killed.
+# Bob's client in a process of its own: opens the thread, says READY, waits for the
+# message, draws it (messages_seen), reports its id, and waits to be killed.
 CLIENT = r"""
 import asyncio, sys
 from chatui.client import Session
@@ -36,6 +37,7 @@ async def main():
     await until(lambda: session.states["home"][0] is ConnectionState.CONNECTED, "live")
     key = ("home", thread_id)
     await session.open_thread(key)
+    print("READY", flush=True)
     await until(lambda: any(m.body == body for m in session.messages(key)), "the message")
     message = next(m for m in session.messages(key) if m.body == body)
     session.messages_seen(key, [message.message_id])
@@ -46,7 +48,9 @@ asyncio.run(main())
 """
 
 
-def _run_bob_until_seen(p, body: str) -> tuple[subprocess.Popen, str]:
+async def _run_bob_until_seen(p, setting: VanishSetting, body: str) -> tuple[subprocess.Popen, str]:
+    """Bob's process, live before alice sends: he receives it at once (a sender's
+    timer starts at acceptance, so a late reader could find it deleted already)."""
     root = Path(__file__).resolve().parents[2]
     args = [p.server.url, "bob", p.bob_creds.token, p.thread_id, str(p.tmp / "bob.sqlite3"), body]
     proc = subprocess.Popen(
@@ -56,7 +60,10 @@ def _run_bob_until_seen(p, body: str) -> tuple[subprocess.Popen, str]:
         cwd=root,
         env={**os.environ, "PYTHONPATH": str(root)},
     )
-    line = proc.stdout.readline().split()
+    assert proc.stdout.readline().split() == ["READY"]
+    await p.alice.set_vanish(p.key, setting)
+    await p.alice.send(p.key, body)
+    line = (await asyncio.to_thread(proc.stdout.readline)).split()
     assert line and line[0] == "SEEN", line
     return proc, line[1]
 
@@ -66,12 +73,11 @@ async def test_a_killed_client_purges_expired_timers_before_drawing(
 ) -> None:
     async with pair(server, tmp_path) as p:
         await p.bob.stop()  # bob runs in his own process below
-        await p.alice.set_vanish(p.key, VanishSetting("timer", 1))
-        await p.alice.send(p.key, "killed-token-5e11")
-        proc, message_id = _run_bob_until_seen(p, "killed-token-5e11")
+        timer = VanishSetting("timer", 2)
+        proc, message_id = await _run_bob_until_seen(p, timer, "killed-token-5e11")
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
-        time.sleep(1.2)  # bob's 1-second timer ran out while nothing was running
+        time.sleep(2.2)  # bob's 2-second timer ran out while nothing was running
 
         bob = Session([linked(p.server.url, p.bob_creds)], store=Store(tmp_path / "bob.sqlite3"))
         bob.load_cached()  # what the app does before its first frame
@@ -87,9 +93,8 @@ async def test_a_killed_client_in_vanish_mode_counts_as_closing_the_chat(
 ) -> None:
     async with pair(server, tmp_path) as p:
         await p.bob.stop()
-        await p.alice.set_vanish(p.key, VanishSetting("vanish"))
-        await p.alice.send(p.key, "closed-by-crash-77aa")
-        proc, message_id = _run_bob_until_seen(p, "closed-by-crash-77aa")
+        vanish = VanishSetting("vanish")
+        proc, message_id = await _run_bob_until_seen(p, vanish, "closed-by-crash-77aa")
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
 

@@ -24,13 +24,13 @@ async def test_a_timer_message_goes_everywhere_after_the_recipient_saw_it(
     server: ServerThread, tmp_path: Path
 ) -> None:
     async with pair(server, tmp_path) as p:
-        await p.alice.set_vanish(p.key, VanishSetting("timer", 2))
-        await _notice_seen(p.bob, p.key, "alice set messages to disappear after 2 seconds")
+        await p.alice.set_vanish(p.key, VanishSetting("timer", 3))
+        await _notice_seen(p.bob, p.key, "alice set messages to disappear after 3 seconds")
         await p.alice.open_thread(p.key)
         await p.alice.send(p.key, "timer-token-7f3a")
         await until(lambda: "timer-token-7f3a" in bodies(p.bob.messages(p.key)), "delivery")
         sent = next(m for m in p.bob.messages(p.key) if m.body == "timer-token-7f3a")
-        assert sent.vanish == VanishSetting("timer", 2)
+        assert sent.vanish == VanishSetting("timer", 3)
         # Receiving does not start bob's clock; drawing it on screen does.
         assert p.bob.expires_at(p.key, sent.message_id) is None
         p.bob.messages_seen(p.key, [sent.message_id])
@@ -92,7 +92,8 @@ async def test_a_seen_timer_survives_a_restart_and_expired_ones_go_before_first_
     server: ServerThread, tmp_path: Path
 ) -> None:
     async with pair(server, tmp_path) as p:
-        await p.alice.set_vanish(p.key, VanishSetting("timer", 2))
+        # Long enough for a slow machine to restart bob before his deadline.
+        await p.alice.set_vanish(p.key, VanishSetting("timer", 5))
         await p.alice.send(p.key, "restart-token-c0de")
         await p.bob.open_thread(p.key)
         await until(lambda: "restart-token-c0de" in bodies(p.bob.messages(p.key)), "delivery")
