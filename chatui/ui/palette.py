@@ -1,4 +1,5 @@
-"""Ctrl+P: the command palette also jumps to any conversation, across accounts.
+"""Ctrl+P: the command palette also jumps to any conversation, across accounts, and
+runs the open conversation's commands (vanish mode, chat theme, reactions, help).
 
 Titles come from servers, and Textual's palette reads plain strings as markup
 (both ``Matcher.highlight`` and help texts go through ``Content.from_markup``).
@@ -9,7 +10,7 @@ highlight is applied to that ``Text`` ourselves, and help text is escaped.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -19,7 +20,7 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 
-from chatui.core.models import Thread
+from chatui.core.models import Thread, VanishSetting
 from chatui.ui.status import account_tag, one_line
 
 if TYPE_CHECKING:
@@ -110,3 +111,82 @@ def _highlight(title: str, offsets: Sequence[int]) -> Text:
         if offset < len(title) and not title[offset].isspace():
             text.stylize(_MATCH_STYLE, offset, offset + 1)
     return text
+
+
+class ChatCommandsProvider(Provider):
+    """The open conversation's commands: vanish mode, chat theme, reactions, help.
+
+    Titles are the app's own words (no server text), so Textual's highlighting
+    may read them as it likes. Commands about the open conversation are offered
+    only while one is open.
+    """
+
+    @property
+    def chat_app(self) -> ChatApp:
+        return self.app  # type: ignore[return-value]
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        app = self.chat_app
+        commands: list[tuple[str, str, Callable[[], object]]] = []
+        if app.shown_key is not None:
+            commands += [
+                (
+                    "Vanish mode: on",
+                    "Messages disappear once seen and the chat is closed (shared)",
+                    partial(app.request_vanish, VanishSetting(mode="vanish")),
+                ),
+                (
+                    "Vanish mode: off",
+                    "Messages stay (shared with everyone in the chat)",
+                    partial(app.request_vanish, VanishSetting()),
+                ),
+                (
+                    "Vanish mode: timer…",
+                    "Messages disappear a while after being seen: 30 s … 1 week, or custom",
+                    app.action_vanish_menu,
+                ),
+                (
+                    "Chat theme…",
+                    "This conversation's colors and reactions, with a live preview (shared)",
+                    app.action_theme_picker,
+                ),
+                (
+                    "React: quick reaction",
+                    "React to the selected (or newest) message with the theme's first emoji",
+                    app.action_quick_react,
+                ),
+                (
+                    "React…",
+                    "React to the selected (or newest) message with any emoji",
+                    app.action_react_picker,
+                ),
+                (
+                    "Insert emoji…",
+                    "Put an emoji from the picker into the message box",
+                    app.action_insert_emoji,
+                ),
+            ]
+        commands.append(
+            (
+                "Help: keys, commands, what vanish mode cannot do",
+                "The help screen (F1)",
+                app.action_help,
+            )
+        )
+        return commands
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._commands():
+            yield DiscoveryHit(title, callback, help=escape(help_text))
+
+    async def search(self, query: str) -> Hits:
+        # Every word typed must occur in the title: a loose fuzzy match ("heist"
+        # in "Help: ... vanish ... cannot") would push conversations down the list.
+        words = query.casefold().split()
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._commands():
+            if not words or not all(word in title.casefold() for word in words):
+                continue
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=escape(help_text))

@@ -1,0 +1,101 @@
+"""The help screen (F1, ``?`` outside the composer, ``/help``, the palette).
+
+Three parts: the keys (given by the app, so the screen never lists a key the
+app does not have), the composer's slash commands, and what vanish mode cannot
+do. The last part is there because a disappearing message is a promise about
+*this client*, and a promise a terminal program cannot keep for anyone else
+must not be implied (DESIGN.md §4, issue 5 "Honesty").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from chatui.ui.commands import COMMANDS_HELP
+
+VANISH_LIMITS: tuple[str, ...] = (
+    "It erases a message from this client's screen and local store and, for your own"
+    " messages, asks the server to delete it. That is all it can do.",
+    "A terminal cannot stop screenshots, or anyone photographing the screen.",
+    "It cannot stop copying: text can be selected and copied before it goes.",
+    "It cannot reach the terminal's own scrollback or logs: tmux or screen history,"
+    " `script` recordings, terminal log files keep what was drawn.",
+    "The other person's device, a modified client or a bridge to another network can"
+    " keep anything they were sent; their timers run on their client, not yours.",
+    "Use it for tidiness and a little privacy, not for secrets you cannot afford to leak.",
+)
+
+
+def help_text(keys: Sequence[tuple[str, str]]) -> Text:
+    """The whole help, as plain ``Text`` (also what tests read)."""
+    text = Text()
+    text.append("Keys\n", style="bold underline")
+    width = max((cell_len(key) for key, _ in keys), default=0)
+    for key, what in keys:
+        text.append(f"  {key}{' ' * (width - cell_len(key))}  ", style="bold")
+        text.append(f"{what}\n")
+    text.append("\nCommands typed in the message box\n", style="bold underline")
+    usage_width = max(cell_len(c.usage) for c in COMMANDS_HELP)
+    for command in COMMANDS_HELP:
+        pad = " " * (usage_width - cell_len(command.usage))  # an emoji is two cells
+        text.append(f"  {command.usage}{pad}  ", style="bold")
+        text.append(f"{command.what}\n")
+    text.append("  An unknown /command is never sent: it stays in the box to fix.\n")
+    text.append("\nWhat vanish mode cannot do\n", style="bold underline")
+    for line in VANISH_LIMITS:
+        text.append("  • ")
+        text.append(f"{line}\n")
+    return text
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys, commands and the limits of vanish mode; Esc, F1, ``?`` or q closes."""
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    HelpScreen > VerticalScroll {
+        width: 90;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        padding: 0 2;
+        border: round $primary;
+        border-title-style: bold;
+        background: $surface;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f1,question_mark,q", "close", "Close", id="help.close"),
+    ]
+
+    def __init__(self, keys: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        self.keys = list(keys)
+
+    @property
+    def plain(self) -> str:
+        return help_text(self.keys).plain
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll() as box:
+            box.border_title = "chatui help"
+            box.border_subtitle = "Esc closes"
+            yield Static(help_text(self.keys), id="help-text")
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
