@@ -106,7 +106,8 @@ def responder(bots_in_thread: Iterable[str], message: Message) -> str | None:
     replies in a group without any coordination between them.
     """
     candidates = sorted(bots_in_thread)
-    if not candidates:
+    if not candidates or message.kind == "setting":
+        # A changed setting is news about the chat, not something said to them.
         return None
     return candidates[zlib.crc32(message.message_id.encode()) % len(candidates)]
 

@@ -108,3 +108,9 @@ def test_reply_text_quotes_and_exactly_one_bot_answers():
     }
     assert chosen == {"alice", "bob", "carol"}  # the work is shared around
     assert responder(set(), message) is None
+
+
+def test_contacts_do_not_answer_a_changed_setting():
+    notice = Message("a", "t", "m1", "you", "you turned on vanish mode", 0, kind="setting")
+    assert responder({"alice"}, notice) is None
+    assert responder({"alice"}, Message("a", "t", "m1", "you", "hi", 0)) == "alice"
