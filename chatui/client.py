@@ -637,6 +637,11 @@ class Session:
         """A "vanish" message seen here: it goes when the chat is closed."""
         return self._vanish.pending_close(key, message_id)
 
+    def check_vanish(self) -> None:
+        """Expire what is due now by either clock (after a suspend or a clock change,
+        which the one pending wake-up cannot notice by itself)."""
+        self._vanish.check()
+
     def _erase(self, items: list[MessageKey]) -> None:
         """Vanish mode's erasure: from memory, the list's preview and the disk.
 

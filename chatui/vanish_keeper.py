@@ -104,6 +104,10 @@ class VanishKeeper:
         """From now on deadlines fire (call inside the running loop)."""
         self._ensure_scheduler().start()
 
+    def check(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.check()
+
     def close(self) -> None:
         if self._scheduler is not None:
             self._scheduler.close()

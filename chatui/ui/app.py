@@ -697,6 +697,10 @@ class ChatApp(App[str | None]):
             self.session.close_thread()
 
     def _resumed(self, app: App) -> None:
+        if self.session is not None and not self.first_run:
+            # The machine may have slept (the monotonic clock stops meanwhile):
+            # whatever is due by the wall clock goes now, before it is drawn again.
+            self.session.check_vanish()
         if self.shown_key is not None and not self._shutting_down:
             self._load_thread(self.shown_key)  # open again: reads and timers count anew
 

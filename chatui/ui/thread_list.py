@@ -4,8 +4,12 @@ One widget draws all rows (``render_line``), two terminal lines per thread, so t
 cost of a frame depends on the height of the screen, not on the number of threads
 (DESIGN.md §7: a ListView of 5,000 items takes half a minute to appear). Rendered
 lines are cached per (thread object, line, width, cursor, focus, day) in an LRU;
-threads are frozen dataclasses, so a changed thread is a new object and misses the
-cache by itself. Theme changes and resizes clear it.
+threads are frozen dataclasses, so a changed thread (a new message, a read, a
+vanish setting turned on) is a new object and misses the cache by itself. Theme
+changes and resizes clear it.
+
+A thread with vanish mode on shows a glyph on its first line (VANISH_MARKERS):
+a glyph rather than a color, so that it still reads under NO_COLOR.
 
 All server text (titles, previews, sender names) goes through
 :func:`chatui.core.sanitize.safe_text` and into Rich ``Text`` pieces; no markup is
@@ -16,10 +20,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.cells import cell_len
 from rich.color import Color, ColorParseError
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -39,6 +44,27 @@ ROW_HEIGHT = 2
 _LABEL_MAX = 8  # cells of an account label shown in the badge
 _PREVIEW_MAX = 300  # characters of a body worth sanitizing for a one-line preview
 _INVITE_TAG = "invite · "
+
+# Shown on a thread's first line while its vanish mode is on. Glyphs, not color, so
+# that they survive NO_COLOR; each one code point of East Asian Width "W" with
+# default emoji presentation, so every terminal and Rich agree it takes two cells
+# (unlike text-default symbols such as U+23F1 STOPWATCH, drawn one or two wide).
+VANISH_MARKERS: Mapping[str, str] = {"timer": "⏳", "vanish": "👻"}
+_MARKER_WIDTH = 2
+
+
+class _RowStyles(NamedTuple):
+    """The finished style of each piece of a row, for one cursor/focus state."""
+
+    base: Style
+    title: Style
+    title_unread: Style
+    invite: Style
+    time: Style
+    preview: Style
+    preview_empty: Style
+    marker: Style
+    unread: Style
 
 
 def _contrast_text(color: str) -> str | None:
@@ -152,6 +178,8 @@ class ThreadListView(ScrollView, can_focus=True):
         self._cursor_index = 0
         self._user_moved = False
         self._lines: LRUCache[tuple, tuple[Thread, Strip]] = LRUCache(1024)
+        self._style_cache: dict[tuple[bool, bool], _RowStyles] = {}
+        self._badges: dict[str, tuple[str, Style]] = {}
         self._width = 0
 
     # --- public API ----------------------------------------------------------------
@@ -167,6 +195,7 @@ class ThreadListView(ScrollView, can_focus=True):
         self._me = me
         self._accounts = accounts
         self._lines.clear()
+        self._badges.clear()
         self.refresh_threads()
 
     @property
@@ -288,6 +317,7 @@ class ThreadListView(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._style_cache.clear()
         self._lines.clear()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -305,6 +335,12 @@ class ThreadListView(ScrollView, can_focus=True):
         self.set_interval(60, self.refresh)
 
     # --- rendering -----------------------------------------------------------------
+    #
+    # A row is built as (text, style) pieces and turned into segments directly: no
+    # rich Text per line, and the component styles are looked up once per theme and
+    # focus state (_row_styles), not per line. The first frame draws some forty lines
+    # of this list; each lookup of a widget's rich_style walks the DOM, and per line
+    # they were most of the list's share of that frame (bench/startup.py).
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -313,41 +349,78 @@ class ThreadListView(ScrollView, can_focus=True):
         if not self._inbox:
             return self._render_empty(y, width)
         if index >= len(self._inbox):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._row_styles(False).base)
         thread = self._inbox.at(index)
         selected = index == self._cursor_index
         now = int(time.time() * 1000)
         cache_key = (thread.key, line, width, selected, self.has_focus, local_day(now))
         cached = self._lines.get(cache_key)
+        # The thread object is part of the check: a changed thread (title, preview,
+        # unread, vanish setting...) is a new frozen object, so it misses by itself.
         if cached is not None and cached[0] is thread:
             return cached[1]
-        text = self._render_row(thread, line, width, selected, now)
-        strip = Strip(list(text.render(self.app.console)), text.cell_len)
-        strip = strip.crop_extend(0, width, text.style if isinstance(text.style, Style) else None)
+        styles = self._row_styles(selected)
+        pieces = self._row_pieces(thread, line, width, styles, now)
+        segments = [Segment(text, style) for text, style in pieces if text]
+        strip = Strip(segments).crop_extend(0, width, styles.base)
         self._lines[cache_key] = (thread, strip)
         return strip
 
     def _render_empty(self, y: int, width: int) -> Strip:
         if y != 1:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._row_styles(False).base)
         style = self.get_visual_style("thread-list--empty").rich_style
         text = Text(" " + truncate_cells(self.empty_text, max(0, width - 1)), style=style)
         return Strip(list(text.render(self.app.console))).crop_extend(0, width, style)
 
-    def _styles(self, selected: bool) -> dict[str, Style]:
+    def _row_styles(self, selected: bool) -> _RowStyles:
+        """The finished styles of a row's pieces (widget base style included)."""
+        cache_key = (selected, self.has_focus)
+        styles = self._style_cache.get(cache_key)
+        if styles is None:
+            styles = self._style_cache[cache_key] = self._compute_row_styles(selected)
+        return styles
+
+    def _compute_row_styles(self, selected: bool) -> _RowStyles:
+        bold, italic = Style(bold=True), Style(italic=True)
         if selected:
             cursor = self.get_visual_style("thread-list--cursor").rich_style
-            return dict.fromkeys(("base", "title", "time", "preview"), cursor)
-        return {
-            "base": self.rich_style,
-            "title": self.get_visual_style("thread-list--title").rich_style,
-            "time": self.get_visual_style("thread-list--time").rich_style,
-            "preview": self.get_visual_style("thread-list--preview").rich_style,
-        }
+            return _RowStyles(
+                base=cursor,
+                title=cursor,
+                title_unread=cursor + bold,
+                invite=cursor + bold,
+                time=cursor,
+                preview=cursor,
+                preview_empty=cursor + italic,
+                marker=cursor,
+                unread=cursor + self.get_visual_style("thread-list--unread").rich_style,
+            )
+        base = self.rich_style
+        title = base + self.get_visual_style("thread-list--title").rich_style
+        preview = base + self.get_visual_style("thread-list--preview").rich_style
+        time_style = base + self.get_visual_style("thread-list--time").rich_style
+        return _RowStyles(
+            base=base,
+            title=title,
+            title_unread=title + bold,
+            invite=base + self.get_visual_style("thread-list--invite").rich_style,
+            time=time_style,
+            preview=preview,
+            preview_empty=preview + italic,
+            marker=time_style,
+            unread=base + self.get_visual_style("thread-list--unread").rich_style,
+        )
 
     def _badge(self, thread: Thread) -> tuple[str, Style]:
-        account = self._accounts.get(thread.account_id)
-        label = account.label if account is not None else thread.account_id
+        badge = self._badges.get(thread.account_id)
+        if badge is None:
+            badge = self._badges[thread.account_id] = self._make_badge(thread.account_id)
+        return badge
+
+    def _make_badge(self, account_id: str) -> tuple[str, Style]:
+        account = self._accounts.get(account_id)
+        label = account.label if account is not None else account_id
         label = truncate_cells(safe_text(label, single_line=True, max_len=32), _LABEL_MAX)
         style = Style(reverse=True, bold=True)
         if account is not None:
@@ -356,9 +429,11 @@ class ThreadListView(ScrollView, can_focus=True):
                 style = Style(color=foreground, bgcolor=account.color, bold=True)
         return f" {label} ", style
 
-    def _render_row(self, thread: Thread, line: int, width: int, selected: bool, now: int) -> Text:
-        styles = self._styles(selected)
-        text = Text(style=styles["base"], no_wrap=True, end="")
+    def _row_pieces(
+        self, thread: Thread, line: int, width: int, styles: _RowStyles, now: int
+    ) -> list[tuple[str, Style]]:
+        """One line of a thread's row as (text, style) pieces, at most ``width`` cells
+        (the caller pads the rest)."""
         badge, badge_style = self._badge(thread)
         badge_width = cell_len(badge)
         if badge_width + 4 > width:  # too narrow for the badge: a one-cell color mark
@@ -370,41 +445,49 @@ class ThreadListView(ScrollView, can_focus=True):
             if time_label and room - time_width - 1 < 4:
                 time_label, time_width = "", 0  # no room: the title matters more
             title_room = room - (time_width + 1 if time_label else 0)
+            # Vanish mode on: a glyph (meaning kept without color) before the time.
+            marker = VANISH_MARKERS.get(thread.vanish.mode, "")
+            if marker and title_room - _MARKER_WIDTH - 1 < 4:
+                marker = ""  # no room: the title matters more
+            if marker:
+                title_room -= _MARKER_WIDTH + 1
             # An invitation we have not answered: say so before the name.
             tag = _INVITE_TAG if thread.membership == "invite" and title_room > 12 else ""
             title_room -= cell_len(tag)
             me = self._me(thread.account_id)
             title = safe_text(thread.display_title(me), single_line=True, max_len=200)
             title = truncate_cells(title, max(0, title_room))
-            title_style = styles["title"] + Style(bold=True) if thread.unread else styles["title"]
-            text.append(badge, badge_style)
-            text.append(" ")
+            pieces = [(badge, badge_style), (" ", styles.base)]
             if tag:
-                tag_style = self.get_visual_style("thread-list--invite").rich_style
-                text.append(tag, styles["title"] + Style(bold=True) if selected else tag_style)
-            text.append(title, title_style)
+                pieces.append((tag, styles.invite))
+            title_style = styles.title_unread if thread.unread else styles.title
+            pieces.append((title, title_style))
+            used = badge_width + 1 + cell_len(tag) + cell_len(title)
+            right = (time_width + 1 if time_label else 0) + (_MARKER_WIDTH + 1 if marker else 0)
+            if right:
+                pieces.append((" " * max(1, width - used - right + 1), styles.base))
+            if marker:
+                pieces.append((marker, styles.marker))
+                if time_label:
+                    pieces.append((" ", styles.base))
             if time_label:
-                gap = width - badge_width - 1 - cell_len(tag) - cell_len(title) - time_width
-                text.append(" " * max(1, gap))
-                text.append(time_label, styles["time"])
-            return text
+                pieces.append((time_label, styles.time))
+            return pieces
 
         # Line 2: the preview, under the title, with the unread badge on the right.
-        text.append(" " * (badge_width + 1))
+        pieces = [(" " * (badge_width + 1), styles.base)]
         unread = ""
         if thread.unread:
             unread = f" {thread.unread if thread.unread < 1000 else '999+'} "
         room = width - badge_width - 1 - (cell_len(unread) + 1 if unread else 0)
         preview = truncate_cells(self._preview(thread), max(0, room))
-        preview_style = styles["preview"]
-        if thread.last_message is None:
-            preview_style = preview_style + Style(italic=True)
-        text.append(preview, preview_style)
+        preview_style = styles.preview_empty if thread.last_message is None else styles.preview
+        pieces.append((preview, preview_style))
         if unread:
             gap = width - badge_width - 1 - cell_len(preview) - cell_len(unread)
-            text.append(" " * max(1, gap))
-            text.append(unread, self.get_visual_style("thread-list--unread").rich_style)
-        return text
+            pieces.append((" " * max(1, gap), styles.base))
+            pieces.append((unread, styles.unread))
+        return pieces
 
     def _preview(self, thread: Thread) -> str:
         if thread.membership == "invite":
