@@ -42,6 +42,7 @@ screenshots: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/vanish.py
 
 clean:
 	rm -rf $(VENV) $(SYNAPSE_VENV)

@@ -12,9 +12,12 @@ messages. Then, each in a fresh process (so imports count, as they do for a user
   the merged list holds all 10,000 threads and is drawn, and the time from asking
   to open the big thread until its newest messages are drawn.
 
-- ``cached``: the real ChatApp on a profile store holding 10,000 threads (with
-  their last messages), every server unreachable (the accounts point at a closed
-  port): time to first frame, and how many threads the list held when it was drawn.
+- ``cached``: the real ``chatui --config-dir DIR`` command (through
+  ``chatui.cli.main``, as the console script runs it) on a profile whose store holds
+  10,000 threads (with their last messages), every server unreachable (the
+  accounts point at a closed port): time to first frame, and how many threads the
+  list held when it was drawn. Only the app class is swapped, for one that runs
+  headless and reports its first frame.
 
 Targets (issue 2): first frame within 1.25x of the bare app; list populated within
 1 s after the first frame; the big thread's newest messages within 100 ms. Issue 4:
@@ -29,12 +32,15 @@ child would recompile chatui from source, ~25 ms that no user pays at startup.
 
 Run: ``make bench`` or ``.venv/bin/python bench/startup.py [--runs N] [--threads N]``
 (``--only cached`` runs just the bare app and the cached mode, without seeding servers)
-(``--profile-split`` also shows each first frame split into imports and the rest).
+(``--profile-split`` also shows each first frame split into imports and the rest)
+(``--no-snapshot`` starts each cached run without the stored order snapshot, as
+after a crash; by default the store is as a normally closed chatui leaves it).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -68,44 +74,76 @@ def _child_bare(t0: float) -> dict[str, float]:
 
 
 def _child_cached(t0: float, spec_path: str) -> dict[str, float]:
-    """The real app on a profile store of many threads, with no server reachable."""
-    from chatui.backends.local import LocalBackend
-    from chatui.client import LinkedAccount, Session
-    from chatui.core.models import AccountConfig
-    from chatui.store import Store
-    from chatui.ui.app import ChatApp
+    """The real ``chatui`` command on a profile whose store holds many threads, with
+    no server reachable: the same path a user's ``chatui --config-dir DIR`` takes
+    (argument parsing, config, opening the store, linking accounts after the first
+    frame), so every cost before that frame counts."""
+    import importlib.abc
+    import importlib.machinery
 
-    imported = time.time() - t0
     spec = json.loads(Path(spec_path).read_text())
-    linked = []
-    for item in spec["accounts"]:
-        config = AccountConfig(**item["config"])
-        linked.append(LinkedAccount(config, LocalBackend(config), item["token"]))
-    session = Session(linked, store=Store(spec["store"]))
-    result: dict[str, float] = {"imported": imported}
+    result: dict[str, float] = {}
 
-    load_cached = session.load_cached
+    def instrument(module: object) -> None:
+        """Swap the app class for one that reports its first frame (run as soon as
+        the launcher imports ``chatui.ui.app``: nothing is imported earlier or
+        otherwise than for a user)."""
+        import chatui.client
 
-    def timed_load_cached() -> None:
-        started = time.perf_counter()
-        load_cached()
-        result["load_cached"] = time.perf_counter() - started
+        load_cached = chatui.client.Session.load_cached
 
-    session.load_cached = timed_load_cached  # type: ignore[method-assign]
+        def timed_load_cached(session: chatui.client.Session) -> None:
+            started = time.perf_counter()
+            load_cached(session)
+            result["load_cached"] = time.perf_counter() - started
 
-    class Measured(ChatApp):
-        # (Textual calls ChatApp.on_mount too: handlers run for each class.)
-        def on_mount(self) -> None:
-            self.call_after_refresh(self._first_frame)
+        chatui.client.Session.load_cached = timed_load_cached  # type: ignore[method-assign]
 
-        def _first_frame(self) -> None:
-            result["first_frame"] = time.time() - t0
-            # What the first frame showed: the list must be whole already.
-            result["threads_in_first_frame"] = len(session.inbox)
-            result["first_row"] = session.inbox.at(0).title if len(session.inbox) else None
-            self.exit()
+        class Measured(module.ChatApp):  # type: ignore[attr-defined,name-defined,misc]
+            def __init__(self, *args: object, **kwargs: object) -> None:
+                # Everything before the app exists: imports, arguments, config, store.
+                result["imported"] = time.time() - t0
+                super().__init__(*args, **kwargs)
 
-    Measured(session).run(headless=True, size=(160, 45))
+            def run(self, **kwargs: object) -> str | None:
+                return super().run(headless=True, size=(160, 45))
+
+            # (Textual calls ChatApp.on_mount too: handlers run for each class.)
+            def on_mount(self) -> None:
+                self.call_after_refresh(self._first_frame)
+
+            def _first_frame(self) -> None:
+                result["first_frame"] = time.time() - t0
+                # What the first frame showed: the list must be whole already.
+                inbox = self.session.inbox
+                result["threads_in_first_frame"] = len(inbox)
+                result["first_row"] = inbox.at(0).title if len(inbox) else None
+                self.exit()
+
+        module.ChatApp = Measured  # type: ignore[attr-defined]
+
+    class Hook(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+        def find_spec(self, name: str, path: object, target: object = None) -> object:
+            if name != "chatui.ui.app":
+                return None
+            sys.meta_path.remove(self)
+            found = importlib.machinery.PathFinder.find_spec(name, path)  # type: ignore[arg-type]
+            assert found is not None and found.loader is not None
+            self.loader = found.loader
+            found.loader = self
+            return found
+
+        def create_module(self, spec: object) -> None:
+            return None
+
+        def exec_module(self, module: object) -> None:
+            self.loader.exec_module(module)  # type: ignore[union-attr]
+            instrument(module)
+
+    sys.meta_path.insert(0, Hook())
+    from chatui.cli import main
+
+    main(["--config-dir", spec["config_dir"]])
     return result
 
 
@@ -221,18 +259,24 @@ def _seed(root: Path, threads_per_account: int, big_messages: int) -> tuple[list
 
 
 def _fill_store(root: Path, threads_per_account: int) -> dict:
-    """A profile store as a long-running chatui leaves it: each account's threads
-    with their last messages; the accounts point at a closed port (every server
-    down), so only the store can fill the first frame."""
+    """A profile as a long-running chatui leaves it: ``config.toml`` with two
+    accounts, and a store with each account's threads and their last messages.
+    The accounts point at a closed port (every server down), so only the store can
+    fill the first frame; their tokens are in (absent) token files, so no keyring
+    is asked either — and linking happens after the first frame anyway."""
     import socket
 
-    from chatui.core.models import Message, Thread
+    from chatui.accounts.config import save_accounts
+    from chatui.accounts.profile import Profile
+    from chatui.core.models import AccountConfig, Message, Thread
     from chatui.store import Store
+    from chatui.store_order import SnapshotStore
 
     with socket.socket() as probe:  # a port nobody listens on once closed
         probe.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    store = Store(root / "profile" / "store.sqlite3")
+    profile = Profile.resolve(root / "profile")
+    store = Store(profile.data_dir / "store.sqlite3")
     now = int(time.time() * 1000)
     accounts = []
     for index, account_id in enumerate(("north", "harbor")):
@@ -260,17 +304,33 @@ def _fill_store(root: Path, threads_per_account: int) -> dict:
                 )
             )
         store.replace_threads(account_id, threads)
-        config = {
-            "account_id": account_id,
-            "kind": "local",
-            "server": closed,
-            "username": "me",
-            "label": account_id[0].upper(),
-            "color": "#5fafff" if index == 0 else "#d7875f",
-        }
-        accounts.append({"config": config, "token": "never-sent"})
+        accounts.append(
+            AccountConfig(
+                account_id=account_id,
+                kind="local",
+                server=closed,
+                username="me",
+                label=account_id[0].upper(),
+                color="#5fafff" if index == 0 else "#d7875f",
+                token_store="file",
+            )
+        )
     store.close()
-    return {"accounts": accounts, "store": str(root / "profile" / "store.sqlite3")}
+    # Closed by the app as a run of chatui closes it: with the list order's snapshot
+    # for the next start (chatui.store_order; --no-snapshot measures without it).
+    SnapshotStore(profile.data_dir / "store.sqlite3").close()
+    save_accounts(profile, accounts)
+    return {"config_dir": str(profile.config_dir), "store": str(profile.data_dir / "store.sqlite3")}
+
+
+def _drop_snapshot(store_path: str) -> None:
+    """The store as a crashed run leaves it: no snapshot of the order."""
+    import sqlite3
+
+    from chatui.store_order import SNAPSHOT_TABLE
+
+    with contextlib.closing(sqlite3.connect(store_path)) as db, db:
+        db.execute(f"DELETE FROM {SNAPSHOT_TABLE}")
 
 
 def _run_child(mode: str, spec_path: Path) -> dict[str, float]:
@@ -301,6 +361,11 @@ def main() -> None:
     )
     parser.add_argument("--child", choices=("bare", "chatui", "cached"), help=argparse.SUPPRESS)
     parser.add_argument("--spec", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--no-snapshot",
+        action="store_true",
+        help="cached mode without the stored order snapshot (as after a crash)",
+    )
     parser.add_argument(
         "--profile-split",
         action="store_true",
@@ -341,7 +406,8 @@ def main() -> None:
             )
             spec_path.write_text(json.dumps(spec))
         cached_spec_path = root / "cached-spec.json"
-        cached_spec_path.write_text(json.dumps(_fill_store(root, args.threads)))
+        cached_spec = _fill_store(root, args.threads)
+        cached_spec_path.write_text(json.dumps(cached_spec))
         bare_runs: list[dict[str, float]] = []
         ours: list[dict[str, float]] = []
         cached: list[dict[str, float]] = []
@@ -350,6 +416,8 @@ def main() -> None:
                 bare_runs.append(_run_child("bare", spec_path))
                 if args.only is None:
                     ours.append(_run_child("chatui", spec_path))
+                if args.no_snapshot:
+                    _drop_snapshot(cached_spec["store"])
                 cached.append(_run_child("cached", cached_spec_path))
         finally:
             for server in servers:
@@ -382,9 +450,17 @@ def main() -> None:
         f"chatui, {args.threads * 2:,} cached threads, servers down, first frame:"
         f" {cached_ff * 1000:5.0f} ms  {cached_ff / bare_ff:5.2f}x bare   (target <= 1.25x)"
     )
+    # Noise on a shared machine only ever adds time: the fastest run of each is a
+    # second, steadier view (the target is judged on the medians above).
+    best_ratio = min(r["first_frame"] for r in cached) / min(bare)
+    print(
+        f"  fastest runs: bare {min(bare) * 1000:.0f} ms, cached"
+        f" {min(r['first_frame'] for r in cached) * 1000:.0f} ms ({best_ratio:.2f}x)"
+    )
     print(
         f"  threads in that first frame: {shown:,} of {args.threads * 2:,}"
         f" (fewest over the runs); Session.load_cached: {load_cached * 1000:.0f} ms"
+        f"{' (no order snapshot)' if args.no_snapshot else ''}"
     )
     if args.profile_split:
         # Process start -> imports done -> first frame, for finding where time goes.

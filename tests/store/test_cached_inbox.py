@@ -11,6 +11,7 @@ from chatui.cached_inbox import CachedInbox
 from chatui.core.inbox import Inbox
 from chatui.core.models import Message, Thread
 from chatui.store import Store
+from chatui.store_order import SNAPSHOT_TABLE, SnapshotStore, _read_snapshot, save_snapshot
 
 
 def _thread(account_id: str, n: int, ts: int, *, titled: bool = True) -> Thread:
@@ -138,3 +139,78 @@ def test_a_store_from_before_the_activity_column_is_migrated(tmp_path: Path) -> 
     plain = Inbox()
     plain.replace_account("north", threads)
     _same(_loaded(store, ("north",)), plain)
+
+
+# --- the order snapshot (chatui.store_order): the same order, read faster ------------
+
+
+def _snapshot_store(tmp_path: Path) -> tuple[SnapshotStore, list[Thread]]:
+    """A filled store as a closed chatui leaves it: with the order snapshot."""
+    store, threads = _filled(tmp_path)
+    store.close()
+    SnapshotStore(tmp_path / "store.sqlite3").close()  # closing saves the snapshot
+    return SnapshotStore(tmp_path / "store.sqlite3"), threads
+
+
+ACCOUNT_SETS = (("north", "harbor", "élan"), ("north",), ("élan", "unlinked"), ("nobody",))
+
+
+def test_the_snapshot_gives_the_index_order_for_any_linked_accounts(tmp_path: Path) -> None:
+    store, threads = _snapshot_store(tmp_path)
+    assert _read_snapshot(store, {"north"}) is not None  # it is really used
+    for accounts in ACCOUNT_SETS:
+        assert store.thread_order(accounts) == Store.thread_order(store, accounts)
+    plain = Inbox()
+    plain.replace_account("north", [t for t in threads if t.account_id == "north"])
+    _same(_loaded(store, ("north",)), plain)
+
+
+def test_any_write_to_threads_drops_the_snapshot(tmp_path: Path) -> None:
+    import sqlite3
+
+    store, threads = _snapshot_store(tmp_path)
+    moved = replace(threads[7], created_ts=10_000, last_message=None)
+    writes = [
+        lambda: store.put_thread(moved),
+        lambda: store.delete_thread(threads[9].key),
+        lambda: store.replace_threads("harbor", [_thread("harbor", 1, 3)]),
+    ]
+    for write in writes:
+        write()
+        assert _read_snapshot(store, {"north"}) is None
+        for accounts in ACCOUNT_SETS:
+            assert store.thread_order(accounts) == Store.thread_order(store, accounts)
+        assert save_snapshot(store)  # taken again
+        assert not save_snapshot(store)  # and current: nothing to do
+    # Another program (or an older chatui) writing the file directly: dropped too.
+    other = sqlite3.connect(tmp_path / "store.sqlite3", isolation_level=None)
+    other.execute("UPDATE threads SET activity_ts = 99999 WHERE thread_id = 't3'")
+    other.close()
+    assert _read_snapshot(store, {"north"}) is None
+    order = store.thread_order(("north", "harbor", "élan"))
+    assert order == Store.thread_order(store, ("north", "harbor", "élan"))
+    assert order[0][0] == -99999
+
+
+def test_a_snapshot_is_not_trusted_without_its_triggers_or_when_broken(tmp_path: Path) -> None:
+    import sqlite3
+
+    store, _ = _snapshot_store(tmp_path)
+    store.close()
+    # A threads table rebuilt by some later migration loses its triggers...
+    other = sqlite3.connect(tmp_path / "store.sqlite3", isolation_level=None)
+    other.execute("DROP TRIGGER thread_order_on_insert")
+    other.execute(
+        "INSERT INTO threads (account_id, thread_id, data, activity_ts)"
+        " SELECT account_id, 'extra', data, 1 FROM threads LIMIT 1"
+    )
+    other.close()
+    store = SnapshotStore(tmp_path / "store.sqlite3")
+    assert _read_snapshot(store, {"north"}) is None
+    assert store.thread_order(("north",)) == Store.thread_order(store, ("north",))
+    store.close()  # puts the trigger back and takes a new snapshot
+    store = SnapshotStore(tmp_path / "store.sqlite3")
+    assert _read_snapshot(store, {"north"}) is not None
+    # ...and a snapshot that does not decode is read past, not trusted.
+    store._db.execute(f'UPDATE {SNAPSHOT_TABLE} SET snapshot = \'[["north"], [1], [5], ["x"]]\'')
+    assert store.thread_order(("north",)) == Store.thread_order(store, ("north",))

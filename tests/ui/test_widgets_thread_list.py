@@ -9,8 +9,8 @@ from rich.cells import cell_len
 from textual.app import App, ComposeResult
 
 from chatui.core.inbox import Inbox
-from chatui.core.models import AccountConfig, Message, Thread, ThreadKey
-from chatui.ui.thread_list import ROW_HEIGHT, ThreadListView
+from chatui.core.models import AccountConfig, Message, Thread, ThreadKey, VanishSetting
+from chatui.ui.thread_list import ROW_HEIGHT, VANISH_MARKERS, ThreadListView
 
 NOW = int(time.time() * 1000)
 FAMILY = "👨\u200d👩\u200d👧"
@@ -324,3 +324,59 @@ async def test_ten_thousand_threads_render_and_scroll_with_the_cursor() -> None:
         index = view.cursor_index
         assert index is not None and index < 9999
         assert f"Thread {index:05d}" in "\n".join(lines(view))
+
+
+async def test_vanish_mode_shows_a_glyph_on_the_row_and_a_change_redraws_it(
+    monkeypatch,
+) -> None:
+    # NO_COLOR: the marker is a glyph, so it must still be there without colors.
+    monkeypatch.setenv("NO_COLOR", "1")
+    timer, ghost = VANISH_MARKERS["timer"], VANISH_MARKERS["vanish"]
+    inbox = make_inbox(
+        replace(
+            thread("home", "lunch", "Lunch plans", ago_s=60),
+            vanish=VanishSetting("timer", 300),
+        ),
+        replace(thread("work", "climb", "Climbing", ago_s=120), vanish=VanishSetting("vanish")),
+        thread("home", "plain", "Plain chat", ago_s=180),
+    )
+    app = Host(inbox)
+    async with app.run_test(size=(44, 10)) as pilot:
+        view = app.query_one(ThreadListView)
+        await pilot.pause()
+        width = view.scrollable_content_region.width
+        first_lines = [lines(view)[y] for y in range(0, 6, ROW_HEIGHT)]
+        lunch, climb, plain = first_lines
+        assert timer in lunch and ghost not in lunch
+        assert ghost in climb and timer not in climb
+        assert timer not in plain and ghost not in plain
+        # Before the time, and the line still exactly fills the width (the glyph is
+        # two cells wide for Rich as for the terminal).
+        assert lunch.rstrip().endswith(f"{timer} " + lunch.rstrip().split()[-1])
+        for y in range(0, 6, ROW_HEIGHT):
+            assert view.render_line(y).cell_length == width
+
+        # Someone turns vanish mode off in "Lunch plans": the cached row is redrawn.
+        key = ("home", "lunch")
+        inbox.upsert(replace(inbox.get(key), vanish=VanishSetting()))  # type: ignore[arg-type]
+        view.refresh_threads()
+        await pilot.pause()
+        assert timer not in lines(view)[0] and "Lunch plans" in lines(view)[0]
+
+
+async def test_vanish_glyph_gives_way_to_the_title_when_narrow() -> None:
+    ghost = VANISH_MARKERS["vanish"]
+    inbox = make_inbox(
+        replace(thread("home", "lunch", "Lunch plans", ago_s=60), vanish=VanishSetting("vanish"))
+    )
+    app = Host(inbox)
+    async with app.run_test(size=(30, 6)) as pilot:
+        view = app.query_one(ThreadListView)
+        await pilot.pause()
+        assert ghost in view.render_line(0).text
+        await pilot.resize_terminal(16, 6)
+        await pilot.pause()
+        width = view.scrollable_content_region.width
+        first = view.render_line(0)
+        assert first.cell_length == width
+        assert ghost not in first.text and "Lun" in first.text
