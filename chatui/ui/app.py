@@ -243,10 +243,8 @@ class ChatApp(App[str | None]):
         # two bars are docked under them (app.tcss): one container fewer to mount,
         # style and paint before the first frame.
         yield ThreadListView(id="threads")
-        with Vertical(id="conversation"):
-            yield ThreadHeader(id="thread-header")
-            yield MessageView(id="messages")
-            yield Composer(id="composer")
+        # Filled right after the first frame (see _mount_conversation).
+        yield Vertical(id="conversation")
         yield StatusBar(id="status")
         yield KeyBar()
 
@@ -259,10 +257,10 @@ class ChatApp(App[str | None]):
         session = self.session
         assert session is not None
         self.thread_list = self.query_one(ThreadListView)
-        self.message_view = self.query_one(MessageView)
-        self.composer = self.query_one(Composer)
-        self.thread_header = self.query_one(ThreadHeader)
         self.status_bar = self.query_one(StatusBar)
+        self.thread_header = ThreadHeader(id="thread-header")
+        self.message_view = MessageView(id="messages")
+        self.composer = Composer(id="composer")
         # The store first: everything cached is in the first frame, before any server
         # answers (or with every server down).
         session.load_cached()
@@ -270,7 +268,6 @@ class ChatApp(App[str | None]):
             self._drafts.update(session.store.drafts())
         self.thread_list.set_source(session.inbox, session.me, self._accounts())
         self.status_bar.update_states(self._accounts(), session.states)
-        self.thread_header.show(None, None, "")
         self.thread_list.focus()
         session.add_listener(self._on_session_change)
         # The view shows each message's remaining time from the Session's timers.
@@ -278,9 +275,22 @@ class ChatApp(App[str | None]):
         self.screen_change_signal.subscribe(self, self._screen_changed)
         self.app_suspend_signal.subscribe(self, self._suspended)
         self.app_resume_signal.subscribe(self, self._resumed)
+        # No conversation is open at start, so the first frame is the list alone;
+        # the conversation pane's widgets (a third of the first frame's cost) are
+        # mounted right after it (bench/startup.py, docs/performance.md).
+        self.call_after_refresh(self._mount_conversation)
         # Started after the first frame is drawn: the first frame must not wait for
         # any server, nor for setting up HTTP clients (bench/startup.py measures it).
         self.call_after_refresh(self._begin_session)
+
+    def _mount_conversation(self) -> None:
+        if self._shutting_down:
+            return
+        pane = self.query_one("#conversation", Vertical)
+        # mount() adds them to the DOM at once (queries and calls work from here on);
+        # their own on_mount runs on their next turn.
+        pane.mount(self.thread_header, self.message_view, self.composer)
+        self.thread_header.show(None, None, "")
 
     def _accounts(self) -> dict[str, AccountConfig]:
         assert self.session is not None
