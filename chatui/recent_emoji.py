@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-from chatui.accounts.config import _atomic_write
+from chatui.accounts.config import atomic_write
 from chatui.accounts.profile import Profile
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ class RecentEmoji:
             return
         data = json.dumps(self._items, ensure_ascii=False).encode("utf-8")
         try:
-            _atomic_write(self.path, data)
+            atomic_write(self.path, data)
         except OSError:
             log.exception("could not save recently used emoji to %s", self.path)
 

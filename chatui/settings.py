@@ -20,7 +20,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from chatui.accounts.config import ConfigError, _atomic_write, _read_document, _type_name
+from chatui.accounts.config import ConfigError, atomic_write, read_document, type_name
 from chatui.accounts.profile import Profile
 
 log = logging.getLogger(__name__)
@@ -60,14 +60,14 @@ def load_settings(profile: Profile) -> Settings:
     """The profile's settings; never raises (problems are in ``Settings.errors``)."""
     path = profile.config_file
     try:
-        document = _read_document(path)
+        document = read_document(path)
     except ConfigError as err:
         error = SettingsError(path, None, f"settings not read, defaults used ({err})")
         log.warning("%s", error)
         return Settings(errors=(error,))
     table = document.get(TABLE, {})
     if not isinstance(table, dict):
-        error = SettingsError(path, None, f"must be a table, not {_type_name(table)}")
+        error = SettingsError(path, None, f"must be a table, not {type_name(table)}")
         log.warning("%s", error)
         return Settings(errors=(error,))
     errors: list[SettingsError] = []
@@ -119,7 +119,7 @@ def save_setting(profile: Profile, name: str, value: str | None) -> None:
     if name == "emoji" and value not in EMOJI_MODES:
         raise ValueError(f'emoji must be "glyph" or "shortcode", not {value!r}')
     path = profile.config_file
-    document = _read_document(path)
+    document = read_document(path)
     table = document.get(TABLE)
     if not isinstance(table, dict):
         table = {}
@@ -128,8 +128,8 @@ def save_setting(profile: Profile, name: str, value: str | None) -> None:
     else:
         table[name] = value
     document[TABLE] = table
-    _atomic_write(path, tomli_w.dumps(document).encode("utf-8"))
+    atomic_write(path, tomli_w.dumps(document).encode("utf-8"))
 
 
 def _shown(value: object) -> str:
-    return repr(value) if isinstance(value, str) else _type_name(value)
+    return repr(value) if isinstance(value, str) else type_name(value)

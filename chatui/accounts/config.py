@@ -60,11 +60,11 @@ def is_valid_account_id(account_id: str) -> bool:
 def load_accounts(profile: Profile) -> list[AccountConfig]:
     """The linked accounts, in file order; ``[]`` when there is no config yet."""
     path = profile.config_file
-    document = _read_document(path)
+    document = read_document(path)
     raw = document.get("accounts", [])
     if not isinstance(raw, list):
         raise ConfigError(
-            f"{path}: 'accounts' must be an array of tables ([[accounts]]), not {_type_name(raw)}"
+            f"{path}: 'accounts' must be an array of tables ([[accounts]]), not {type_name(raw)}"
         )
     lines = _entry_lines(path)
     accounts: list[AccountConfig] = []
@@ -93,15 +93,15 @@ def save_accounts(profile: Profile, accounts: Iterable[AccountConfig]) -> None:
     ids = [a.account_id for a in accounts]
     if len(set(ids)) != len(ids):
         raise ValueError(f"duplicate account ids: {ids}")
-    document = _read_document(path)
+    document = read_document(path)
     document["accounts"] = [_entry_for(account) for account in accounts]
-    _atomic_write(path, tomli_w.dumps(document).encode("utf-8"))
+    atomic_write(path, tomli_w.dumps(document).encode("utf-8"))
 
 
 # --- reading -------------------------------------------------------------------------
 
 
-def _read_document(path: Path) -> dict[str, Any]:
+def read_document(path: Path) -> dict[str, Any]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -137,7 +137,7 @@ def _where(path: Path, index: int, lines: list[int]) -> str:
 
 def _parse_entry(entry: object, where: str) -> AccountConfig:
     if not isinstance(entry, Mapping):
-        raise ConfigError(f"{where}: must be a table, not {_type_name(entry)}")
+        raise ConfigError(f"{where}: must be a table, not {type_name(entry)}")
     secrets = sorted(_SECRET_KEYS.intersection(entry))
     if secrets:
         raise ConfigError(
@@ -157,7 +157,7 @@ def _parse_entry(entry: object, where: str) -> AccountConfig:
             continue
         value = entry[name]
         if not isinstance(value, str):
-            raise ConfigError(f"{where}: field {name!r} must be a string, not {_type_name(value)}")
+            raise ConfigError(f"{where}: field {name!r} must be a string, not {type_name(value)}")
         if name in _REQUIRED and not value.strip():
             raise ConfigError(f"{where}: field {name!r} must not be empty")
         values[name] = value
@@ -185,7 +185,7 @@ def _parse_entry(entry: object, where: str) -> AccountConfig:
     )
 
 
-def _type_name(value: object) -> str:
+def type_name(value: object) -> str:
     return {
         bool: "a boolean",
         int: "an integer",
@@ -211,7 +211,7 @@ def _entry_for(account: AccountConfig) -> dict[str, str]:
     }
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so that readers see the old or the new file only."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
