@@ -945,9 +945,9 @@ class MessageView(ScrollView, can_focus=True):
         )
         text = Text(label, style=self._badge_style(), end="")
         cells = min(_BADGE_CELLS, width - x)
-        badge = Strip(list(text.render(self.app.console)), text.cell_len).crop_extend(
-            0, cells, self.rich_style
-        )
+        # Through _strip: the widget's background under the badge, as on the cached
+        # line around it (Text.render alone would leave it in the terminal's default).
+        badge = self._strip(text, cells, self.rich_style)
         return Strip.join([strip.crop(0, x), badge, strip.crop(x + cells, width)])
 
     def _badge_style(self) -> Style:

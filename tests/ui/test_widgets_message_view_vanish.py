@@ -319,3 +319,27 @@ async def test_a_timer_armed_by_being_seen_starts_counting_on_screen() -> None:
         # and repaints the badge's line.
         await until(pilot, lambda: any("⏱ 2m 0s" in x for x in painted), "the countdown")
         assert view.ticking
+
+
+async def test_the_countdown_sits_on_the_views_own_background() -> None:
+    """The badge is laid over the cached line at paint time; it must carry the
+    widget's background like the rest of the line, not the terminal's default."""
+    app = Host()
+    async with app.run_test(size=(70, 12)) as pilot:
+        view = app.query_one(MessageView)
+        view.now_ms = lambda: NOW
+        view.deadline_of = lambda m: NOW + 90_000
+        view.vanish = FIVE_MINUTES
+        view.show(KEY, [msg(1, "short lived", sender="alice", vanish=FIVE_MINUTES)], "me")
+        await pilot.pause()
+        background = view.rich_style.bgcolor
+        assert background is not None
+        row = next(
+            y
+            for y in range(view.size.height)
+            if "1m 30s" in "".join(s.text for s in view.render_line(y))
+        )
+        badge = [
+            s for s in view.render_line(row) if s.text.strip() and s.text.strip() in "⏱ 1m 30s"
+        ]
+        assert badge and all(s.style is not None and s.style.bgcolor == background for s in badge)
