@@ -57,6 +57,14 @@ def duration_short(seconds: float) -> str:
     return " ".join(shown) or "0s"
 
 
+def duration_setting(seconds: int) -> str:
+    """A timer *setting* for a badge: "5m", "1h", "1w", "1h 30m" (no trailing zero
+    unit, which would read as a countdown that is not moving)."""
+    short = duration_short(seconds)
+    head, _, tail = short.partition(" ")
+    return head if tail.startswith("0") else short
+
+
 def parse_duration(text: str) -> int:
     """Seconds from "30s", "5m", "1h30m", "1d", "2w" or a bare number of seconds.
 

@@ -232,6 +232,8 @@ class ContactBots:
         me = login.account.username
         backend = LocalBackend(login.account)
         replies: set[asyncio.Task] = set()
+        # A message comes again when its reactions change: answer each one once.
+        heard: set[str] = set()
         try:
             await backend.restore(login.token)
             async for event in backend.events():
@@ -240,7 +242,10 @@ class ContactBots:
                         self._mark_connected(login.account.account_id)
                     case ThreadUpdated(thread=thread):
                         network.members[thread.thread_id] = thread.members
-                    case MessageReceived(message=message) if message.sender not in network.bots:
+                    case MessageReceived(message=message) if (
+                        message.sender not in network.bots and message.message_id not in heard
+                    ):
+                        heard.add(message.message_id)
                         task = asyncio.create_task(
                             self._maybe_answer(backend, network, me, message)
                         )

@@ -20,7 +20,7 @@ All message text goes through :func:`chatui.core.sanitize.safe_text` and into Ri
 ``Text`` objects, never markup.
 
 What changes while a message does not is never in the cached block, so the cache
-stays valid: a vanish countdown ("⏱ 4m 59s") is laid over its line at paint time,
+stays valid: a vanish countdown ("⏳ 4m 59s") is laid over its line at paint time,
 and once a second only the lines holding visible countdowns are repainted (one
 interval timer, running only while such a line is in view); the selection
 highlight and a chat theme's bubble gradient (which follows the screen position,
@@ -54,7 +54,7 @@ from textual.timer import Timer
 
 from chatui.core.models import VANISH_OFF, ThreadKey, VanishSetting
 from chatui.core.models import Message as ChatMessage
-from chatui.core.notices import describe_change, duration_short, duration_words
+from chatui.core.notices import describe_change, duration_setting, duration_short, duration_words
 from chatui.core.sanitize import safe_text, truncate_cells, wrap_cells
 from chatui.core.timefmt import clock, day_label, local_day
 from chatui.ui.reactions import reaction_chips
@@ -71,9 +71,11 @@ BODY_MAX_LINES = 500  # and never taller than this
 _GUTTER = 2  # body indentation; mine carry an accent bar in it
 _MINE_BAR = "▎ "
 _PENDING = "◷ sending…"
-_TIMER = "⏱"  # a running (or waiting) vanish timer
+# A running (or waiting) vanish timer. Not "⏱": Rich counts it one cell, many
+# terminals draw it as a two-cell emoji, which would push the line out of shape.
+_TIMER = "⏳"
 _VANISH_MARK = "◌ vanish"  # sent in vanish mode: goes once seen and the chat is closed
-_BADGE_CELLS = 10  # the badge slot: "⏱ 23h 59m" and the like always fit
+_BADGE_CELLS = 10  # the badge slot: "⏳ 23h 59m" and the like always fit
 _ARMING_TICKS = 2  # after a Shown report, how long to look for newly armed timers
 _CURSOR = "┃"  # the selected message's left edge
 
@@ -1255,7 +1257,7 @@ class MessageView(ScrollView, can_focus=True):
         """What the badge slot shows before a countdown runs (the cached part)."""
         setting = message.vanish
         if setting.mode == "timer" and setting.seconds:
-            label = f"{_TIMER} {duration_short(setting.seconds)}"
+            label = f"{_TIMER} {duration_setting(setting.seconds)}"
         else:
             label = _VANISH_MARK
         return truncate_cells(label, _BADGE_CELLS)

@@ -20,7 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 
 from chatui.core.models import AccountConfig, ConnectionState, Thread, VanishSetting
-from chatui.core.notices import duration_short, vanish_words
+from chatui.core.notices import duration_setting, vanish_words
 from chatui.core.sanitize import safe_text, truncate_cells
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ def _vanish_label(setting: VanishSetting) -> str | None:
     if setting.mode == "off":
         return None
     if setting.mode == "timer" and setting.seconds:
-        return f" ⏱ {duration_short(setting.seconds)} "
+        return f" ⏳ {duration_setting(setting.seconds)} "
     return " ◌ vanish "
 
 

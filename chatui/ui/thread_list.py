@@ -37,6 +37,7 @@ from textual.strip import Strip
 
 from chatui.core.inbox import Inbox
 from chatui.core.models import AccountConfig, Thread, ThreadKey
+from chatui.core.notices import describe_change
 from chatui.core.sanitize import safe_text, truncate_cells
 from chatui.core.timefmt import local_day, short_time
 
@@ -371,7 +372,10 @@ class ThreadListView(ScrollView, can_focus=True):
             return Strip.blank(width, self._row_styles(False).base)
         style = self.get_visual_style("thread-list--empty").rich_style
         text = Text(" " + truncate_cells(self.empty_text, max(0, width - 1)), style=style)
-        return Strip(list(text.render(self.app.console))).crop_extend(0, width, style)
+        # Text.render leaves the Text's own style off its segments: lay it under them
+        # (an unstyled segment also breaks Textual's NO_COLOR filter).
+        segments = Segment.apply_style(text.render(self.app.console), style=style)
+        return Strip(list(segments)).crop_extend(0, width, style)
 
     def _row_styles(self, selected: bool) -> _RowStyles:
         """The finished styles of a row's pieces (widget base style included)."""
@@ -496,8 +500,14 @@ class ThreadListView(ScrollView, can_focus=True):
         message = thread.last_message
         if message is None:
             return "No messages yet"
-        body = safe_text(message.body, single_line=True, max_len=_PREVIEW_MAX)
         me = self._me(thread.account_id)
+        if message.kind == "setting":
+            # A sentence that names who already: "you turned on vanish mode". Built
+            # from the structured change, as the message view does, not the body.
+            who = "you" if message.sender == me else (message.sender_name or message.sender)
+            who = safe_text(who, single_line=True, max_len=64)
+            return safe_text(describe_change(who, message.change), single_line=True)
+        body = safe_text(message.body, single_line=True, max_len=_PREVIEW_MAX)
         if message.sender == me:
             return f"you: {body}"
         if len(thread.members) > 2:

@@ -38,6 +38,29 @@ async def test_a_contact_replies_quoting_the_message(session: Session, world: De
     assert session.inbox.get(alice.key).last_message.message_id == reply.message_id
 
 
+async def test_a_reaction_on_an_answered_message_gets_no_second_answer(session: Session):
+    """A reaction re-delivers the message it is on; the contact must not answer twice."""
+    import asyncio
+
+    await wait_connected(session)
+    alice = thread_named(session, "demo-northwind", "alice")
+    await session.open_thread(alice.key)
+    sent = await session.send(alice.key, f"react to me {uuid.uuid4().hex[:8]}")
+    await wait_for(lambda: replies_to(session, alice.key, sent.message_id), "a reply")
+    accepted = next(m for m in session.messages(alice.key) if m.txn_id == sent.txn_id)
+    await session.react(alice.key, accepted.message_id, "👍")
+    await wait_for(
+        lambda: any(
+            m.reactions.get("👍")
+            for m in session.messages(alice.key)
+            if m.message_id == accepted.message_id
+        ),
+        "the reaction back",
+    )
+    await asyncio.sleep(2.5)  # longer than a contact's longest answer delay
+    assert len(replies_to(session, alice.key, accepted.message_id)) == 1
+
+
 async def test_contacts_on_the_other_network_reply_too(session: Session):
     await wait_connected(session)
     emma = thread_named(session, "demo-harbor", "emma")

@@ -39,11 +39,11 @@ async def test_header_shows_the_vanish_state_and_the_theme() -> None:
         header.show(thread(vanish=VanishSetting("timer", 300)), ACCOUNT, "bob")
         await pilot.pause()
         first = header.plain.split("\n")[0]
-        assert "⏱ 5m 0s" in first
+        assert "⏳ 5m " in first and "5m 0s" not in first
         assert "messages disappear after 5 minutes" in first
         # The badge keeps its meaning without color: reverse video.
         badge = next(s for s in header.render().spans if "reverse" in str(s.style))
-        assert "⏱" in header.render().plain[badge.start : badge.end]
+        assert "⏳" in header.render().plain[badge.start : badge.end]
 
         header.show(thread(vanish=VanishSetting("vanish")), ACCOUNT, "bob")
         await pilot.pause()
@@ -54,7 +54,7 @@ async def test_header_shows_the_vanish_state_and_the_theme() -> None:
         await pilot.pause()
         second = header.plain.split("\n")[1]
         assert "theme Sunset" in second
-        assert "◌" not in header.plain and "⏱" not in header.plain
+        assert "◌" not in header.plain and "⏳" not in header.plain
 
 
 async def test_a_long_title_does_not_hide_the_vanish_badge() -> None:
@@ -68,7 +68,7 @@ async def test_a_long_title_does_not_hide_the_vanish_badge() -> None:
         )
         await pilot.pause()
         first_line = rendered_lines(header)[0]
-        assert "⏱ 30s" in first_line
+        assert "⏳ 30s" in first_line
         assert "a very long title" in first_line
 
 

@@ -380,3 +380,39 @@ async def test_vanish_glyph_gives_way_to_the_title_when_narrow() -> None:
         first = view.render_line(0)
         assert first.cell_length == width
         assert ghost not in first.text and "Lun" in first.text
+
+
+async def test_a_setting_notice_previews_as_one_sentence_without_a_sender_prefix() -> None:
+    from dataclasses import replace
+
+    from chatui.core.models import VanishSetting
+    from chatui.core.notices import theme_change, vanish_change
+
+    group = thread("home", "group", "Book club", ago_s=60, members=("me", "bob", "carol"))
+    mine = thread("work", "dm", None, ago_s=120, members=("me", "dave"))
+    group = replace(
+        group,
+        last_message=replace(
+            group.last_message,
+            sender="carol",
+            kind="setting",
+            body="\x1b[2Jfake",
+            change=theme_change("Sunset"),
+        ),
+    )
+    mine = replace(
+        mine,
+        last_message=replace(
+            mine.last_message,
+            sender="me",
+            kind="setting",
+            change=vanish_change(VanishSetting("vanish")),
+        ),
+    )
+    app = Host(make_inbox(group, mine))
+    async with app.run_test(size=(60, 8)) as pilot:
+        await pilot.pause()
+        club, dm = rows(app.query_one(ThreadListView))
+        assert "carol changed the theme to Sunset" in club and "carol: " not in club
+        assert "fake" not in club  # the sentence comes from the change, not the body
+        assert "you turned on vanish mode" in dm and "you: " not in dm
