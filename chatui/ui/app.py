@@ -191,6 +191,13 @@ class ChatApp(App[str | None]):
         title: str = "chatui",
     ) -> None:
         super().__init__()
+        if os.environ.get("TERM") == "dumb" and not self.no_color:
+            # Textual drops colors for NO_COLOR only; a dumb terminal cannot show them
+            # either (DESIGN.md §5): the same filter, so the chrome matches the chat.
+            from textual.filter import Monochrome
+
+            self.no_color = True
+            self._filters.append(Monochrome())
         self.session = session
         self.profile = profile
         self.title = title
