@@ -16,7 +16,7 @@ from tests.store.helpers import until
 from tests.vanish.helpers import bodies, on_disk
 
 
-async def _session(synapse, user, store_path: Path) -> Session:
+async def _session(synapse, user, store_path: Path, *, start: bool = True) -> Session:
     config = account_for(synapse, user)
     login = fast(MatrixBackend(config))
     token = (await login.login(user.user_id, user.password or "")).token
@@ -24,9 +24,14 @@ async def _session(synapse, user, store_path: Path) -> Session:
     session = Session(
         [LinkedAccount(config, fast(MatrixBackend(config)), token)], Store(store_path)
     )
+    if start:
+        await _go_live(session)
+    return session
+
+
+async def _go_live(session: Session) -> None:
     await session.start()
     await until(lambda: session.states["mx"][0] is ConnectionState.CONNECTED, "live", 30)
-    return session
 
 
 def _content_on_server(user, room: str, event_id: str) -> dict:
@@ -77,6 +82,25 @@ async def test_timer_and_vanish_mode_erase_everywhere_on_synapse(
             30,
         )
 
+        # Bob's client restarted between drawing a timer message and its deadline:
+        # the deadline comes back from his store and fires in the new run.
+        await a.set_vanish(key, VanishSetting("timer", 6))
+        await a.send(key, "mx-restart-token-9e8f")
+        await until(lambda: "mx-restart-token-9e8f" in bodies(b.messages(key)), "delivery", 30)
+        sent = next(m for m in b.messages(key) if m.body == "mx-restart-token-9e8f")
+        b.messages_seen(key, [sent.message_id])
+        deadline = b.expires_at(key, sent.message_id)
+        assert deadline is not None
+        await b.stop()
+        b = await _session(synapse, bob, tmp_path / "bob.sqlite3", start=False)
+        b.load_cached()
+        assert b.expires_at(key, sent.message_id) == deadline
+        await _go_live(b)
+        await b.open_thread(key)
+        await until(
+            lambda: "mx-restart-token-9e8f" not in bodies(b.messages(key)), "the re-armed timer", 30
+        )
+
         # Vanish mode: gone once bob has seen it and closed the chat.
         await a.set_vanish(key, VanishSetting("vanish"))
         await a.send(key, "mx-vanish-token-3c4d")
@@ -96,5 +120,5 @@ async def test_timer_and_vanish_mode_erase_everywhere_on_synapse(
         await a.stop()
         await b.stop()
     for name in ("alice", "bob"):
-        for token in ("mx-timer-token-1a2b", "mx-vanish-token-3c4d"):
+        for token in ("mx-timer-token-1a2b", "mx-restart-token-9e8f", "mx-vanish-token-3c4d"):
             assert on_disk(tmp_path / f"{name}.sqlite3", token) == []
