@@ -34,8 +34,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chatui",
         description=(
-            "A terminal chat client: one merged thread list across every linked account. "
-            "Run without a command to open the app on your linked accounts."
+            "A terminal chat client: one merged thread list across every linked account, "
+            "shared chat themes, emoji, and vanish mode. "
+            "Run without a command to open the app on your linked accounts "
+            "(F1 in the app lists its keys)."
+        ),
+        epilog=(
+            "Settings beside config.toml: [display] emoji = \"glyph\" | \"shortcode\", "
+            "[display] theme = NAME (a chat theme for conversations without one); "
+            "your own chat themes go in the themes/ folder there."
         ),
     )
     parser.add_argument("--version", action="version", version=f"chatui {__version__}")
