@@ -175,3 +175,23 @@ def test_wrap_cells_breaks_at_spaces_and_keeps_paragraphs() -> None:
     assert wrap_cells("", 5) == [""]
     assert wrap_cells("a\nb\nc\nd", 5, max_lines=2) == ["a", "b"]
     assert wrap_cells("grüße an alle", 6) == ["grüße", "an", "alle"]
+
+
+KEYCAP = "1\ufe0f\u20e3"  # 1️⃣
+THUMB_TONE = "\U0001f44d\U0001f3fd"  # 👍🏽
+HEART_VS16 = "\u2764\ufe0f"  # ❤️
+_TAILS = ("\ufe0f", "\u20e3", "\U0001f3fb", "\U0001f3fc", "\U0001f3fd", "\U0001f3fe", "\U0001f3ff")
+
+
+@pytest.mark.parametrize("width", range(1, 14))
+def test_keycaps_skin_tones_and_vs16_are_never_cut(width: int) -> None:
+    text = "a" + KEYCAP + THUMB_TONE + HEART_VS16 + KEYCAP + " " + THUMB_TONE * 2
+    pieces = [text[start:end] for start, end, _ in grapheme_spans(text)]
+    assert KEYCAP in pieces and THUMB_TONE in pieces and HEART_VS16 in pieces
+    out = truncate_cells(text, width).removesuffix("…")
+    assert text.startswith(out) and cell_len(out) <= width
+    rest = text[len(out) :]
+    assert not rest.startswith(_TAILS), (width, out)  # nothing left hanging off a base
+    for line in wrap_cells(text, width):
+        assert not line.startswith(_TAILS), (width, line)
+        assert cell_len(line) <= max(width, 2)
