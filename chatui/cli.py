@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
             "(F1 in the app lists its keys)."
         ),
         epilog=(
-            "Settings beside config.toml: [display] emoji = \"glyph\" | \"shortcode\", "
+            'Settings beside config.toml: [display] emoji = "glyph" | "shortcode", '
             "[display] theme = NAME (a chat theme for conversations without one); "
             "your own chat themes go in the themes/ folder there."
         ),
