@@ -13,16 +13,19 @@ typing (none is taken by the composer's ``Input``): Ctrl+G vanish menu, Ctrl+T
 chat theme, Ctrl+R quick reaction, Ctrl+Y react with any emoji, Ctrl+O insert an
 emoji, F1 (or ``?`` outside the composer) help, Ctrl+Z suspend.
 
-What counts as "seen" for vanish timers: the message view reports the messages
-whose lines it drew (``MessageView.Shown``); they are passed to
-``Session.messages_seen`` while the thread is actually visible: the main screen
-is on top, or a screen that leaves the thread in view (``THREAD_VISIBLE``, the
-theme picker's side panel). Under a centred dialog (menus, help, the palette,
-the emoji picker) the report is held and passed on when the dialog closes, if
-the thread is still the open one. A terminal in the background (app blur) still
-counts: its window is usually still in sight. Leaving a thread (opening another),
-quitting and suspending (Ctrl+Z) close it (``Session.close_thread``); Esc only
-moves the focus to the list, the thread stays open on the right.
+This module is the wiring: layout, session changes, opening threads, sending,
+and the keys (every binding, in footer order, is here). Each feature's behaviour
+is a mixin of its own, so that one feature can be read and changed alone:
+
+- chatui.ui.app_seen: what the user has seen (vanish timers), leaving the chat;
+- chatui.ui.app_vanish: changing the vanish mode;
+- chatui.ui.app_themes: the theme catalog, the open thread's look, the picker;
+- chatui.ui.app_reactions: reactions, the emoji picker, the recent emoji;
+- chatui.ui.app_help: the help screen's key list.
+
+Their state is set up in :meth:`ChatApp.__init__`, and their ``@on`` message
+handlers are declared here: Textual registers ``@on`` handlers only from classes
+built by its own metaclass, which plain mixins are not (tests/ui/test_app_layers.py).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import asyncio
 import gc
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -44,7 +47,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
-from chatui.backends.base import BackendError
 from chatui.client import (
     AccountStateChanged,
     Change,
@@ -54,7 +56,12 @@ from chatui.client import (
     SendFailed,
     Session,
 )
-from chatui.core.models import AccountConfig, Message, Thread, ThreadKey, VanishSetting
+from chatui.core.models import AccountConfig, Thread, ThreadKey
+from chatui.ui.app_help import HelpActions
+from chatui.ui.app_reactions import ReactionActions
+from chatui.ui.app_seen import SeenTracking
+from chatui.ui.app_themes import ThemeActions
+from chatui.ui.app_vanish import VanishActions
 from chatui.ui.composer import Composer
 from chatui.ui.message_view import MessageView
 from chatui.ui.status import KeyBar, StatusBar, ThreadHeader, one_line
@@ -65,11 +72,9 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from chatui.accounts.profile import Profile
     from chatui.core.contrast import ColorDepth
-    from chatui.core.themes import ChatTheme, ThemeCatalog
+    from chatui.core.themes import ThemeCatalog
     from chatui.recent_emoji import RecentEmoji
-    from chatui.ui.chat_style import ChatStyles
     from chatui.ui.palette import ChatCommandsProvider, ConversationsProvider
-    from chatui.ui.screens.help import HelpScreen
     from chatui.ui.screens.new_conversation import NewConversation, NewConversationScreen
 
 
@@ -87,32 +92,19 @@ def _chat_commands_provider() -> type[ChatCommandsProvider]:
     return ChatCommandsProvider
 
 
-FALLBACK_QUICK_REACTION = "👍"
-"""The quick reaction when no chat theme can be read (the themes module missing)."""
-
 _THREAD_ACTIONS = frozenset(
     {"vanish_menu", "theme_picker", "quick_react", "react_picker", "insert_emoji"}
 )
 
-# The help screen's key list: (action, what it does), in this order.
-_HELP_KEYS: tuple[tuple[str, str], ...] = (
-    ("quit", "quit"),
-    ("new_conversation", "start a conversation"),
-    ("command_palette", "command palette: jump to a conversation, run any command"),
-    ("back_to_list", "from the conversation back to the list"),
-    ("vanish_menu", "vanish mode: off, vanish once seen, or a timer"),
-    ("theme_picker", "this conversation's chat theme (live preview; Esc keeps the old one)"),
-    ("quick_react", "quick reaction to the selected (or newest) message"),
-    ("react_picker", "react with any emoji"),
-    ("insert_emoji", "insert an emoji into the message box"),
-    ("retry_failed", "retry a message the server refused (conversation focused)"),
-    ("discard_failed", "discard a message the server refused (conversation focused)"),
-    ("suspend", "suspend to the shell (closes the conversation, as quitting does)"),
-    ("help", "this help"),
-)
 
-
-class ChatApp(App[str | None]):
+class ChatApp(
+    SeenTracking,
+    VanishActions,
+    ThemeActions,
+    ReactionActions,
+    HelpActions,
+    App[str | None],
+):
     """One window: every linked account's conversations, merged.
 
     ``ChatApp(None)`` (or a Session without accounts) shows the first-run screen;
@@ -210,8 +202,9 @@ class ChatApp(App[str | None]):
         self._send_lock = asyncio.Lock()
         self._inbox_dirty = False
         self._shutting_down = False
+        # The features' state (their mixins: see the module docstring).
         self._in_view: tuple[ThreadKey, tuple[str, ...]] | None = None
-        """The messages the view last reported drawn (see the module docstring)."""
+        """The messages the view last reported drawn (see chatui.ui.app_seen)."""
         self._catalog: ThemeCatalog | None = None
         self._catalog_loaded = False
         self._depth: ColorDepth | None = None  # read once, with the catalog
@@ -565,9 +558,8 @@ class ChatApp(App[str | None]):
                 self.composer.take()
                 self.action_theme_picker()
             case commands.React(emoji=emoji):
-                target = self._reaction_target()
+                target = self._reaction_target_or_explain()
                 if target is None:
-                    self.notify("No message to react to yet.", severity="warning")
                     return
                 self._react(key, target.message_id, emoji, typed=self.composer.take())
             case commands.OpenReactionPicker():
@@ -590,6 +582,14 @@ class ChatApp(App[str | None]):
         else:
             draft = self._drafts.get(key, "")
             self._drafts[key] = f"{text} {draft}" if draft.strip() else text
+
+    def _not_done(self, key: ThreadKey, message: str, typed: str = "") -> None:
+        """Tell the user a command failed; what they typed goes back to the composer."""
+        if self._shutting_down:
+            return
+        self.notify(message, title="Not done", severity="error", markup=False)
+        if typed:
+            self._keep_unsent(key, typed)
 
     # --- actions ---------------------------------------------------------------------
 
@@ -670,421 +670,18 @@ class ChatApp(App[str | None]):
         self._flush_inbox()
         self.jump_to(thread.key)
 
-    # --- vanish: what was seen, and closing the chat --------------------------------
-
-    def thread_visible(self) -> bool:
-        """Is the open thread on screen for the user to read (see the module docstring)?"""
-        if self.first_run or self.shown_key is None or self._shutting_down:
-            return False
-        screen = self.screen
-        return screen is self.screen_stack[0] or bool(getattr(screen, "THREAD_VISIBLE", False))
+    # --- the features' message handlers (see the module docstring) -------------------
 
     @on(MessageView.Shown)
     def _messages_shown(self, event: MessageView.Shown) -> None:
-        """These messages' lines were drawn (see the module docstring)."""
+        """These messages' lines were drawn: they may start vanish timers (app_seen)."""
         event.stop()
-        key, ids = event.key, tuple(event.message_ids)
-        if key is None or key != self.shown_key:
-            return
-        # Kept: passed on again when a dialog closes, and once the Session has the
-        # thread open (the view may draw before Session.open_thread starts).
-        self._in_view = (key, ids)
-        self._pass_on_seen()
-
-    def _pass_on_seen(self) -> None:
-        """Tell the Session what is in view now, if the thread is visible."""
-        in_view = self._in_view
-        session = self.session
-        if in_view is None or session is None:
-            return
-        key, ids = in_view
-        if key != self.shown_key or not ids or not self.thread_visible():
-            return
-        try:
-            session.messages_seen(key, list(ids))  # the same ids again change nothing
-        except Exception:  # the screen must keep working whatever the timers do
-            log.exception("messages_seen failed")
-
-    def _screen_changed(self, screen: Screen) -> None:
-        self._pass_on_seen()
-
-    def _suspended(self, app: App) -> None:
-        # Ctrl+Z is leaving the chat, as quitting is (app blur is not).
-        if self.session is not None and not self.first_run:
-            self.session.close_thread()
-
-    def _resumed(self, app: App) -> None:
-        if self.session is not None and not self.first_run:
-            # The machine may have slept (the monotonic clock stops meanwhile):
-            # whatever is due by the wall clock goes now, before it is drawn again.
-            self.session.check_vanish()
-        if self.shown_key is not None and not self._shutting_down:
-            self._load_thread(self.shown_key)  # open again: reads and timers count anew
-
-    def _sync_thread_look(self) -> None:
-        """The open thread's shared settings -> the message view (vanish, theme)."""
-        session = self.session
-        key = self.shown_key
-        if session is None or key is None or self.first_run:
-            return
-        thread = session.inbox.get(key)
-        if thread is None:
-            return
-        self.message_view.vanish = thread.vanish  # unchanged: nothing is redrawn
-        theme = thread.theme or None
-        if getattr(self.screen, "previews_chat_theme", False):
-            return  # the picker's preview is on; its end restyles (see _restyle)
-        if self._styled != (key, theme):
-            styles = self._styles_for(self._thread_theme(thread))
-            if styles is not None:
-                self._styled = (key, theme)
-                self.message_view.chat_styles = styles
-
-    def _restyle(self) -> None:
-        """Draw the open thread in its shared theme again (after a preview)."""
-        self._styled = None
-        self._sync_thread_look()
-
-    # --- vanish: changing the setting -------------------------------------------------
-
-    def action_vanish_menu(self) -> None:
-        session = self.session
-        key = self.shown_key
-        if session is None or key is None:
-            return
-        thread = session.inbox.get(key)
-        if thread is None:
-            return
-        from chatui.ui.screens.vanish_menu import VanishMenu
-
-        me = session.me(key[0])
-        title = one_line(thread.display_title(me), 60)
-
-        def chosen(setting: VanishSetting | None) -> None:
-            if setting is not None and self.shown_key == key:
-                self.request_vanish(setting)
-
-        self.push_screen(VanishMenu(thread.vanish, title=title), callback=chosen)
-
-    def request_vanish(self, setting: VanishSetting, *, typed: str = "") -> None:
-        """Set the open thread's vanish mode (shared); ``typed`` returns on failure."""
-        if self.shown_key is not None:
-            self._set_vanish(self.shown_key, setting, typed)
-
-    @work(group="settings", exit_on_error=False)
-    async def _set_vanish(self, key: ThreadKey, setting: VanishSetting, typed: str) -> None:
-        session = self.session
-        if session is None:
-            return
-        try:
-            await session.set_vanish(key, setting)
-        except BackendError as err:
-            self._not_done(key, f"Vanish mode not changed: {one_line(str(err))}", typed)
-            return
-        from chatui.core.notices import vanish_words
-
-        words = vanish_words(setting)
-        self.notify(words[:1].upper() + words[1:] + ".", title="Vanish mode", markup=False)
-
-    def _not_done(self, key: ThreadKey, message: str, typed: str = "") -> None:
-        """Tell the user a command failed; what they typed goes back to the composer."""
-        if self._shutting_down:
-            return
-        self.notify(message, title="Not done", severity="error", markup=False)
-        if typed:
-            self._keep_unsent(key, typed)
-
-    # --- chat themes -----------------------------------------------------------------
-
-    def _theme_catalog(self) -> ThemeCatalog | None:
-        """The shipped and the user's themes, read once; bad files reported once."""
-        if self._catalog_loaded:
-            return self._catalog
-        self._catalog_loaded = True
-        from chatui.core.contrast import detect_depth
-        from chatui.core.themes import load_themes
-
-        self._depth = detect_depth(os.environ)
-        self._read_settings()
-        user_dir = self.profile.config_dir / "themes" if self.profile is not None else None
-        try:
-            self._catalog = load_themes(user_dir)
-        except Exception:  # load_themes reports bad files itself; this is a bug
-            log.exception("could not read the chat themes")
-            return None
-        for error in self._catalog.errors:
-            # The error names the file and the field (ThemeError); the rest loaded.
-            self.notify(
-                f"{error} — the other themes are available.",
-                title="A chat theme could not be read",
-                severity="warning",
-                timeout=10,
-                markup=False,
-            )
-        return self._catalog
-
-    def _read_settings(self) -> None:
-        """The profile's ``[display]`` settings; a bad one is reported once, naming it."""
-        if self.profile is None:
-            return
-        from chatui.settings import load_settings
-
-        settings = load_settings(self.profile)
-        self._default_theme_name = settings.theme
-        if settings.shortcodes and hasattr(self.message_view, "shortcodes"):
-            self.message_view.shortcodes = True
-        for error in settings.errors:
-            self.notify(
-                f"{error} — the default is used.",
-                title="A setting could not be read",
-                severity="warning",
-                timeout=10,
-                markup=False,
-            )
-
-    def _thread_theme(self, thread: Thread) -> ChatTheme | None:
-        catalog = self._theme_catalog()
-        if catalog is None:
-            return None
-        from chatui.core.themes import theme_for_thread
-
-        try:
-            if not thread.theme and self._default_theme_name:
-                # No shared theme: the user's own default ([display] theme) if it exists.
-                chosen = catalog.get(self._default_theme_name)
-                if chosen is not None:
-                    return chosen
-            return theme_for_thread(thread.theme, catalog)
-        except Exception:  # a theme from a server that does not fit: the default look
-            log.exception("could not read the theme of %s", thread.key)
-            return None
-
-    def _styles_for(self, theme: ChatTheme | None) -> ChatStyles | None:
-        if theme is None or self._depth is None:
-            return None
-        from chatui.ui.chat_style import ChatStyles
-
-        try:
-            return ChatStyles.for_theme(theme, self._depth)
-        except Exception:
-            log.exception("could not style theme %r", theme.name)
-            return None
-
-    def _open_thread_theme(self) -> ChatTheme | None:
-        session = self.session
-        if session is None or self.shown_key is None:
-            return None
-        thread = session.inbox.get(self.shown_key)
-        return self._thread_theme(thread) if thread is not None else None
-
-    def action_theme_picker(self) -> None:
-        key = self.shown_key
-        catalog = self._theme_catalog()
-        if key is None:
-            return
-        if catalog is None or not catalog.themes:
-            self.notify("No chat themes could be read.", severity="warning")
-            return
-        from chatui.ui.screens.theme_picker import ThemePicker
-
-        view = self.message_view
-        current = self._open_thread_theme()
-
-        def preview(theme: ChatTheme) -> None:
-            styles = self._styles_for(theme)
-            if styles is not None and self.shown_key == key:
-                view.chat_styles = styles
-
-        def chosen(theme: ChatTheme | None) -> None:
-            if theme is None or self.shown_key != key:
-                self._restyle()  # Esc: the thread's own theme again
-                return
-            self._set_theme(key, theme)
-
-        picker = ThemePicker(
-            list(catalog.themes.values()),
-            current.name if current is not None else None,
-            preview,
-        )
-        self.push_screen(picker, callback=chosen)
-
-    def _theme_by_name(self, key: ThreadKey, name: str | None) -> None:
-        """``/theme NAME``: the catalog's theme of that name (any case), or say why not."""
-        catalog = self._theme_catalog()
-        if catalog is None or not catalog.themes:
-            self._not_done(key, "No chat themes could be read.")
-            return
-        theme = None
-        if name is None:
-            from chatui.core.themes import DEFAULT_THEME_NAME
-
-            theme = catalog.themes.get(DEFAULT_THEME_NAME)
-        else:
-            wanted = name.casefold()
-            exact = [t for t in catalog.themes.values() if t.name.casefold() == wanted]
-            prefix = [t for t in catalog.themes.values() if t.name.casefold().startswith(wanted)]
-            found = exact or prefix
-            theme = found[0] if len(found) == 1 else None
-        if theme is None:
-            names = ", ".join(one_line(n, 40) for n in catalog.themes)
-            self.notify(
-                f"No single theme called {one_line(name or 'default', 40)!r}. Themes: {names}.",
-                title="Not done",
-                severity="warning",
-                markup=False,
-            )
-            return  # the text stays in the composer
-        self._set_theme(key, theme, self.composer.take())
-
-    @work(group="settings", exit_on_error=False)
-    async def _set_theme(self, key: ThreadKey, theme: ChatTheme, typed: str = "") -> None:
-        """Share ``theme``; the thread is drawn in it once the server has it."""
-        from chatui.core.themes import DEFAULT_THEME_NAME
-
-        assert self.session is not None
-        # The default theme is sent as a reset: "bob reset the theme to the default".
-        wire = None if theme.name == DEFAULT_THEME_NAME else theme.to_wire()
-        failure = ""
-        try:
-            await self.session.set_theme(key, wire)
-        except BackendError as err:
-            failure = f"Theme not changed: {one_line(str(err))}"
-        if not self._shutting_down:
-            self._restyle()  # the preview ends: the thread's shared theme, new or old
-        if failure:
-            self._not_done(key, failure, typed)
-
-    # --- reactions and emoji ---------------------------------------------------------
-
-    def _reaction_target(self) -> Message | None:
-        """The selected message, else the newest one from someone else, else the newest."""
-        session = self.session
-        key = self.shown_key
-        if session is None or key is None:
-            return None
-        selected = self.message_view.selected_message
-        if selected is not None and not selected.pending and selected.kind != "setting":
-            return selected
-        me = session.me(key[0])
-        candidates = [
-            m for m in session.messages(key) if not m.pending and m.kind not in ("setting",)
-        ]
-        theirs = [m for m in candidates if m.sender != me]
-        if theirs:
-            return theirs[-1]
-        return candidates[-1] if candidates else None
-
-    def _quick_reaction(self) -> str:
-        theme = self._open_thread_theme()
-        if theme is not None and theme.quick_reactions:
-            return theme.quick_reactions[0]
-        return FALLBACK_QUICK_REACTION
-
-    def action_quick_react(self) -> None:
-        key = self.shown_key
-        if key is None:
-            return
-        target = self._reaction_target()
-        if target is None:
-            self.notify("No message to react to yet.", severity="warning")
-            return
-        self._react(key, target.message_id, self._quick_reaction())
-
-    def _recent(self) -> RecentEmoji:
-        """The profile's recently used emoji (in memory only without a profile)."""
-        if self._recent_emoji is None:
-            from chatui.recent_emoji import RecentEmoji
-
-            if self.profile is not None:
-                self._recent_emoji = RecentEmoji.load(self.profile)
-            else:
-                self._recent_emoji = RecentEmoji(Path(os.devnull))
-        return self._recent_emoji
-
-    def _recent_emoji_items(self) -> list[str]:
-        return list(self._recent().items)
-
-    def _remember_emoji(self, emoji: str) -> None:
-        recent = self._recent()
-        recent.use(emoji, save=self.profile is not None)
-        if not self.first_run:
-            self.composer.recent_emoji = recent.items  # completion offers them first
+        self._messages_drawn(event.key, event.message_ids)
 
     @on(Composer.EmojiUsed)
     def _emoji_typed(self, event: Composer.EmojiUsed) -> None:
         event.stop()
         self._remember_emoji(event.emoji)
-
-    def _pick_emoji(self, then: Callable[[str], None]) -> None:
-        """Open the emoji picker (recent first, then the thread theme's reaction set)."""
-        from chatui.ui.screens.emoji_picker import EmojiPicker
-
-        theme = self._open_thread_theme()
-        first = list(theme.reactions) if theme is not None else []
-
-        def picked(emoji: str | None) -> None:
-            if emoji:
-                self._remember_emoji(emoji)
-                then(emoji)
-
-        self.push_screen(
-            EmojiPicker(recent=self._recent_emoji_items(), first=first), callback=picked
-        )
-
-    def action_react_picker(self) -> None:
-        key = self.shown_key
-        if key is None:
-            return
-        target = self._reaction_target()
-        if target is None:
-            self.notify("No message to react to yet.", severity="warning")
-            return
-        message_id = target.message_id
-        self._pick_emoji(lambda emoji: self._react(key, message_id, emoji))
-
-    def action_insert_emoji(self) -> None:
-        if self.shown_key is None:
-            return
-
-        def insert(emoji: str) -> None:
-            self.composer.focus()
-            self.composer.insert_text_at_cursor(emoji)
-
-        self._pick_emoji(insert)
-
-    @work(group="reactions", exit_on_error=False)
-    async def _react(self, key: ThreadKey, message_id: str, emoji: str, typed: str = "") -> None:
-        assert self.session is not None
-        try:
-            await self.session.toggle_reaction(key, message_id, emoji)
-        except BackendError as err:
-            self._not_done(key, f"Reaction not sent: {one_line(str(err))}", typed)
-            return
-        self._remember_emoji(emoji)
-
-    # --- help ------------------------------------------------------------------------
-
-    def help_keys(self) -> list[tuple[str, str]]:
-        """(keys, what they do) for the help screen, from the bindings in force."""
-        keys: dict[str, list[str]] = {}
-        for bindings in self._bindings.key_to_bindings.values():
-            for binding in bindings:
-                keys.setdefault(binding.action, []).append(self.get_key_display(binding))
-        rows = [
-            ("Enter", "open the selected conversation · send the message"),
-            ("Tab", "move between the list, the conversation and the message box"),
-            ("↑ ↓ Home End", "in the conversation: select a message (reactions go to it)"),
-            (":name", "in the message box: emoji by name, e.g. :thumbsup: (Tab completes)"),
-        ]
-        for action, what in _HELP_KEYS:
-            if action in keys:
-                rows.append((" / ".join(dict.fromkeys(keys[action])), what))
-        return rows
-
-    def action_help(self) -> None:
-        if isinstance(self.screen, _help_screen()):
-            return
-        self.push_screen(_help_screen()(self.help_keys()))
 
 
 def _new_conversation_screen() -> type[NewConversationScreen]:
@@ -1092,9 +689,3 @@ def _new_conversation_screen() -> type[NewConversationScreen]:
     from chatui.ui.screens.new_conversation import NewConversationScreen
 
     return NewConversationScreen
-
-
-def _help_screen() -> type[HelpScreen]:
-    from chatui.ui.screens.help import HelpScreen
-
-    return HelpScreen
