@@ -3,7 +3,9 @@
 A message becomes a *block* of lines (day separator, sender header, reply quote,
 wrapped body, pending mark). Blocks are rendered only when they come near the
 viewport and are cached per message in an LRU; the view never lays out the whole
-thread up front.
+thread up front. What a block holds is drawn by :mod:`chatui.ui.message_blocks`;
+this module is the widget: state, measuring, scrolling, selection, timers, and
+the messages it posts.
 
 How the height of an unmeasured thread is known: every message starts with an
 estimated height; blocks near the viewport are measured exactly ("settling"), and
@@ -16,17 +18,14 @@ Stickiness: when the user is at the bottom, new messages keep the view at the
 bottom; when the user has scrolled up, the first visible message stays put,
 whether messages arrive below or older history is prepended above.
 
-All message text goes through :func:`chatui.core.sanitize.safe_text` and into Rich
-``Text`` objects, never markup.
-
 What changes while a message does not is never in the cached block, so the cache
-stays valid: a vanish countdown ("⏳ 4m 59s") is laid over its line at paint time,
-and once a second only the lines holding visible countdowns are repainted (one
-interval timer, running only while such a line is in view); the selection
-highlight and a chat theme's bubble gradient (which follows the screen position,
-as in Messenger) are laid on the same way. The app is told what is on screen
-(:class:`MessageView.Shown`) after every change of it, because that is what
-starts a recipient's vanish timer (DESIGN.md §4).
+stays valid: a vanish countdown ("⏳ 4m 59s") is laid over its line at paint time
+(:mod:`chatui.ui.message_paint`), and once a second only the lines holding visible
+countdowns are repainted (one interval timer, running only while such a line is in
+view); the selection highlight and a chat theme's bubble gradient (which follows
+the screen position, as in Messenger) are laid on the same way. The app is told
+what is on screen (:class:`MessageView.Shown`) after every change of it, because
+that is what starts a recipient's vanish timer (DESIGN.md §4).
 """
 
 from __future__ import annotations
@@ -34,12 +33,10 @@ from __future__ import annotations
 import logging
 import time
 from bisect import bisect_right
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from itertools import accumulate
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar
 
-from rich.cells import cell_len
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -54,10 +51,16 @@ from textual.timer import Timer
 
 from chatui.core.models import VANISH_OFF, ThreadKey, VanishSetting
 from chatui.core.models import Message as ChatMessage
-from chatui.core.notices import describe_change, duration_setting, duration_short, duration_words
-from chatui.core.sanitize import safe_text, truncate_cells, wrap_cells
-from chatui.core.timefmt import clock, day_label, local_day
-from chatui.ui.reactions import reaction_chips
+from chatui.core.sanitize import safe_text
+from chatui.core.timefmt import local_day
+from chatui.ui.message_blocks import Block, Look, placement, render_block, render_notice
+from chatui.ui.message_paint import (
+    centered_line,
+    paint_badge,
+    paint_bubble,
+    paint_selected,
+    render_banner,
+)
 
 if TYPE_CHECKING:
     from chatui.ui.chat_style import ChatStyles
@@ -65,41 +68,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ESTIMATED_HEIGHT = 2  # an unmeasured message: header-or-spacer + one body line
-GROUP_GAP_MS = 5 * 60 * 1000  # a new sender header after this much silence
-BODY_MAX_CHARS = 20_000  # a hostile megabyte body is shown up to here, then "…"
-BODY_MAX_LINES = 500  # and never taller than this
-_GUTTER = 2  # body indentation; mine carry an accent bar in it
-_MINE_BAR = "▎ "
-_PENDING = "◷ sending…"
-# A running (or waiting) vanish timer. Not "⏱": Rich counts it one cell, many
-# terminals draw it as a two-cell emoji, which would push the line out of shape.
-_TIMER = "⏳"
-_VANISH_MARK = "◌ vanish"  # sent in vanish mode: goes once seen and the chat is closed
-_BADGE_CELLS = 10  # the badge slot: "⏳ 23h 59m" and the like always fit
 _ARMING_TICKS = 2  # after a Shown report, how long to look for newly armed timers
-_CURSOR = "┃"  # the selected message's left edge
-
-
-class _Block(NamedTuple):
-    """The rendered lines of one message and everything they were rendered from.
-
-    What changes while the message does not — the remaining time of a vanish
-    timer, the selection highlight, a bubble's gradient (it follows the screen
-    position) — is *not* in ``strips``: :meth:`MessageView.render_line` lays it
-    over the cached line, at the places recorded here.
-    """
-
-    message: ChatMessage
-    target: ChatMessage | None  # the replied-to message, if loaded
-    gone: bool  # the replied-to message was erased (vanish, redaction)
-    width: int
-    header: bool
-    day: int | None  # the day separator's date ordinal, if one is shown
-    today: int
-    strips: list[Strip]
-    bubble: tuple[int, int, int, int] | None  # body lines [first, end) and cells [x0, x1)
-    badge: tuple[int, int] | None  # (line, x) of the vanish badge slot
-    indented: int  # the first line drawn past the gutter (after day rule and header)
 
 
 def _now_ms() -> int:
@@ -240,7 +209,7 @@ class MessageView(ScrollView, can_focus=True):
         self._offsets: list[int] = [0]
         self._heights_dirty = False
         self._width = 0  # the width the heights were measured at
-        self._blocks: LRUCache[str, _Block] = LRUCache(2048)
+        self._blocks: LRUCache[str, Block] = LRUCache(2048)
         self._by_id: dict[str, ChatMessage] | None = None
         self._at_bottom = True
         self._settling = False
@@ -327,14 +296,6 @@ class MessageView(ScrollView, can_focus=True):
         self._width = 0  # the text changes width: measure everything again
         self._settle(anchor)
         self.refresh()
-
-    def _shown_text(self, text: str) -> str:
-        """Sanitised text as drawn: with emoji as shortcodes when that is set."""
-        if self._shortcodes and not text.isascii():
-            from chatui.core.emoji_names import as_shortcodes
-
-            return as_shortcodes(text)
-        return text
 
     @property
     def selected_message(self) -> ChatMessage | None:
@@ -908,33 +869,16 @@ class MessageView(ScrollView, can_focus=True):
         if block.badge is not None and block.badge[0] == offset:
             strip = self._paint_badge(block.message, strip, block.badge[1], width)
         if self._selected is not None and block.message.message_id == self._selected:
-            strip = self._paint_selected(strip, width, offset >= block.indented)
-        if block.bubble is not None and self._chat_styles is not None:
+            strip = paint_selected(strip, width, offset >= block.indented, self._part_style)
+        styles = self._chat_styles
+        if block.bubble is not None and styles is not None:
             first, end, x0, x1 = block.bubble
             if first <= offset < end:
-                strip = self._paint_bubble(block.message, strip, x0, x1, y, height, width)
+                mine = block.message.sender == self._me
+                strip = paint_bubble(
+                    strip, x0, x1, width, styles=styles, mine=mine, y=y, height=height
+                )
         return strip
-
-    def _paint_bubble(
-        self,
-        message: ChatMessage,
-        strip: Strip,
-        x0: int,
-        x1: int,
-        y: int,
-        height: int,
-        width: int,
-    ) -> Strip:
-        """Color a bubble by its place on screen (a gradient runs top to bottom)."""
-        styles = self._chat_styles
-        assert styles is not None
-        fraction = y / max(1, height - 1)
-        mine = message.sender == self._me
-        bubble = styles.mine_at(fraction) if mine else styles.theirs_at(fraction)
-        x1 = min(x1, width)
-        middle = strip.crop(x0, x1)
-        middle = Strip(Segment.apply_style(middle, post_style=bubble), middle.cell_length)
-        return Strip.join([strip.crop(0, x0), middle, strip.crop(x1, width)])
 
     def _paint_badge(self, message: ChatMessage, strip: Strip, x: int, width: int) -> Strip:
         """Put the remaining time in the badge slot (never cached: it changes)."""
@@ -942,58 +886,29 @@ class MessageView(ScrollView, can_focus=True):
         if deadline is None or x >= width:
             return strip
         remaining = max(0, deadline - self.now_ms()) / 1000
-        label = truncate_cells(
-            f"{_TIMER} {duration_short(remaining)}", min(_BADGE_CELLS, width - x)
-        )
-        text = Text(label, style=self._badge_style(), end="")
-        cells = min(_BADGE_CELLS, width - x)
-        # Through _strip: the widget's background under the badge, as on the cached
-        # line around it (Text.render alone would leave it in the terminal's default).
-        badge = self._strip(text, cells, self.rich_style)
-        return Strip.join([strip.crop(0, x), badge, strip.crop(x + cells, width)])
+        base = self.rich_style
+        return paint_badge(strip, x, width, remaining, self._look().badge(), base, self.app.console)
 
-    def _badge_style(self) -> Style:
-        if self._chat_styles is not None:
-            return self.rich_style + self._chat_styles.accent
-        return self.get_visual_style("message-view--badge").rich_style
-
-    def _quiet_style(self, part: str) -> Style:
-        """Time stamps, quotes, day rules: the theme's notice color when themed (its
-        contrast is checked against the theme's background; Textual's muted text
-        color is not)."""
-        if self._chat_styles is not None:
-            return (
-                self.rich_style
-                + self._chat_styles.notice
-                + Style(italic=part in ("notice", "reply", "pending"))
-            )
+    def _part_style(self, part: str) -> Style:
+        """The style of the component class ``message-view--{part}``."""
         return self.get_visual_style(f"message-view--{part}").rich_style
 
-    def _paint_selected(self, strip: Strip, width: int, indented: bool) -> Strip:
-        """The selected message: a highlighted background, and a bar at the left edge
-        of its indented lines (it survives NO_COLOR)."""
-        highlight = self.get_visual_style("message-view--selected").rich_style
-        painted = Strip(Segment.apply_style(strip, post_style=highlight), strip.cell_length)
-        if width < 2 or not indented:
-            return painted
-        cursor = self.get_visual_style("message-view--cursor").rich_style + highlight
-        bar = Strip([Segment(_CURSOR, cursor)], 1)
-        return Strip.join([bar, painted.crop(1, width)])
+    def _look(self) -> Look:
+        """What blocks are drawn with, as things stand now."""
+        return Look(
+            self.rich_style,
+            self._part_style,
+            self._chat_styles,
+            self.app.console,
+            self._me,
+            self._shortcodes,
+        )
 
     def _render_banner(self, width: int, base: Style) -> Strip:
-        setting = self._vanish
-        if setting.mode == "timer" and setting.seconds:
-            words = f"messages disappear after {duration_words(setting.seconds)}"
-        else:
-            words = "messages disappear once seen and the chat is closed"
-        label = truncate_cells(f"Vanish mode — {words}", width)
-        style = self.get_visual_style("message-view--vanish-banner").rich_style
+        style = self._part_style("vanish-banner")
         if self._chat_styles is not None:
             style = base + self._chat_styles.accent
-        pad = max(0, (width - cell_len(label)) // 2)
-        text = Text(" " * pad, style=base, end="")
-        text.append(label, style)
-        return self._strip(text, width, base)
+        return render_banner(self._vanish, width, base, style, self.app.console)
 
     def _render_empty(self, y: int, width: int, base: Style) -> Strip:
         _, height = self._viewport()
@@ -1005,37 +920,18 @@ class MessageView(ScrollView, can_focus=True):
             message = self.loading_text
         else:
             message = self.empty_text
-        message = truncate_cells(message, width)
-        style = self.get_visual_style("message-view--empty").rich_style
-        pad = max(0, (width - cell_len(message)) // 2)
-        text = Text(" " * pad, style=base, end="")
-        text.append(message, style)
-        return self._strip(text, width, base)
-
-    def _strip(self, text: Text, width: int, base: Style) -> Strip:
-        # Text.render leaves the Text's own style (and so the widget's colors) off the
-        # segments it yields: lay both under every segment, or they paint unstyled.
-        under = base + text.style if isinstance(text.style, Style) else base
-        segments = Segment.apply_style(text.render(self.app.console), style=under)
-        return Strip(list(segments), text.cell_len).crop_extend(0, width, base)
+        style = self._part_style("empty")
+        return centered_line(message, width, base, style, self.app.console)
 
     def _target(self, message: ChatMessage) -> ChatMessage | None:
         if not message.reply_to:
             return None
         return self._lookup(message.reply_to)
 
-    def _block(self, index: int) -> _Block:
+    def _block(self, index: int) -> Block:
         message = self._messages[index]
         previous = self._messages[index - 1] if index else None
-        day = local_day(message.ts)
-        show_day = previous is None or local_day(previous.ts) != day
-        header = message.kind != "setting" and (
-            show_day
-            or previous is None
-            or previous.kind == "setting"
-            or previous.sender != message.sender
-            or message.ts - previous.ts > GROUP_GAP_MS
-        )
+        header, shown_day = placement(message, previous)
         target = self._target(message)
         gone = target is None and message.reply_to is not None and message.reply_to in self._gone
         width = self._width or self.scrollable_content_region.width
@@ -1049,56 +945,16 @@ class MessageView(ScrollView, can_focus=True):
             and cached.gone == gone
             and cached.width == width
             and cached.header == header
-            and cached.day == (day if show_day else None)
+            and cached.day == shown_day
             and cached.today == today
         ):
             return cached
-        shown_day = day if show_day else None
         if message.kind == "setting":
-            strips = self._render_notice(message, width, shown_day, now)
-            block = _Block(
-                message, None, False, width, header, shown_day, today, strips, None, None, 99
-            )
+            block = render_notice(message, self._look(), width, header, shown_day, now)
         else:
             block = self._render_block(message, target, gone, width, header, shown_day, now)
         self._blocks[message.message_id] = block
         return block
-
-    def _day_rule(self, day: int, width: int, now: int) -> Text:
-        label = f" {day_label(day, now)} "
-        label = truncate_cells(label, width)
-        side = max(0, width - cell_len(label))
-        rule = "─" * (side // 2) + label + "─" * (side - side // 2)
-        return Text(rule, style=self._quiet_style("day"), end="")
-
-    def _render_notice(
-        self, message: ChatMessage, width: int, day: int | None, now: int
-    ) -> list[Strip]:
-        """A shared-setting change: one centered, quiet line — never a bubble.
-
-        The sentence is rebuilt from the structured ``change`` where there is one,
-        so that a server cannot dress arbitrary text up as a notice; only the
-        sender's name in it comes from outside (sanitised like any text).
-        """
-        base = self.rich_style
-        lines: list[Text] = [self._day_rule(day, width, now) if day is not None else Text("")]
-        if message.sender == self._me:
-            who = "you"
-        else:
-            who = safe_text(message.sender_name or message.sender, single_line=True, max_len=64)
-        if isinstance(message.change, Mapping):
-            sentence = describe_change(who, message.change)
-        else:
-            sentence = safe_text(message.body, single_line=True, max_len=300)
-        sentence = self._shown_text(safe_text(sentence, single_line=True, max_len=300))
-        sentence = truncate_cells(sentence, max(1, width - 6)) if width > 7 else ""
-        label = f"── {sentence} ──" if sentence else truncate_cells("──", width)
-        style = self._quiet_style("notice")
-        pad = max(0, (width - cell_len(label)) // 2)
-        text = Text(" " * pad, style=base, end="")
-        text.append(label, style)
-        lines.append(text)
-        return [self._strip(text, width, base) for text in lines]
 
     def _render_block(
         self,
@@ -1109,158 +965,9 @@ class MessageView(ScrollView, can_focus=True):
         header: bool,
         day: int | None,
         now: int,
-    ) -> _Block:
-        base = self.rich_style
-        style = self.get_visual_style
-        styles = self._chat_styles
-        mine = message.sender == self._me
-        lines: list[Text] = []
-
-        if day is not None:
-            lines.append(self._day_rule(day, width, now))
-        elif header:
-            lines.append(Text("", end=""))  # breathing room between senders
-
-        if header:
-            if mine:
-                name = "you"
-            else:
-                name = safe_text(
-                    message.sender_name or message.sender, single_line=True, max_len=64
-                )
-            stamp = clock(message.ts)
-            room = width - cell_len(stamp) - 2
-            if room < 3:
-                stamp, room = "", width
-            name = truncate_cells(name, room)
-            text = Text(style=base, end="")
-            sender_class = "message-view--sender-mine" if mine else "message-view--sender"
-            name_style = style(sender_class).rich_style
-            if styles is not None:
-                name_style = base + (styles.accent if mine else styles.name)
-            text.append(name, name_style)
-            if stamp:
-                text.append("  ")
-                text.append(stamp, self._quiet_style("time"))
-            lines.append(text)
-
-        indented = len(lines)
-        gutter = _MINE_BAR if mine and width > _GUTTER + 2 else " " * _GUTTER
-        if width <= _GUTTER + 2:
-            gutter = ""
-        gutter_style = style("message-view--mine-bar").rich_style if mine else base
-        if mine and styles is not None:
-            gutter_style = base + styles.accent
-        body_width = max(1, width - len(gutter))
-
-        if message.reply_to:
-            if target is not None:
-                who = "you" if target.sender == self._me else (target.sender_name or target.sender)
-                who = safe_text(who, single_line=True, max_len=64)
-                quoted = self._shown_text(safe_text(target.body, single_line=True, max_len=300))
-                quote = f"↳ {who}: {quoted}"
-            elif gone:
-                quote = "↳ [message gone]"
-            else:
-                quote = "↳ reply"
-            text = Text(gutter, style=gutter_style, end="")
-            text.append(truncate_cells(quote, body_width), self._quiet_style("reply"))
-            lines.append(text)
-
-        body = self._shown_text(safe_text(message.body, max_len=BODY_MAX_CHARS))
-        if "\t" in body:
-            body = body.expandtabs(4)
-        wrapped = wrap_cells(body, body_width, max_lines=BODY_MAX_LINES + 1)
-        if len(wrapped) > BODY_MAX_LINES:
-            wrapped = [*wrapped[:BODY_MAX_LINES], "… (message too long to show in full)"]
-        body_style = style("message-view--body").rich_style
-        if message.pending:
-            body_style = style("message-view--pending").rich_style
-        if styles is not None:
-            # The bubble's colors are laid on at paint time (they follow the screen
-            # position); only the text's own attributes are kept here.
-            body_style = base + Style(italic=True) if message.pending else base
-        body_first = len(lines)
-        widest = 0
-        for piece in wrapped:
-            text = Text(end="")
-            text.append(gutter, gutter_style)
-            text.append(piece, body_style)
-            lines.append(text)
-            widest = max(widest, cell_len(piece))
-        bubble = None
-        if styles is not None and gutter:
-            # One cell of the gutter and one after the widest line pad the bubble.
-            x0 = len(gutter) - 1
-            x1 = min(width, len(gutter) + widest + 1)
-            bubble = (body_first, len(lines), x0, x1)
-
-        badge = None
-        if message.vanish.mode != "off" and not message.pending and width > _BADGE_CELLS:
-            slot = self._badge_slot(message)
-            last = lines[-1]
-            x = max(last.cell_len, bubble[3] if bubble is not None else 0) + 1
-            if x + _BADGE_CELLS <= width:
-                last.append(" " * (x - last.cell_len))
-                badge = (len(lines) - 1, x)
-            else:
-                last = Text(gutter, style=gutter_style, end="")
-                lines.append(last)
-                badge = (len(lines) - 1, last.cell_len)
-            last.append(slot, self._badge_style())
-
-        if message.pending:
-            mark = _PENDING
-            if message.failed is not None:
-                # The reason may come from the server: untrusted, one safe line.
-                reason = safe_text(message.failed, single_line=True, max_len=200)
-                mark = f"failed: {reason}"
-            text = Text(gutter, style=gutter_style, end="")
-            text.append(truncate_cells(mark, body_width), self._quiet_style("pending"))
-            lines.append(text)
-
-        if message.reactions:
-            chip_style = style("message-view--reaction").rich_style
-            mine_chip = style("message-view--reaction-mine").rich_style
-            if styles is not None:
-                chip_style = base + styles.reaction
-                mine_chip = base + styles.reaction_mine
-            chips = reaction_chips(
-                message.reactions,
-                self._me,
-                body_width,
-                style=chip_style,
-                mine_style=mine_chip,
-                shortcodes=self._shortcodes,
-            )
-            if chips is not None:
-                text = Text(" " * len(gutter), style=base, end="")
-                text.append_text(chips)
-                lines.append(text)
-
-        strips = [self._strip(text, width, base) for text in lines]
-        return _Block(
-            message,
-            target,
-            gone,
-            width,
-            header,
-            day,
-            local_day(now),
-            strips,
-            bubble,
-            badge,
-            indented,
-        )
-
-    def _badge_slot(self, message: ChatMessage) -> str:
-        """What the badge slot shows before a countdown runs (the cached part)."""
-        setting = message.vanish
-        if setting.mode == "timer" and setting.seconds:
-            label = f"{_TIMER} {duration_setting(setting.seconds)}"
-        else:
-            label = _VANISH_MARK
-        return truncate_cells(label, _BADGE_CELLS)
+    ) -> Block:
+        # A method (not a direct call of render_block) so that tests can count renders.
+        return render_block(message, target, gone, self._look(), width, header, day, now)
 
 
 def _common_prefix(old: list[ChatMessage], new: list[ChatMessage]) -> int:
