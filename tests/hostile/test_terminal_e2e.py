@@ -19,6 +19,7 @@ import importlib.util
 import os
 import re
 import sys
+import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import replace
@@ -129,6 +130,19 @@ def _ambiguous_width(ch: str) -> bool:
     return unicodedata.category(ch) == "Mc" or 0x1160 <= cp <= 0x11FF or cp >= 0x1F000
 
 
+def _settled(app, quiet: float = 0.15, timeout: float = 10.0) -> None:
+    """Wait until the screen stops changing for ``quiet`` seconds."""
+    deadline = time.monotonic() + timeout
+    last, since = app.screen_text(), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.03)
+        now = app.screen_text()
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+
+
 def corpus_plain(text: str) -> str:
     from tests.hostile.terminal import plain
 
@@ -160,6 +174,7 @@ def test_hostile_messages_reach_the_terminal_only_in_their_safe_form(
             break
         app.press("pageup")
         app.wait_for(lambda s, before=screen: corpus_plain(s) != before, "the view to scroll")
+        _settled(app)  # a page read mid-scroll would leave the next one a gap
 
     # The raw bytes, everything written so far: nothing from a message got through.
     output = app.output.decode("utf-8", errors="replace")
