@@ -92,6 +92,9 @@ def test_demo_contact_answers_with_a_quote_on_screen(terminal: Terminal, tmp_pat
     )
 
     terminal.keys("Enter")  # opens the newest conversation and focuses the composer
+    # Typed once it is open (its header shows who it is with): keys sent in the same
+    # instant as Enter would reach the list, as they would for anyone typing blind.
+    terminal.wait_for(lambda s: "with alice" in s, "the conversation to open")
     text = f"hello from tmux {uuid.uuid4().hex[:8]}"
     terminal.type(text)
     terminal.keys("Enter")
