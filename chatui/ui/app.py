@@ -425,6 +425,17 @@ class ChatApp(
     def _list_opened(self, event: ThreadListView.Opened) -> None:
         event.stop()
         self._open_or_answer(event.key)
+        if self.focused is self.thread_list:
+            # Nothing opened (the thread went away meanwhile): keys are the list's again.
+            self.thread_list.end_typing_ahead()
+
+    @on(ThreadListView.TypedAhead)
+    def _typed_ahead(self, event: ThreadListView.TypedAhead) -> None:
+        event.stop()
+        if self.shown_key is None:
+            return
+        self.composer.value += event.text
+        self.composer.cursor_position = len(self.composer.value)
 
     def jump_to(self, key: ThreadKey) -> None:
         """Select ``key`` in the list and open it (the command palette's action)."""
@@ -490,7 +501,13 @@ class ChatApp(
             self._in_view = None
             self._sync_thread_look()
         if focus_composer:
-            self.composer.focus()
+            typed = self.thread_list.take_typed_ahead()
+            if typed:
+                self.composer.value += typed
+                self.composer.cursor_position = len(self.composer.value)
+            # At once, not through focus() (which queues the move behind the keys
+            # already waiting): letters typed from here on go to the composer.
+            self.composer.screen.set_focus(self.composer)
         self._load_thread(key)
 
     @work(exclusive=True, group="open-thread", exit_on_error=False)

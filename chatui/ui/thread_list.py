@@ -163,6 +163,24 @@ class ThreadListView(ScrollView, can_focus=True):
         def control(self) -> ThreadListView:
             return self.thread_list
 
+    class TypedAhead(Message):
+        """Text typed after Enter, before the conversation had opened: it was meant
+        for the message box (a fast typist, a paste), so it is handed on, not lost."""
+
+        def __init__(self, thread_list: ThreadListView, text: str) -> None:
+            super().__init__()
+            self.thread_list = thread_list
+            self.text = text
+
+        @property
+        def control(self) -> ThreadListView:
+            return self.thread_list
+
+    _opening = False
+    """Between Enter and the focus leaving for the conversation (see on_key)."""
+    _typed = ""
+    """Letters that arrived meanwhile (see take_typed_ahead)."""
+
     def __init__(
         self,
         *,
@@ -286,6 +304,27 @@ class ThreadListView(ScrollView, can_focus=True):
         if self._cursor_key is not None:
             self.post_message(self.Opened(self, self._cursor_key))
 
+    def on_key(self, event: events.Key) -> None:
+        # Keys already on their way when Enter opens a conversation still arrive
+        # here (the Enter binding runs after they were handed to the list): letters
+        # among them are the start of the message, kept for the message box.
+        if event.key == "enter" and self._cursor_key is not None:
+            self._opening = True
+        elif self._opening and event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            self._typed += event.character
+
+    def end_typing_ahead(self) -> None:
+        """Enter opened nothing: letters are list keys again (j, k...)."""
+        self._opening = False
+        self._typed = ""
+
+    def take_typed_ahead(self) -> str:
+        """What was typed between Enter and now (the app puts it in the message box)."""
+        typed, self._typed = self._typed, ""
+        return typed
+
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
@@ -329,6 +368,9 @@ class ThreadListView(ScrollView, can_focus=True):
         self._refresh_row(self._cursor_index)
 
     def on_blur(self, event: events.Blur) -> None:
+        self._opening = False
+        if self._typed:  # letters that came after the app took the first ones
+            self.post_message(self.TypedAhead(self, self.take_typed_ahead()))
         self._refresh_row(self._cursor_index)
 
     def on_mount(self) -> None:
