@@ -156,7 +156,9 @@ def render_notice(
     sender's name in it comes from outside (sanitised like any text).
     """
     base = look.base
-    lines: list[Text] = [day_rule(day, width, now, look) if day is not None else Text("")]
+    lines: list[Text] = [Text("")]
+    if day is not None:
+        lines.append(day_rule(day, width, now, look))
     if message.sender == look.me:
         who = "you"
     else:
@@ -210,6 +212,8 @@ def render_block(
     lines: list[Text] = []
 
     if day is not None:
+        # The same breathing room above a day rule as between senders.
+        lines.append(Text("", end=""))
         lines.append(day_rule(day, width, now, look))
     elif header:
         lines.append(Text("", end=""))  # breathing room between senders

@@ -591,12 +591,26 @@ class MessageView(ScrollView, can_focus=True):
         styles = self._chat_styles
         background = styles.background if styles is not None else None
         if background is not None and background.bgcolor is not None:
-            self.styles.background = Color.from_rich_color(background.bgcolor)
+            behind = Color.from_rich_color(background.bgcolor)
+            self.styles.background = behind
+            # The scroll bar's track too: a dark strip beside a light theme's view
+            # would look like a rendering fault. The thumb stays visible on it.
+            self.styles.scrollbar_background = behind
+            self.styles.scrollbar_background_hover = behind
+            self.styles.scrollbar_background_active = behind
             if background.color is not None:
                 self.styles.color = Color.from_rich_color(background.color)
+                self.styles.scrollbar_color = behind.blend(self.styles.color, 0.35)
         else:
-            self.styles.clear_rule("background")
-            self.styles.clear_rule("color")
+            for rule in (
+                "background",
+                "color",
+                "scrollbar_background",
+                "scrollbar_background_hover",
+                "scrollbar_background_active",
+                "scrollbar_color",
+            ):
+                self.styles.clear_rule(rule)
 
     # --- seen reporting and countdowns ---------------------------------------------
 
