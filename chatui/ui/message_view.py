@@ -147,19 +147,25 @@ class MessageView(ScrollView, can_focus=True):
     empty_text = "No messages yet — say hi"
     loading_text = "Loading…"
 
-    class NearTop(Message):
-        """The user scrolled to (near) the oldest loaded message: time to page back."""
+    class _FromView(Message):
+        """A message from the view; ``control`` is the view (what @on selectors match)."""
 
-        def __init__(self, view: MessageView, key: ThreadKey) -> None:
+        def __init__(self, view: MessageView) -> None:
             super().__init__()
             self.view = view
-            self.key = key
 
         @property
         def control(self) -> MessageView:
             return self.view
 
-    class Shown(Message):
+    class NearTop(_FromView):
+        """The user scrolled to (near) the oldest loaded message: time to page back."""
+
+        def __init__(self, view: MessageView, key: ThreadKey) -> None:
+            super().__init__(view)
+            self.key = key
+
+    class Shown(_FromView):
         """These messages are (at least partly) drawn on screen now.
 
         Posted after a refresh that changed which messages are in view (open,
@@ -169,26 +175,16 @@ class MessageView(ScrollView, can_focus=True):
         """
 
         def __init__(self, view: MessageView, key: ThreadKey, message_ids: tuple[str, ...]) -> None:
-            super().__init__()
-            self.view = view
+            super().__init__(view)
             self.key = key
             self.message_ids = message_ids
 
-        @property
-        def control(self) -> MessageView:
-            return self.view
-
-    class Selected(Message):
+    class Selected(_FromView):
         """The highlighted message changed (None: no message is selected)."""
 
         def __init__(self, view: MessageView, message: ChatMessage | None) -> None:
-            super().__init__()
-            self.view = view
+            super().__init__(view)
             self.message = message
-
-        @property
-        def control(self) -> MessageView:
-            return self.view
 
     def __init__(
         self,

@@ -139,42 +139,38 @@ class ThreadListView(ScrollView, can_focus=True):
 
     empty_text = "No conversations yet — Ctrl+N starts one"
 
-    class Highlighted(Message):
+    class _FromList(Message):
+        """A message from the list; ``control`` is the list (what @on selectors match)."""
+
+        def __init__(self, thread_list: ThreadListView) -> None:
+            super().__init__()
+            self.thread_list = thread_list
+
+        @property
+        def control(self) -> ThreadListView:
+            return self.thread_list
+
+    class Highlighted(_FromList):
         """The cursor moved to another thread (by the user or a reorder)."""
 
         def __init__(self, thread_list: ThreadListView, key: ThreadKey) -> None:
-            super().__init__()
-            self.thread_list = thread_list
+            super().__init__(thread_list)
             self.key = key
 
-        @property
-        def control(self) -> ThreadListView:
-            return self.thread_list
-
-    class Opened(Message):
+    class Opened(_FromList):
         """The user chose a thread (Enter or a click)."""
 
         def __init__(self, thread_list: ThreadListView, key: ThreadKey) -> None:
-            super().__init__()
-            self.thread_list = thread_list
+            super().__init__(thread_list)
             self.key = key
 
-        @property
-        def control(self) -> ThreadListView:
-            return self.thread_list
-
-    class TypedAhead(Message):
+    class TypedAhead(_FromList):
         """Text typed after Enter, before the conversation had opened: it was meant
         for the message box (a fast typist, a paste), so it is handed on, not lost."""
 
         def __init__(self, thread_list: ThreadListView, text: str) -> None:
-            super().__init__()
-            self.thread_list = thread_list
+            super().__init__(thread_list)
             self.text = text
-
-        @property
-        def control(self) -> ThreadListView:
-            return self.thread_list
 
     _opening = False
     """Between Enter and the focus leaving for the conversation (see on_key)."""
