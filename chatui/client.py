@@ -317,11 +317,12 @@ class Session:
         """An expiry of someone else's vanish message: our copy keeps its own timer."""
         if not isinstance(event, MessageRedacted) or not event.expired:
             return False
-        held = self._held((event.account_id, event.thread_id), event.message_id)
+        held = self.held((event.account_id, event.thread_id), event.message_id)
         return held is not None and held.sender != self.me(event.account_id)
 
-    def _held(self, key: ThreadKey, message_id: str) -> Message | None:
-        """Our copy of a message: loaded, else stored, else None."""
+    def held(self, key: ThreadKey, message_id: str) -> Message | None:
+        """Our copy of a message: loaded, else stored, else None (also for
+        chatui.vanish_keeper, which compares read markers by message time)."""
         for message in self._messages.get(key, ()):
             if message.message_id == message_id:
                 return message
@@ -658,7 +659,7 @@ class Session:
             for key, ids in by_thread.items():
                 me = self.me(key[0]) if key[0] in self.linked else None
                 for message_id in sorted(ids):
-                    message = self._held(key, message_id)
+                    message = self.held(key, message_id)
                     if message is not None and message.sender == me:
                         ours.append((*key, message_id))
                 loaded = self._messages.get(key)
@@ -708,6 +709,10 @@ class Session:
         if old is not None:
             # Keep what the live stream knows better (preview, unread count).
             thread = replace(thread, last_message=old.last_message, unread=old.unread)
+        self._keep_thread(thread)
+
+    def _keep_thread(self, thread: Thread) -> None:
+        """A thread a call to the server just returned: listed, stored, announced."""
         self.inbox.upsert(thread)
         if self.store is not None:
             self.store.put_thread(thread)
@@ -721,7 +726,7 @@ class Session:
 
     async def toggle_reaction(self, key: ThreadKey, message_id: str, emoji: str) -> bool:
         """Add our ``emoji`` reaction, or take it back if it is there; True if added."""
-        held = self._held(key, message_id)
+        held = self.held(key, message_id)
         if held is not None and self.me(key[0]) in held.reactions.get(emoji, ()):
             await self.unreact(key, message_id, emoji)
             return False
@@ -823,19 +828,13 @@ class Session:
     ) -> Thread:
         """Start a conversation from ``account_id``; raises BackendError on refusal."""
         thread = await self.linked[account_id].backend.create_thread(members, title)
-        self.inbox.upsert(thread)
-        if self.store is not None:
-            self.store.put_thread(thread)
-        self._emit(InboxChanged())
+        self._keep_thread(thread)
         return thread
 
     async def accept_invite(self, key: ThreadKey) -> Thread:
         """Join a thread we were invited to; raises BackendError on refusal."""
         thread = await self.linked[key[0]].backend.accept_invite(key[1])
-        self.inbox.upsert(thread)
-        if self.store is not None:
-            self.store.put_thread(thread)
-        self._emit(InboxChanged())
+        self._keep_thread(thread)
         return thread
 
     async def decline_invite(self, key: ThreadKey) -> None:

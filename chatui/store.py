@@ -379,13 +379,6 @@ class Store:
         ).fetchone()
         return message_from_dict(json.loads(row[0])) if row else None
 
-    def message_ts(self, key: ThreadKey, message_id: str) -> int | None:
-        row = self._exec(
-            "SELECT ts FROM messages WHERE account_id = ? AND thread_id = ? AND message_id = ?",
-            (*key, message_id),
-        ).fetchone()
-        return int(row[0]) if row else None
-
     def meta(self, name: str) -> str | None:
         row = self._exec("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()
         return row[0] if row else None

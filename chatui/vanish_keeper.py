@@ -199,9 +199,10 @@ class VanishKeeper:
         me = self.session.me(thread_key[0])
         if user == me:
             return
-        position = self._message_ts(thread_key, message_id)
-        if position is None:
+        read = self.session.held(thread_key, message_id)
+        if read is None:
             return  # a message we do not hold: we cannot tell what it covers
+        position = read.ts
         positions: dict[str, int] = {}
         if self.store is not None:
             self.store.set_read_position(thread_key, user, position)
@@ -220,12 +221,6 @@ class VanishKeeper:
         ]
         if gone:
             self._erase(gone)
-
-    def _message_ts(self, thread_key: ThreadKey, message_id: str) -> int | None:
-        for message in self.session.messages(thread_key):
-            if message.message_id == message_id:
-                return message.ts
-        return self.store.message_ts(thread_key, message_id) if self.store is not None else None
 
     # --- deadlines ------------------------------------------------------------------------
 

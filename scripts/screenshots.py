@@ -99,9 +99,7 @@ async def open_and_wait(app: ChatApp, pilot: Pilot, session: Session, key: Threa
 
 # (the thread, the theme shared in it, the shot, the reactions: (who, on which
 # message, emoji)). "you" react through the app's Session, the contacts through
-# their own accounts. Only the contacts' messages get reactions: a demo contact
-# answers whenever one of the user's messages reaches it again, and a reaction
-# re-delivers the message it is on.
+# their own accounts.
 THEMED: tuple[tuple[str, str, str, tuple[tuple[str, str, str], ...]], ...] = (
     (
         "Weekend hike 🥾",
