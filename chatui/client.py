@@ -297,9 +297,11 @@ class Session:
         transaction: a restart resumes right after the last event fully applied.
         """
         if self._keeps_own_copy(event):
-            # Only the sender's timer ran out: ours runs on (DESIGN.md §4). The
-            # cursor still moves on.
-            event = replace(event, message_id="")
+            # Only the sender's timer ran out: ours runs on (DESIGN.md §4). Nothing
+            # changes here but the stream's place.
+            if self.store is not None:
+                self._store_cursor(event)
+            return
         if self.store is None:
             self._fold(event)
         else:
@@ -337,17 +339,22 @@ class Session:
             case MessageReceived(message=message):
                 store.put_messages([message])
                 self._persist_thread(message.thread_key)
-            case MessageRedacted(account_id=a, thread_id=t, message_id=m) if m:
+            case MessageRedacted(account_id=a, thread_id=t, message_id=m):
                 store.delete_message((a, t), m)
                 self._persist_thread((a, t))
             case ReadMarkerMoved(account_id=a, thread_id=t):
                 self._persist_thread((a, t))
+        self._store_cursor(event)
+
+    def _store_cursor(self, event: Event) -> None:
+        """Keep the stream's place after ``event`` (held back during a history reset)."""
+        assert self.store is not None
         account_id = _account_of(event)
         if event.cursor is not None and account_id is not None:
             if account_id in self._resetting:
                 self._resetting[account_id] = event.cursor
             else:
-                store.set_cursor(account_id, event.cursor)
+                self.store.set_cursor(account_id, event.cursor)
 
     def _persist_thread(self, key: ThreadKey, *, gone_if_missing: bool = False) -> None:
         """Store the inbox's copy of ``key``; only a thread event may drop it."""
@@ -391,7 +398,7 @@ class Session:
                 self._emit(InboxChanged())
             case MessageReceived(message=message):
                 self._add_message(message)
-            case MessageRedacted(account_id=a, thread_id=t, message_id=m) if m:
+            case MessageRedacted(account_id=a, thread_id=t, message_id=m):
                 self._remove_message((a, t), m)
             case ReadMarkerMoved(account_id=a, thread_id=t, user=user):
                 thread = self.inbox.get((a, t))
