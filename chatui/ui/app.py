@@ -541,46 +541,51 @@ class ChatApp(
 
     @on(Composer.Send)
     def _composer_send(self, event: Composer.Send) -> None:
+        """Carry out what was typed before Enter.
+
+        The composer has already emptied itself (keys typed after Enter, even in the
+        same burst, are the next message's): ``event.text`` is the whole of this one,
+        and whatever is not carried out goes back into the composer.
+        """
         event.stop()
         # Imported on the first send: the parser's classes are not needed for the
         # first frame (bench/startup.py).
         from chatui.ui import commands
 
-        command = commands.parse(event.text)
+        typed = event.text
+        command = commands.parse(typed)
         if isinstance(command, commands.Invalid):
-            # Not carried out and not sent: the text stays in the composer to fix.
+            # Not carried out and not sent: the text goes back to the composer to fix.
+            self.composer.put_back(typed)
             self.notify(command.message, title="Not sent", severity="warning", markup=False)
             return
         if isinstance(command, commands.ShowHelp):
-            self.composer.take()
             self.action_help()
             return
         key = self.shown_key
         if key is None:
+            self.composer.put_back(typed)
             self.notify("Open a conversation first (Enter on the list).", severity="warning")
             return
         match command:
             case commands.SendText(text=text):
-                self.composer.take()
                 self.message_view.scroll_to_latest()
                 self._send(key, text)
             case commands.SetVanish(setting=setting):
-                self.request_vanish(setting, typed=self.composer.take())
+                self.request_vanish(setting, typed=typed)
             case commands.OpenVanishMenu():
-                self.composer.take()
                 self.action_vanish_menu()
             case commands.SetTheme(name=name):
-                self._theme_by_name(key, name)
+                self._theme_by_name(key, name, typed)
             case commands.OpenThemePicker():
-                self.composer.take()
                 self.action_theme_picker()
             case commands.React(emoji=emoji):
                 target = self._reaction_target_or_explain()
                 if target is None:
+                    self.composer.put_back(typed)
                     return
-                self._react(key, target.message_id, emoji, typed=self.composer.take())
+                self._react(key, target.message_id, emoji, typed=typed)
             case commands.OpenReactionPicker():
-                self.composer.take()
                 self.action_react_picker()
 
     @work(group="send", exit_on_error=False)

@@ -169,11 +169,14 @@ class ThemeActions:
         )
         self.push_screen(picker, callback=chosen)
 
-    def _theme_by_name(self: ChatApp, key: ThreadKey, name: str | None) -> None:
-        """``/theme NAME``: the catalog's theme of that name (any case), or say why not."""
+    def _theme_by_name(self: ChatApp, key: ThreadKey, name: str | None, typed: str) -> None:
+        """``/theme NAME``: the catalog's theme of that name (any case), or say why not.
+
+        ``typed`` (the command as written) goes back to the composer if no theme is set.
+        """
         catalog = self._theme_catalog()
         if catalog is None or not catalog.themes:
-            self._not_done(key, "No chat themes could be read.")
+            self._not_done(key, "No chat themes could be read.", typed)
             return
         theme = None
         if name is None:
@@ -194,8 +197,9 @@ class ThemeActions:
                 severity="warning",
                 markup=False,
             )
-            return  # the text stays in the composer
-        self._set_theme(key, theme, self.composer.take())
+            self.composer.put_back(typed)  # to fix the name
+            return
+        self._set_theme(key, theme, typed)
 
     @work(group="settings", exit_on_error=False)
     async def _set_theme(self: ChatApp, key: ThreadKey, theme: ChatTheme, typed: str = "") -> None:

@@ -20,9 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.cells import cell_len
+from rich.cells import cell_len, get_character_cell_size
+from rich.text import Text
+from textual import events
 from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
+from textual.expand_tabs import expand_tabs_inline
 from textual.geometry import Offset
 from textual.message import Message
 from textual.widgets import Input
@@ -31,6 +34,9 @@ from chatui.ui.emoji_complete import MAX_SUGGESTIONS, EmojiSuggestions
 
 MIN_QUERY = 2
 """Characters after the colon before suggestions show (":d" would match half the table)."""
+
+LINE_BREAK_GLYPH = "⏎"
+"""How a pasted line break is drawn in the one-line composer (the value keeps "\\n")."""
 
 # ":" at the start or after a non-word character, then the name typed so far.
 _TRIGGER_RE = re.compile(rf"(?:^|(?<=\W)):([^\s:]{{{MIN_QUERY},100}})$")
@@ -99,13 +105,27 @@ class Composer(Input):
 
     # --- sending ---------------------------------------------------------------------
 
+    async def _on_key(self, event: events.Key) -> None:
+        # Enter is handled here, in this widget's own queue, in order with the
+        # characters around it. Left to the "enter" binding, it would first bubble
+        # up to the app, and the characters typed after it in the same burst would be
+        # inserted before it ran (so "a1⏎a2⏎" sent "a1a2" twice).
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            await self.action_submit()
+
     async def action_submit(self) -> None:
         if self.suggestions.shown:
             self.action_suggestion_accept()
             return
         # Whitespace-only is "nothing typed": sending it would only make noise.
         if self.value.strip():
-            self.post_message(self.Send(self, self.value))
+            # Taken and cleared in this one step, before anything can await: keys
+            # that arrive in a burst are handled before the app sees this message,
+            # and whatever is typed after Enter belongs to the next message. The app
+            # puts the text back if it cannot use it (put_back).
+            self.post_message(self.Send(self, self.take()))
 
     def take(self) -> str:
         """Empty the composer and return what it held (the text being sent)."""
@@ -113,6 +133,52 @@ class Composer(Input):
         self.value = ""
         self._close_suggestions()
         return text
+
+    # --- pasted line breaks ------------------------------------------------------------
+    # The composer is one line high until the multi-line composer lands, but a paste
+    # must not lose a character: the value keeps its real "\n"s (and sends them), and
+    # only the drawing shows each as LINE_BREAK_GLYPH. The glyph is one character and
+    # one cell, like the character it stands for is one character, so cursor and
+    # mouse positions map one to one.
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()  # Input's own handler would insert the first line again
+        if not event.text:
+            return
+        # Input keeps only the first line of a paste; keep them all (CRLF as one break).
+        text = event.text.replace("\r\n", "\n").replace("\r", "\n")
+        if self.selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            self.replace(text, *self.selection)
+
+    @property
+    def _shown(self) -> str:
+        return self.value.replace("\n", LINE_BREAK_GLYPH)
+
+    @property
+    def _value(self) -> Text:
+        text = Text(self._shown, no_wrap=True, overflow="ignore", end="")
+        start = 0
+        while (at := self.value.find("\n", start)) != -1:
+            text.stylize("dim", at, at + 1)
+            start = at + 1
+        return text
+
+    def _position_to_cell(self, position: int) -> int:
+        return cell_len(expand_tabs_inline(self._shown[:position], 4))
+
+    def _cell_offset_to_index(self, offset: int) -> int:
+        shown = self._shown
+        cell_offset = 0
+        offset += self.scroll_offset.x
+        for index, char in enumerate(shown):
+            width = get_character_cell_size(char)
+            if cell_offset <= offset < cell_offset + width:
+                return index
+            cell_offset += width
+        return max(0, min(offset, len(shown)))
 
     def put_back(self, text: str) -> None:
         """Restore text that could not be sent, keeping anything typed since.

@@ -30,7 +30,7 @@ class ComposerApp(App):
         self.query_one(Composer).focus()
 
     def on_composer_send(self, event: Composer.Send) -> None:
-        self.sent.append(self.query_one(Composer).take())
+        self.sent.append(event.text)
 
     def on_composer_emoji_used(self, event: Composer.EmojiUsed) -> None:
         self.used.append(event.emoji)

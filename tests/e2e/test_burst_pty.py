@@ -1,0 +1,114 @@
+"""End to end: keys that reach the real ``chatui`` in one read are sent as typed.
+
+A fast typist, a paste without bracketed-paste mode or a terminal that batches
+input hands the app several lines in one read. The whole burst is written to the
+app's pseudo-terminal with a single ``write``; the reference server (real, over
+loopback) is then asked what arrived.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from chatui.accounts.config import save_accounts
+from chatui.accounts.profile import Profile
+from chatui.accounts.tokens import store_token
+from chatui.core.models import AccountConfig
+from chatui.server.runner import ServerThread
+from tests.conftest import make_user
+from tests.support import require
+
+pytestmark = pytest.mark.e2e
+
+TIMEOUT = 60.0  # a bound on a hang, not a speed target: the happy path takes a second
+
+
+def _bobs_messages(server: ServerThread, thread_id: str) -> list[str]:
+    caller = server.database.caller("alice")
+    return [m["body"] for m in server.database.history(caller, thread_id) if m["sender"] == "bob"]
+
+
+@pytest.fixture
+def bob_in_a_terminal(server: ServerThread, tmp_path: Path) -> Iterator[tuple[object, str]]:
+    """bob's real ``chatui`` on a pty, his conversation with alice open."""
+    require(hasattr(os, "openpty"), "a pseudo-terminal (os.openpty)")
+    require(importlib.util.find_spec("pyte") is not None, "the pyte terminal emulator")
+    from tests.hostile.terminal import TerminalProcess
+
+    alice = make_user(server, "alice")
+    bob = make_user(server, "bob")
+    thread = httpx.post(
+        f"{server.url}/v1/threads",
+        json={"members": ["bob"], "title": "Burst test"},
+        headers={"Authorization": f"Bearer {alice.token}"},
+        timeout=10,
+    ).json()
+    profile = Profile.resolve(str(tmp_path / "bob"))
+    account = AccountConfig(
+        account_id="local-bob",
+        kind="local",
+        server=server.url,
+        username="bob",
+        label="L",
+        color="#5fafff",
+        token_store="file",
+    )
+    store_token(profile, account, bob.token)
+    save_accounts(profile, [account])
+    env = {k: v for k, v in os.environ.items() if k not in ("CHATUI_CONFIG_DIR", "TEXTUAL")}
+    env["TERM"] = "xterm-256color"
+    app = TerminalProcess(
+        [sys.executable, "-m", "chatui", "--config-dir", str(profile.config_dir)], env=env
+    )
+    try:
+        app.wait_for(lambda s: "Burst test" in s and "connected" in s, "the thread list", TIMEOUT)
+        app.press("enter")
+        app.wait_for(lambda s: "with alice" in s, "the conversation to open", TIMEOUT)
+        yield app, thread["thread_id"]
+    finally:
+        app.close()
+
+
+def _wait_for_server(app, server: ServerThread, thread_id: str, check, what: str) -> list[str]:
+    """Poll the server's copy of the thread until ``check(bodies)``; fail naming ``what``."""
+    found: list[str] = []
+
+    def arrived(_screen: str) -> bool:
+        nonlocal found
+        found = _bobs_messages(server, thread_id)
+        return bool(check(found))
+
+    app.wait_for(arrived, what, TIMEOUT)
+    return found
+
+
+def test_three_lines_in_one_write_arrive_once_each_in_order(
+    bob_in_a_terminal, server: ServerThread
+) -> None:
+    app, thread_id = bob_in_a_terminal
+    app.type("a1\ra2\ra3\r")  # one write: the app reads the whole burst at once
+    _wait_for_server(app, server, thread_id, lambda b: len(b) >= 3, "three messages")
+    # A duplicate from a late retry would reach the server before anything typed
+    # later (the outbox sends in order): wait for a later message, then judge.
+    app.type("done\r")
+    bodies = _wait_for_server(app, server, thread_id, lambda b: "done" in b, "the last message")
+    assert bodies == ["a1", "a2", "a3", "done"]
+
+
+def test_a_bracketed_paste_of_several_lines_is_sent_whole(
+    bob_in_a_terminal, server: ServerThread
+) -> None:
+    app, thread_id = bob_in_a_terminal
+    pasted = "first line\nsecond line\nthird line"
+    os.write(app._master, b"\x1b[200~" + pasted.encode() + b"\x1b[201~")
+    app.wait_for(lambda s: "first line⏎second line⏎third line" in s, "the whole paste", TIMEOUT)
+    app.press("enter")
+    bodies = _wait_for_server(app, server, thread_id, lambda b: b, "the pasted message")
+    assert bodies == [pasted]
