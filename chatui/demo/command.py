@@ -38,10 +38,14 @@ def add_demo_parser(commands: argparse._SubParsersAction) -> None:
 
 def run_demo(args: argparse.Namespace) -> int:
     """Run the demo until the user quits; returns the process exit code."""
+    from chatui.accounts.lock import ProfileInUse
     from chatui.client import Session
 
     try:
         profile, world = open_demo(args)
+    except ProfileInUse as err:
+        print(f"chatui demo: {err}", file=sys.stderr)
+        return 1
     except Exception as err:
         print(f"chatui demo: could not start the demo: {err}", file=sys.stderr)
         print("chatui demo: 'chatui demo --reset' starts it afresh", file=sys.stderr)
@@ -63,19 +67,29 @@ def open_demo(args: argparse.Namespace) -> tuple[Profile, DemoWorld]:
     """Everything ``chatui demo`` starts before the app: ``--reset``, servers, bots.
 
     Returns the user's profile (for the app) and the started demo; stop it with
-    ``world.stop()``.
+    ``world.stop()``, which also lets go of the demo's lock. Raises
+    :class:`~chatui.accounts.lock.ProfileInUse` if another demo runs on this profile.
     """
+    from chatui.accounts.lock import DEMO_LOCK_NAME, ProfileLock
     from chatui.accounts.profile import Profile
     from chatui.demo.home import DemoHome
     from chatui.demo.servers import DemoWorld
 
     profile = Profile.resolve(getattr(args, "config_dir", None))
     home = DemoHome.for_profile(profile)
-    if getattr(args, "reset", False):
-        home.reset()
-    home.prepare()
-    _log_to_file(home.root / "demo.log")
-    return profile, DemoWorld(home.root).start()
+    # Taken before --reset: a second demo must not delete the running one's data.
+    lock = ProfileLock(profile.data_dir / DEMO_LOCK_NAME, "The demo").acquire()
+    try:
+        if getattr(args, "reset", False):
+            home.reset()
+        home.prepare()
+        _log_to_file(home.root / "demo.log")
+        world = DemoWorld(home.root).start()
+    except BaseException:
+        lock.release()
+        raise
+    world.on_stop(lock.release)
+    return profile, world
 
 
 def _log_to_file(path) -> None:

@@ -9,7 +9,7 @@ the app's loop only ever talks HTTP to them like it would to any server.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +59,7 @@ class DemoWorld:
         self.bots: ContactBots | None = None
         self._servers: list[ServerThread] = []
         self.seeded_now = False  # True when this start did the (first-run) seeding
+        self._on_stop: list[Callable[[], None]] = []
 
     # --- life cycle ---------------------------------------------------------------------
 
@@ -113,6 +114,10 @@ class DemoWorld:
             logins.append(ContactLogin(account, self.home.load_token(account)))
         return logins
 
+    def on_stop(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once the demo has stopped (``chatui demo`` lets go of its lock)."""
+        self._on_stop.append(callback)
+
     def stop(self) -> None:
         """Stop the contacts, then the servers; safe to call twice."""
         if self.bots is not None:
@@ -125,6 +130,9 @@ class DemoWorld:
                 log.exception("could not stop the demo server on %s", server.url)
         self._servers = []
         self.running = []
+        callbacks, self._on_stop = self._on_stop, []
+        for callback in callbacks:
+            callback()
 
     def __enter__(self) -> DemoWorld:
         return self.start()

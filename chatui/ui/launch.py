@@ -68,6 +68,31 @@ def _run_linked_accounts(args: argparse.Namespace | SimpleNamespace, gc_paused: 
         print(f"chatui: {err}", file=sys.stderr)
         return 2
 
+    from chatui.accounts.lock import LOCK_NAME, ProfileInUse, ProfileLock
+
+    # Before the store is opened: one running app per profile (chatui.accounts.lock).
+    lock = ProfileLock(profile.data_dir / LOCK_NAME)
+    try:
+        lock.acquire()
+    except ProfileInUse as err:
+        print(f"chatui: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        # An unwritable data folder: the store cannot open either, so this run keeps
+        # nothing on disk that a second app could fight over (see open_store).
+        log.warning("no profile lock at %s (%s)", lock.path, err)
+    try:
+        return _run_app(args, profile, accounts, gc_paused)
+    finally:
+        lock.release()
+
+
+def _run_app(
+    args: argparse.Namespace | SimpleNamespace,
+    profile: Profile,
+    accounts: Sequence[AccountConfig],
+    gc_paused: bool,
+) -> int:
     from chatui.ui.app import ChatApp
 
     if not accounts and gc_paused:
