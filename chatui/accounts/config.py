@@ -45,7 +45,7 @@ TOKEN_STORES = ("keyring", "file")
 ACCOUNT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 _REQUIRED = ("account_id", "kind", "server", "username")
-_OPTIONAL = ("label", "color", "token_store")
+_OPTIONAL = ("label", "color", "token_store", "network")
 _SECRET_KEYS = frozenset({"token", "access_token", "password", "secret"})
 
 
@@ -182,6 +182,7 @@ def _parse_entry(entry: object, where: str) -> AccountConfig:
         label=values.get("label") or account_id[:1].upper(),
         color=values.get("color") or "default",
         token_store=token_store,
+        network=values.get("network", ""),
     )
 
 
@@ -200,7 +201,7 @@ def type_name(value: object) -> str:
 
 
 def _entry_for(account: AccountConfig) -> dict[str, str]:
-    return {
+    entry = {
         "account_id": account.account_id,
         "kind": account.kind,
         "server": account.server,
@@ -209,6 +210,9 @@ def _entry_for(account: AccountConfig) -> dict[str, str]:
         "color": account.color,
         "token_store": account.token_store,
     }
+    if account.network:
+        entry["network"] = account.network
+    return entry
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -284,3 +284,4 @@ class AccountConfig(Value):
     label: str  # the short tag shown on each thread row, e.g. "A" or "work"
     color: str  # the label's color, any Rich color string such as "#5fafff"
     token_store: str = "keyring"  # "keyring" | "file"
+    network: str = ""  # what a person calls the server ("Northwind"); "" = from the address

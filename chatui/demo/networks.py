@@ -43,6 +43,7 @@ class Network:
             label=self.label,
             color=self.color,
             token_store="file",
+            network=self.name,
         )
 
     def contact_account(self, server_url: str, contact: str) -> AccountConfig:

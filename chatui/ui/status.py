@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
-from urllib.parse import urlsplit
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -204,8 +203,13 @@ class ThreadHeader(Widget):
         if name is not None:
             text.append("  ·  theme ", style="dim")
             text.append(name, style="italic")
-        where = urlsplit(self._account.server).netloc or self._account.server
-        text.append(f"  ·  you are {one_line(self._me)} on {one_line(where)}", style="dim")
+        from chatui.core.network_names import network_name
+
+        where = one_line(network_name(self._account))
+        me = one_line(self._me)
+        # "signed in as you" would read as a pronoun: a demo name "you" is quoted.
+        me = f"“{me}”" if me.casefold() == "you" else me
+        text.append(f"  ·  on {where}, signed in as {me}", style="dim")
         return text
 
 

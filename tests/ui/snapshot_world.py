@@ -12,7 +12,7 @@ from run to run must not be on it:
   server's clock to before the last message while sharing the theme, so the notice
   gets that message's time. Everything else is the real server code.
 * **The port.** The thread header says which server the account is on
-  ("you are ana on 127.0.0.1:PORT"), so the server listens on a fixed port,
+  ("on this computer (port PORT), signed in as ana"), so the server listens on a fixed port,
   :data:`SNAPSHOT_PORT`, below Linux's ephemeral range (32768-60999): the other
   tests' servers (``port=0``) are never given it. If something else holds it, the
   tests skip locally and fail under CI (``tests.support.require``).

@@ -35,6 +35,9 @@ async def test_header_shows_the_vanish_state_and_the_theme() -> None:
         await pilot.pause()
         plain = header.plain
         assert "vanish" not in plain and "disappear" not in plain and "theme" not in plain
+        # Who you are and where, in words: not "you are bob on 127.0.0.1:8080".
+        assert "on this computer (port 8080), signed in as bob" in plain
+        assert "127.0.0.1" not in plain
 
         header.show(thread(vanish=VanishSetting("timer", 300)), ACCOUNT, "bob")
         await pilot.pause()
@@ -82,3 +85,14 @@ def test_hostile_theme_names_are_inert_text() -> None:
     assert "x" * 100 not in second  # capped
     header.show(thread(theme={"name": 42}), ACCOUNT, "bob")  # malformed: no theme shown
     assert "theme" not in header.plain
+
+
+async def test_the_header_names_a_demo_network_and_quotes_the_name_you() -> None:
+    from dataclasses import replace
+
+    app = Host()
+    async with app.run_test(size=(120, 4)) as pilot:
+        header = app.query_one(ThreadHeader)
+        header.show(thread(), replace(ACCOUNT, network="Northwind"), "you")
+        await pilot.pause()
+        assert "on Northwind, signed in as “you”" in header.plain
