@@ -189,6 +189,14 @@ class Session:
         self._vanish.purge_at_start()
         # Only the order is read now; each thread when it is shown (CachedInbox).
         self.inbox.load_sorted(self.store.thread_order(self.linked), self.store.threads_by_key)
+        if self._outbox is not None:
+            # The store keeps only what a server accepted; a message still waiting to
+            # go is the preview of its thread all the same ("◷ sending: ..."). Few
+            # threads have one, so reading just those now costs nothing.
+            for key in {item.key for item in self._outbox.items.values()}:
+                thread = self.inbox.get(key)
+                if thread is not None:
+                    self.inbox.upsert(self._with_unsent_preview(thread))
         self._emit(InboxChanged())
 
     async def start(self) -> None:
@@ -366,10 +374,27 @@ class Session:
             self.store.delete_thread(key)
 
     def _replace_threads(self, account_id: str, threads: list[Thread]) -> None:
+        threads = [self._with_unsent_preview(t) for t in threads]
         self.inbox.replace_account(account_id, threads)
         if self.store is not None:
             self.store.replace_threads(account_id, threads)
         self._emit(InboxChanged())
+
+    def _with_unsent_preview(self, thread: Thread) -> Thread:
+        """``thread`` with our newest unsent message as its preview, if it is newer.
+
+        A server's (or the store's) copy of a thread knows nothing of messages still
+        in the outbox; shown as it is, the list would forget what we just wrote
+        until it is delivered.
+        """
+        items = self._outbox.for_thread(thread.key) if self._outbox is not None else []
+        if not items:
+            return thread
+        newest = items[-1]
+        last = thread.last_message
+        if last is not None and last.ts > newest.created:
+            return thread
+        return replace(thread, last_message=newest.echo(self.me(thread.account_id)))
 
     def _fold(self, event: Event) -> None:
         match event:
@@ -720,6 +745,7 @@ class Session:
 
     def _keep_thread(self, thread: Thread) -> None:
         """A thread a call to the server just returned: listed, stored, announced."""
+        thread = self._with_unsent_preview(thread)
         self.inbox.upsert(thread)
         if self.store is not None:
             self.store.put_thread(thread)

@@ -547,6 +547,11 @@ class ThreadListView(ScrollView, can_focus=True):
             return safe_text(describe_change(who, message.change), single_line=True)
         body = safe_text(message.body, single_line=True, max_len=_PREVIEW_MAX)
         if message.sender == me:
+            # Still in the outbox: the list says so, as the message view does.
+            if message.failed is not None:
+                return f"✖ not sent: {body}"
+            if message.pending:
+                return f"◷ sending: {body}"
             return f"you: {body}"
         if len(thread.members) > 2:
             sender = message.sender_name or message.sender
