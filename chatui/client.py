@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from chatui.backends.base import AuthError, Backend, BackendError, UnavailableError
+from chatui.backends.retry import RetryPolicy
 from chatui.cached_inbox import CachedInbox
 from chatui.core.models import (
     AccountConfig,
@@ -40,7 +41,7 @@ from chatui.core.models import (
 from chatui.vanish_keeper import MessageKey, VanishKeeper
 
 if TYPE_CHECKING:
-    from chatui.outbox import Outbox, OutboxItem
+    from chatui.outbox import Outbox, OutboxItem, Stuck
     from chatui.store import Store
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,8 @@ class MessagesChanged(Value):
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)
 class AccountStateChanged(Value):
-    """One account's connection state changed (see ``Session.states``)."""
+    """One account's connection state changed (see ``Session.states``), or whether its
+    sends are stuck (see ``Session.stuck_sends``)."""
 
     account_id: str
 
@@ -105,6 +107,8 @@ class Session:
     """Linked accounts -> one merged inbox, live."""
 
     history_page = 50
+    start_retry = RetryPolicy(base=1.0, cap=30.0)
+    """How an account that could not start is tried again (the one shared policy)."""
 
     def __init__(self, accounts: Sequence[LinkedAccount], store: Store | None = None) -> None:
         self.store = store
@@ -129,10 +133,14 @@ class Session:
         self._resetting: dict[str, str | None] = {}
         self._reset_generation: dict[str, int] = {}
         self._outbox: Outbox | None = None
+        # Accounts whose sends are held up, as last told to listeners (see stuck_sends).
+        self._stuck: dict[str, Stuck] = {}
         if store is not None:
             from chatui.outbox import Outbox
 
-            self._outbox = Outbox(store, self._deliver, self._delivered, self._send_failed)
+            self._outbox = Outbox(
+                store, self._deliver, self._delivered, self._send_failed, self._outbox_changed
+            )
         self._vanish = VanishKeeper(self, self._erase)
 
     @property
@@ -219,7 +227,7 @@ class Session:
         except BackendError as err:
             self._set_start_failure(account_id, err)
             # Keep trying in the background: the server may simply not be up yet.
-            self._tasks.append(asyncio.create_task(self._retry_start(linked)))
+            self._tasks.append(asyncio.create_task(self._retry_start(linked, err)))
             return
         self._replace_threads(account_id, threads)
         self._start_sender(account_id)
@@ -234,11 +242,13 @@ class Session:
         else:
             self._set_state(account_id, ConnectionState.ERROR, str(err))
 
-    async def _retry_start(self, linked: LinkedAccount) -> None:
-        delay = 1.0
+    async def _retry_start(self, linked: LinkedAccount, first: BackendError) -> None:
+        """Start the account again until it works, at the shared retry policy's pace."""
+        failures, error = 0, first
         while not self._stopped:
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)
+            failures += 1
+            retry_after = error.retry_after if isinstance(error, UnavailableError) else None
+            await asyncio.sleep(self.start_retry.delay(failures, retry_after))
             try:
                 self.identities[linked.config.account_id] = await linked.backend.restore(
                     linked.token
@@ -250,6 +260,7 @@ class Session:
                 return
             except BackendError as err:
                 self._set_start_failure(linked.config.account_id, err)
+                error = err
                 continue
             self._replace_threads(linked.config.account_id, threads)
             self._start_sender(linked.config.account_id)
@@ -401,6 +412,8 @@ class Session:
             case ConnectionChanged(account_id=account_id, state=state, detail=detail):
                 self._set_state(account_id, state, detail)
                 if state is ConnectionState.CONNECTED:
+                    if self._outbox is not None:
+                        self._outbox.resume(account_id)  # the server is back: send now
                     self._vanish.pay(account_id)
                     # A reconnect may have missed thread changes the stream does not
                     # replay; refetching the list is cheap and keeps it honest.
@@ -825,6 +838,26 @@ class Session:
             self.store.put_messages([sent])
             self._persist_thread(item.key)
         self._vanish.learn([sent])  # our timer runs from the server's acceptance
+
+    def _outbox_changed(self, account_id: str) -> None:
+        """Tell listeners when an account's sends become stuck, change, or move again."""
+        assert self._outbox is not None
+        stuck = self._outbox.stuck(account_id)
+        if stuck == self._stuck.get(account_id):
+            return
+        if stuck is None:
+            self._stuck.pop(account_id, None)
+        else:
+            self._stuck[account_id] = stuck
+        self._emit(AccountStateChanged(account_id))
+
+    def stuck_sends(self) -> dict[str, Stuck]:
+        """Accounts whose messages are held up: how many wait and why (the status area
+        says so, instead of leaving them "sending" forever)."""
+        if self._outbox is None:
+            return {}
+        found = {a: self._outbox.stuck(a) for a in self.linked}
+        return {a: stuck for a, stuck in found.items() if stuck is not None}
 
     def _send_failed(self, item: OutboxItem) -> None:
         self._add_message(item.echo(self.me(item.account_id)))

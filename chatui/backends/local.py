@@ -36,7 +36,7 @@ from chatui.backends.base import (
     PermissionDeniedError,
     UnavailableError,
 )
-from chatui.backends.retry import full_jitter, retry_after_seconds
+from chatui.backends.retry import RetryPolicy, retry_after_seconds
 from chatui.backends.streaming import events_from_task
 from chatui.core.models import (
     VANISH_OFF,
@@ -678,9 +678,8 @@ class LocalBackend(Backend):
                     failures = 0
                 state.connected_at = None
             failures += 1
-            delay = full_jitter(failures, state.retry_base, self.backoff_cap)
-            if retry_after is not None:
-                delay = max(delay, min(retry_after, 10 * self.backoff_cap))
+            # The shared policy; the server may have set the base (SSE ``retry:``).
+            delay = RetryPolicy(state.retry_base, self.backoff_cap).delay(failures, retry_after)
             put(self._changed(ConnectionState.RECONNECTING, f"{reason} — {_retrying(delay)}"))
             await asyncio.sleep(delay)
 

@@ -1,23 +1,78 @@
-"""Retry timing shared by every adapter (and the outbox): one policy, one place.
+"""Retry timing shared by everything that waits and tries again: one policy, one place.
 
-Full-jitter exponential backoff, so that many clients dropped by one server restart
-do not all come back at the same moment, and the server's own ``Retry-After`` hint.
+The outbox, the Session's account start and both adapters' reconnect loops all ask
+:class:`RetryPolicy` how long to wait before attempt *n*. Full-jitter exponential
+backoff, so that many clients dropped by one server restart do not all come back at
+the same moment; capped, so that a long outage never means a long silence once the
+server is back; and never shorter than the server's own ``Retry-After`` hint.
+
+The attempt count may be anything a long outage produces (the outbox keeps it across
+restarts): the exponent is clamped before any arithmetic, so no count can overflow.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import time
 
+_MAX_EXPONENT = 62
+"""2**62 times any sane base is far above any cap: doubling further changes nothing,
+and a float never sees an integer too large to convert."""
+
+
+class RetryPolicy:
+    """How long to wait before the n-th consecutive retry (n >= 1).
+
+    A plain class rather than a dataclass: it is defined at import, before the app's
+    first frame, and a dataclass costs ~0.5 ms there.
+    """
+
+    __slots__ = ("base", "cap", "max_retry_after")
+
+    def __init__(self, base: float, cap: float, max_retry_after: float = 600.0) -> None:
+        """``base``: the first retry waits up to this (seconds); ``cap``: no backoff
+        waits longer; ``max_retry_after``: a server's Retry-After is honoured up to
+        this, so that a broken or hostile server cannot park us for days."""
+        self.base = base
+        self.cap = cap
+        self.max_retry_after = max_retry_after
+
+    def __repr__(self) -> str:
+        return f"RetryPolicy(base={self.base}, cap={self.cap})"
+
+    def ceiling(self, attempt: int) -> float:
+        """The longest the n-th retry may wait: base·2ⁿ⁻¹, at most ``cap``."""
+        exponent = min(max(attempt, 1) - 1, _MAX_EXPONENT)
+        return max(0.0, min(self.cap, self.base * float(1 << exponent)))
+
+    def delay(
+        self,
+        attempt: int,
+        retry_after: float | None = None,
+        *,
+        rng: random.Random | None = None,
+    ) -> float:
+        """Seconds to wait before the n-th retry: drawn uniformly in
+        ``[0, ceiling(n)]`` ("full jitter"), raised to the server's ``retry_after``
+        when it gave one (up to ``max_retry_after``)."""
+        draw = (rng or random).uniform(0.0, self.ceiling(attempt))
+        hint = _finite(retry_after)
+        if hint is None:
+            return draw
+        return max(draw, min(hint, self.max_retry_after))
+
+
+def _finite(value: float | None) -> float | None:
+    """A usable Retry-After in seconds, or None (absent, negative, NaN, infinite)."""
+    if value is None or not math.isfinite(value) or value < 0:
+        return None
+    return float(value)
+
 
 def backoff_ceiling(failures: int, base: float, cap: float) -> float:
-    """The upper bound of the n-th consecutive retry's delay: base·2ⁿ⁻¹, at most ``cap``."""
-    return min(cap, base * 2 ** min(failures - 1, 32))
-
-
-def full_jitter(failures: int, base: float, cap: float) -> float:
-    """A delay drawn uniformly below :func:`backoff_ceiling` ("full jitter")."""
-    return random.uniform(0, backoff_ceiling(failures, base, cap))
+    """The upper bound of the n-th consecutive retry's delay (see :class:`RetryPolicy`)."""
+    return RetryPolicy(base, cap).ceiling(failures)
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -25,7 +80,7 @@ def retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # not "²": isdigit() alone says yes to it
         return float(value)
     import email.utils  # rare (HTTP-date form), and slow to import: only when needed
 

@@ -267,7 +267,7 @@ class ChatApp(
         if session.store is not None:
             self._drafts.update(session.store.drafts())
         self.thread_list.set_source(session.inbox, session.me, self._accounts())
-        self.status_bar.update_states(self._accounts(), session.states)
+        self.status_bar.update_states(self._accounts(), session.states, session.stuck_sends())
         self.thread_list.focus()
         session.add_listener(self._on_session_change)
         # The view shows each message's remaining time from the Session's timers.
@@ -379,7 +379,9 @@ class ChatApp(
                     self.refresh_bindings()  # a failed message may have come or gone
             case AccountStateChanged():
                 if self.session is not None:
-                    self.status_bar.update_states(self._accounts(), self.session.states)
+                    self.status_bar.update_states(
+                        self._accounts(), self.session.states, self.session.stuck_sends()
+                    )
             case SendFailed(key=key, reason=reason):
                 self.notify(
                     f"Not sent: {one_line(reason)}",

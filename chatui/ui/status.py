@@ -83,11 +83,21 @@ def theme_name(thread: Thread) -> str | None:
     return one_line(name, max_len=64)
 
 
+def stuck_words(waiting: int, reason: str | None) -> str:
+    """What the status area says of an account whose sends are held up."""
+    messages = "1 message" if waiting == 1 else f"{waiting} messages"
+    words = f"{messages} waiting to send"
+    return f"{words} — {one_line(reason)}" if reason else words
+
+
 def status_text(
     accounts: Mapping[str, AccountConfig],
     states: Mapping[str, tuple[ConnectionState, str]],
+    stuck: Mapping[str, tuple[int, str]] | None = None,
 ) -> Text:
-    """One line: every account's label, glyph and state (with its detail)."""
+    """One line: every account's label, glyph and state (with its detail), and for an
+    account whose sends are stuck, how many messages wait and why."""
+    stuck = stuck or {}
     line = Text(no_wrap=True, overflow="ellipsis", end="")
     for index, (account_id, account) in enumerate(accounts.items()):
         state, detail = states.get(account_id, (ConnectionState.CONNECTING, ""))
@@ -98,8 +108,16 @@ def status_text(
         line.append_text(account_tag(account))
         line.append(" ")
         line.append(state.value, style=color)
-        detail = one_line(detail)
-        if detail and state is not ConnectionState.CONNECTED:
+        detail = one_line(detail) if state is not ConnectionState.CONNECTED else ""
+        held = stuck.get(account_id)
+        if held is not None:
+            # Before the connection's detail, so the line's end is what gets cut; a
+            # mark that reads without color. A connection detail, when there is one,
+            # already says why, so the reason is not said twice.
+            waiting, reason = held
+            line.append("  ⚠ ", style="bold")
+            line.append(stuck_words(waiting, None if detail else reason), style="bold")
+        if detail:
             line.append(f" ({detail})", style="dim")
     return line
 
@@ -108,7 +126,8 @@ class StatusBar(Widget):
     """A one-line bar with each linked account's connection state.
 
     The app calls :meth:`update_states` whenever the session reports an
-    ``AccountStateChanged``; the bar holds no reference to the session itself.
+    ``AccountStateChanged`` (a connection state, or sends getting stuck or moving
+    again); the bar holds no reference to the session itself.
     """
 
     DEFAULT_CSS = """
@@ -124,23 +143,27 @@ class StatusBar(Widget):
         super().__init__(id=id)
         self._accounts: dict[str, AccountConfig] = {}
         self._states: dict[str, tuple[ConnectionState, str]] = {}
+        self._stuck: dict[str, tuple[int, str]] = {}
 
     def update_states(
         self,
         accounts: Mapping[str, AccountConfig],
         states: Mapping[str, tuple[ConnectionState, str]],
+        stuck: Mapping[str, tuple[int, str]] | None = None,
     ) -> None:
+        """``stuck``: account id -> (messages waiting, why), for held-up sends."""
         self._accounts = dict(accounts)
         self._states = dict(states)
+        self._stuck = dict(stuck or {})
         self.refresh()
 
     @property
     def plain(self) -> str:
         """What the bar says, as plain text (for tests and screen readers)."""
-        return status_text(self._accounts, self._states).plain
+        return status_text(self._accounts, self._states, self._stuck).plain
 
     def render(self) -> Text:
-        return status_text(self._accounts, self._states)
+        return status_text(self._accounts, self._states, self._stuck)
 
 
 class ThreadHeader(Widget):

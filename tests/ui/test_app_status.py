@@ -50,3 +50,19 @@ def test_thread_header_names_the_others_not_yourself() -> None:
     assert "bob, " not in second
     header.show(Thread("h", "t2", "Notes", ("bob",)), account, "bob")
     assert header.plain.split("\n")[1].startswith("just you")
+
+
+def test_stuck_sends_are_counted_and_explained_once() -> None:
+    accounts = {a.account_id: a for a in (_account("h", "home"), _account("w", "work"))}
+    text = status_text(
+        accounts,
+        {
+            "h": (ConnectionState.CONNECTED, ""),
+            "w": (ConnectionState.RECONNECTING, "cannot reach the server at example.org"),
+        },
+        {"h": (3, "the server had an internal error (HTTP 500)"), "w": (1, "cannot reach it")},
+    ).plain
+    assert "home connected  ⚠ 3 messages waiting to send — the server had an internal" in text
+    # The connection's own detail says why: the reason is not repeated.
+    assert "work reconnecting  ⚠ 1 message waiting to send (cannot reach the server at" in text
+    assert "cannot reach it" not in text

@@ -47,7 +47,7 @@ from chatui.backends.matrix.convert import EXPIRED_REASON, THEME_EVENT, VANISH_E
 from chatui.backends.matrix.http import MatrixHTTP, seg
 from chatui.backends.matrix.rooms import Member, full_user_id
 from chatui.backends.matrix.sync import SyncProcessor, history_filter, sync_filter
-from chatui.backends.retry import full_jitter
+from chatui.backends.retry import RetryPolicy
 from chatui.backends.streaming import END, events_from_task
 from chatui.core.models import (
     AccountConfig,
@@ -418,9 +418,7 @@ class MatrixBackend(Backend):
                 if up_for >= self.healthy_after:
                     failures = 0
             failures += 1
-            delay = full_jitter(failures, self.backoff_base, self.backoff_cap)
-            if retry_after is not None:
-                delay = max(delay, min(retry_after, 10 * self.backoff_cap))
+            delay = RetryPolicy(self.backoff_base, self.backoff_cap).delay(failures, retry_after)
             put(self._changed(ConnectionState.RECONNECTING, f"{reason} — {_retrying(delay)}"))
             await asyncio.sleep(delay)
 

@@ -29,7 +29,7 @@ from chatui.backends.base import (
     UnavailableError,
     UnsupportedError,
 )
-from chatui.backends.retry import retry_after_seconds
+from chatui.backends.retry import RetryPolicy, retry_after_seconds
 
 if TYPE_CHECKING:
     import httpx
@@ -46,6 +46,9 @@ CONNECT_TIMEOUT = 10.0
 # caller (the Session, the sync loop) decides, with UnavailableError.retry_after.
 LIMIT_RETRIES = 3
 LIMIT_MAX_INLINE_WAIT = 5.0
+LIMIT_RETRY = RetryPolicy(base=0.25, cap=LIMIT_MAX_INLINE_WAIT)
+"""The shared policy for those in-place retries: at least the server's wait, plus
+jitter, so that clients limited together do not all retry in the same instant."""
 
 # Error codes that mean "this token (or these credentials) will not work".
 _AUTH_CODES = frozenset(
@@ -146,6 +149,7 @@ class MatrixHTTP:
                     or attempt == LIMIT_RETRIES
                 ):
                     raise
+                wait = LIMIT_RETRY.delay(attempt + 1, wait)
                 log.info("rate limited on %s %s; retrying in %.2f s", method, path, wait)
                 await asyncio.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
