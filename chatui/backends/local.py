@@ -499,6 +499,26 @@ class LocalBackend(Backend):
         except MalformedData as err:
             raise BackendError(f"the server sent a malformed identity: {err}") from err
 
+    async def logout(self) -> None:
+        """Revoke this token on the server (``POST /v1/logout``), so that unlinking the
+        account leaves no token behind that still works there.
+
+        A token the server no longer knows (401) is as good as revoked. An older
+        server without the route (404) cannot revoke it: that is an error, so the
+        user is told the token still works there.
+        """
+        if not self.token:
+            return
+        try:
+            await self._request("POST", "/v1/logout")
+        except AuthError:
+            pass  # already not valid: nothing left to revoke
+        except NotFoundError as err:
+            raise BackendError(
+                "this server cannot revoke tokens (it has no logout); the token still works there"
+            ) from err
+        self.token = None
+
     async def close(self) -> None:
         self._closed = True
         streams = list(self._streams)

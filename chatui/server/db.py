@@ -416,6 +416,12 @@ class Database:
         )
         return Caller(row[0], row[1]) if row else None
 
+    def revoke_token(self, token: str) -> None:
+        """Forget ``token`` (logout): it authenticates nothing from now on. Only this
+        token goes; the user's other sessions keep theirs."""
+        with self._write() as conn:
+            conn.execute("DELETE FROM tokens WHERE hash = ?", (auth.token_hash(token),))
+
     def caller(self, username: str) -> Caller:
         """The user named ``username`` (for seeding); 409 ``unknown_user`` if none."""
         row = (

@@ -409,6 +409,16 @@ def _paths() -> dict[str, Any]:
                 },
             }
         },
+        "/v1/logout": {
+            "post": {
+                "operationId": "logout",
+                "summary": "Revoke the bearer token this request carries (only that one).",
+                "responses": {
+                    "204": {"description": "The token no longer works."},
+                    "401": _E401,
+                },
+            }
+        },
         "/v1/me": {
             "get": {
                 "operationId": "me",

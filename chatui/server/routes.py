@@ -48,11 +48,17 @@ async def _answer(status: int, fn: Callable[..., Any], *args: Any) -> Response:
     return Response(body, status_code=status, media_type="application/json")
 
 
-async def authenticate(request: Request) -> Caller:
+def _bearer(request: Request) -> str:
+    """The request's bearer token; 401 when there is none."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise ApiError(401, "unauthorized", "send Authorization: Bearer TOKEN")
+    return token
+
+
+async def authenticate(request: Request) -> Caller:
+    token = _bearer(request)
     caller = await _call(_db(request).authenticate, token)
     if caller is None:
         raise ApiError(401, "unauthorized", "the token is not valid (log in again)")
@@ -123,6 +129,14 @@ async def login(request: Request) -> Response:
     data = await json_object(request)
     username, password = _field(data, "username"), _field(data, "password")
     return await _answer(200, _db(request).login, username, password)
+
+
+async def logout(request: Request) -> Response:
+    """Revoke the bearer token the request carries (and only that one): a client that
+    unlinks an account leaves nothing behind that still works."""
+    await authenticate(request)  # an unknown token is 401, as everywhere
+    await _call(_db(request).revoke_token, _bearer(request))
+    return Response(status_code=204)
 
 
 async def me(request: Request) -> Response:
@@ -284,6 +298,7 @@ def api_routes() -> list[Route]:
     return [
         Route("/v1/register", register, methods=["POST"]),
         Route("/v1/login", login, methods=["POST"]),
+        Route("/v1/logout", logout, methods=["POST"]),
         Route("/v1/me", me, methods=["GET"]),
         Route(
             "/v1/threads",

@@ -91,6 +91,40 @@ def test_add_list_remove_with_a_token_file(server, sandbox_env, config_dir: Path
     assert "No linked accounts" in listed.stdout
 
 
+def test_removing_a_local_account_revokes_its_token_on_the_server(
+    server, sandbox_env, config_dir: Path
+) -> None:
+    """A removed account leaves nothing behind that still works: a copy of the token
+    (a backup, another machine) is refused by the server from then on."""
+    make_user(server, "alice")
+    added = add(sandbox_env, config_dir, server.url, "alice", "--token-store", "file")
+    assert added.returncode == 0, added.stderr
+    token_file = config_dir / "data" / "tokens" / "local-alice.token"
+    token = token_file.read_text(encoding="utf-8").strip()
+    assert me(server.url, token).status_code == 200  # the positive control
+
+    removed = run_chatui(sandbox_env, config_dir, "account", "remove", "local-alice")
+    assert removed.returncode == 0, removed.stderr
+    assert "warning" not in removed.stderr
+    assert me(server.url, token).status_code == 401
+    assert not token_file.exists()
+
+
+def test_removing_works_with_the_server_down_and_says_the_token_was_not_revoked(
+    server, sandbox_env, config_dir: Path
+) -> None:
+    make_user(server, "alice")
+    added = add(sandbox_env, config_dir, server.url, "alice", "--token-store", "file")
+    assert added.returncode == 0, added.stderr
+    token = (config_dir / "data" / "tokens" / "local-alice.token").read_text().strip()
+    server.stop()
+    removed = run_chatui(sandbox_env, config_dir, "account", "remove", "local-alice")
+    assert removed.returncode == 0, removed.stderr
+    assert "could not sign out" in removed.stderr
+    assert accounts_in(config_dir) == []
+    assert files_containing(config_dir, token) == []
+
+
 def test_each_account_gets_its_own_id_label_and_color(
     server, sandbox_env, config_dir: Path
 ) -> None:

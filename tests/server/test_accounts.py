@@ -1,4 +1,4 @@
-"""Registration, login, /v1/me and bearer tokens, over real HTTP."""
+"""Registration, login, logout, /v1/me and bearer tokens, over real HTTP."""
 
 from __future__ import annotations
 
@@ -99,6 +99,20 @@ def test_login_gives_a_new_token_and_refuses_a_wrong_password(
         assert bad.json()["error"] == "bad_credentials"
     nobody = httpx.post(f"{server.url}/v1/login", json={"username": "zed", "password": "pw"})
     assert nobody.status_code == 401
+
+
+def test_logout_revokes_that_token_and_only_that_one(server: ServerThread, alice: Api) -> None:
+    login = httpx.post(f"{server.url}/v1/login", json={"username": "alice", "password": "pw-alice"})
+    with Api(server, "alice", login.json()["token"]) as laptop:
+        assert laptop.get("/v1/me").status_code == 200
+        done = laptop.post("/v1/logout")
+        assert done.status_code == 204 and done.content == b""
+        refused = laptop.get("/v1/me")
+        assert refused.status_code == 401 and refused.json()["error"] == "unauthorized"
+        assert laptop.post("/v1/logout").status_code == 401  # gone is gone
+    # alice's other session is untouched.
+    assert alice.get("/v1/me").json()["username"] == "alice"
+    assert httpx.post(f"{server.url}/v1/logout").status_code == 401  # no token at all
 
 
 def test_no_or_bad_token_is_401(server: ServerThread, alice: Api) -> None:

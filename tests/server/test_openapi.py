@@ -48,7 +48,7 @@ def test_every_route_is_described_and_nothing_else(server: ServerThread, spec: d
         if method in {"get", "put", "post", "delete", "patch"}
     }
     assert described == _app_routes(server)
-    assert len(described) == 16
+    assert len(described) == 17
 
 
 def _resolve(spec: dict, node: Any) -> Any:
@@ -226,6 +226,10 @@ def test_a_session_through_every_operation_matches_the_description(
     call(bob, "GET", "/v1/events", "/v1/events", params={"since": "nonsense"})
     call(anonymous, "GET", "/v1/events", "/v1/events")
     call(anonymous, "GET", "/openapi.json", "/openapi.json")
+    leaving = call(anonymous, "POST", "/v1/login", "/v1/login", json=creds).json()["token"]
+    as_leaving = {"Authorization": f"Bearer {leaving}"}
+    call(anonymous, "POST", "/v1/logout", "/v1/logout", headers=as_leaving)  # 204
+    call(anonymous, "POST", "/v1/logout", "/v1/logout", headers=as_leaving)  # 401: revoked
     with bob.stream("GET", "/v1/events") as stream:
         assert str(stream.status_code) in spec["paths"]["/v1/events"]["get"]["responses"]
         assert stream.headers["content-type"].startswith("text/event-stream")
