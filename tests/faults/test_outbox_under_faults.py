@@ -8,7 +8,7 @@ Retry-After, delays, cuts JSON answers short and cuts or garbles the event
 stream, on a seeded schedule. bob's Session runs inside the real app (Pilot), and
 a key pressed in the middle of the storm must be handled.
 
-Written against the durable outbox's API before it exists (issue 4 item 2):
+Written against the durable outbox's API (issue 4 item 2):
 
 * ``Session(accounts, store=Store(path))``, with a class-level ``Session.outbox``
   (attribute or property) once the outbox is in;
@@ -18,8 +18,9 @@ Written against the durable outbox's API before it exists (issue 4 item 2):
 * the outbox's backoff is tunable through ``backoff_base`` / ``backoff_cap``
   attributes on ``session.outbox`` (set small here: the same logic at test speed).
 
-Until then the module is skipped (OUTBOX_READY); the lead enables it by landing
-the outbox. It is also marked ``outbox`` so it can be selected on its own.
+Exactly once is judged only after both outboxes have drained, on a fresh read of
+the server's history (issue 10 §6). The module is marked ``outbox`` so it can be
+selected on its own.
 """
 
 from __future__ import annotations
@@ -162,20 +163,23 @@ async def test_five_hundred_messages_from_two_clients_arrive_exactly_once_in_ord
             await _eventually(
                 lambda: len(history()) >= 2 * PER_CLIENT, "all 500 on the server", pause
             )
-            await pause()
-            messages = history()
-            bodies = [m["body"] for m in messages]
-            assert len(bodies) == len(set(bodies)) == 2 * PER_CLIENT  # exactly once
-            for name in ("alice", "bob"):
-                assert [m["body"] for m in messages if m["sender"] == name] == sent[name]
-
-            # Both sessions settle: nothing left pending, each shows the server's copy.
+            # Exactly once is judged only when nothing is left to send: both outboxes
+            # empty, every echo replaced. A late retry that doubled a message would
+            # have reached the server by then, so the history is read again now.
             for session, key in ((alice, alice_key), (bob, bob_key)):
+                await _eventually(
+                    lambda s=session: not s.outbox.items, "the outbox to drain", pause
+                )
                 await _eventually(
                     lambda s=session, k=key: not any(m.pending for m in s.messages(k)),
                     "no message left pending",
                     pause,
                 )
+            messages = history()
+            bodies = [m["body"] for m in messages]
+            assert len(bodies) == len(set(bodies)) == 2 * PER_CLIENT  # exactly once
+            for name in ("alice", "bob"):
+                assert [m["body"] for m in messages if m["sender"] == name] == sent[name]
             assert bob.states[bob_key[0]][0] in (
                 ConnectionState.CONNECTED,
                 ConnectionState.RECONNECTING,
