@@ -13,7 +13,6 @@ import asyncio
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from rich.style import Style
 from rich.text import Text
@@ -71,8 +70,9 @@ class ConversationsProvider(Provider):
         where = thread.account_id
         if session is not None and thread.account_id in session.linked:
             account = session.account(thread.account_id)
-            host = urlsplit(account.server).netloc or account.server
-            where = f"as {me} on {host}"
+            from chatui.core.network_names import network_name
+
+            where = f"on {network_name(account)}, as {me}"
         return escape(f"{members}  ·  {one_line(where)}")
 
     async def discover(self) -> Hits:
