@@ -27,6 +27,7 @@ from types import MappingProxyType
 from typing import Any
 
 from chatui.core.models import VANISH_OFF, Message, Thread, ThreadKey, VanishSetting
+from chatui.store_checkpoint import Checkpointer
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema. Rows keep the model as JSON (``data``): the store only
@@ -134,7 +135,13 @@ class Store:
 
     Calls are synchronous and short. One connection, guarded by a lock, so a bulk
     write may run in a worker thread (``asyncio.to_thread``) without racing the loop.
+
+    Whatever removes message text (an erasure, a deleted message, a replaced page)
+    folds the WAL into the file afterwards (:meth:`checkpoint`): at once, or when
+    the outermost transaction commits, retried until it completes.
     """
+
+    busy_timeout_ms = 10_000
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path) if str(path) != ":memory:" else None
@@ -142,10 +149,20 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         # Autocommit mode: transactions are opened explicitly (see transaction()).
         self._db = sqlite3.connect(
-            str(path), isolation_level=None, check_same_thread=False, timeout=10
+            str(path),
+            isolation_level=None,
+            check_same_thread=False,
+            timeout=self.busy_timeout_ms / 1000,
         )
         self._lock = threading.RLock()
         self._depth = 0
+        # A checkpoint asked for inside a transaction: run when the outermost commits.
+        self._checkpoint_owed = False
+        self._checkpointer = (
+            Checkpointer(self._db, self._lock, self.path, busy_timeout_ms=self.busy_timeout_ms)
+            if self.path is not None
+            else None
+        )
         # secure_delete from the start: vanish mode must leave no deleted text in
         # the file's free pages (DESIGN.md §4).
         self._db.execute("PRAGMA secure_delete=ON")
@@ -176,6 +193,9 @@ class Store:
                 )
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._checkpointer.close()  # a last try at what is owed, logged if in vain
         with self._lock, contextlib.suppress(sqlite3.Error):
             self._db.close()
 
@@ -197,6 +217,8 @@ class Store:
             self._depth -= 1
             if outer:
                 self._db.execute("COMMIT")
+                if self._checkpoint_owed:
+                    self.checkpoint()
 
     def _exec(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
         with self._lock:
@@ -263,6 +285,7 @@ class Store:
         with self.transaction():
             self._exec("DELETE FROM threads WHERE account_id = ? AND thread_id = ?", key)
             self._exec("DELETE FROM messages WHERE account_id = ? AND thread_id = ?", key)
+            self.checkpoint()
 
     def replace_threads(self, account_id: str, threads: Iterable[Thread]) -> None:
         """The account's whole thread list, as the server just said it is."""
@@ -302,8 +325,14 @@ class Store:
                 )
 
     def delete_messages(self, key: ThreadKey) -> None:
-        """Forget every cached message of a thread (before a fresh page replaces them)."""
-        self._exec("DELETE FROM messages WHERE account_id = ? AND thread_id = ?", key)
+        """Forget every cached message of a thread (before a fresh page replaces them).
+
+        What the server no longer has must leave the disk too (a message that
+        vanished while our stream could not hear of it): the WAL is folded after.
+        """
+        with self.transaction():
+            self._exec("DELETE FROM messages WHERE account_id = ? AND thread_id = ?", key)
+            self.checkpoint()
 
     def message_threads(self, account_id: str) -> list[ThreadKey]:
         """The threads of an account that have cached messages."""
@@ -313,10 +342,14 @@ class Store:
         return [(account_id, thread_id) for (thread_id,) in rows]
 
     def delete_message(self, key: ThreadKey, message_id: str) -> None:
-        self._exec(
-            "DELETE FROM messages WHERE account_id = ? AND thread_id = ? AND message_id = ?",
-            (*key, message_id),
-        )
+        """Forget one message (deleted by its sender, or expired on another device):
+        its text leaves the WAL too."""
+        with self.transaction():
+            self._exec(
+                "DELETE FROM messages WHERE account_id = ? AND thread_id = ? AND message_id = ?",
+                (*key, message_id),
+            )
+            self.checkpoint()
 
     # --- vanish mode ----------------------------------------------------------------
 
@@ -350,22 +383,42 @@ class Store:
         ``secure_delete`` (on since open) zeroes the freed cells; the checkpoint
         copies the WAL into the database and truncates it, since the WAL would
         otherwise hold the old pages — text included — until its next reuse.
+
+        Inside an outer transaction (the Session rewrites the thread's preview in
+        the same one) the checkpoint runs when that transaction commits: the old
+        preview is in the WAL too, and a checkpoint can only run outside one.
         """
         rows = list(items)
         if not rows:
             return
-        with self.transaction(), self._lock:
+        with self.transaction():
             self._db.executemany(
                 "DELETE FROM messages WHERE account_id = ? AND thread_id = ? AND message_id = ?",
                 rows,
             )
-        self.checkpoint()  # skipped inside an outer transaction: its caller checkpoints
+            self.checkpoint()
 
-    def checkpoint(self) -> None:
-        """Fold the WAL into the database file and truncate it (outside a transaction)."""
+    def checkpoint(self) -> bool:
+        """Fold the WAL into the database file and truncate it; True once done.
+
+        Inside a transaction it is owed to the outermost commit. A checkpoint that
+        another connection keeps from finishing is retried in the background until
+        it completes (chatui.store_checkpoint), never dropped.
+        """
         with self._lock:
-            if self._depth == 0 and self.path is not None:
-                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if self._checkpointer is None:
+                return True  # in memory: no file to clean
+            if self._depth > 0:
+                self._checkpoint_owed = True
+                return False
+            self._checkpoint_owed = False
+            return self._checkpointer.run()
+
+    @property
+    def checkpoint_pending(self) -> bool:
+        """A checkpoint is owed or being retried: erased text may still be in the WAL."""
+        owed = self._checkpointer is not None and self._checkpointer.owed
+        return self._checkpoint_owed or owed
 
     def newest_message(self, key: ThreadKey) -> Message | None:
         """The newest stored message of a thread (a thread preview after an erasure)."""

@@ -74,10 +74,12 @@ def bodies(messages: list[Message]) -> list[str]:
 
 
 def on_disk(path: Path, token: str) -> list[str]:
-    """Which of the database file and its WAL hold ``token`` in their raw bytes."""
+    """Which of the database file, its WAL and its shared-memory index hold ``token``
+    in their raw bytes."""
     needle = token.encode()
     found = []
-    for candidate in (path, path.with_name(path.name + "-wal")):
+    wal, shm = (path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))
+    for candidate in (path, wal, shm):
         if candidate.exists() and needle in candidate.read_bytes():
             found.append(candidate.name)
     return found
