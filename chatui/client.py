@@ -279,7 +279,7 @@ class Session:
                 try:
                     self.apply(event)
                 except Exception:  # one odd event must never end the stream
-                    log.exception("could not apply event %r", event)
+                    log.exception("could not apply event %s", _describe(event))
         except asyncio.CancelledError:
             raise
         except BackendError as err:
@@ -355,7 +355,7 @@ class Session:
         match event:
             case ThreadUpdated(thread=thread):
                 self._persist_thread(thread.key, gone_if_missing=True)
-            case MessageReceived(message=message):
+            case MessageReceived(message=message) if not self._vanish.is_gone(message):
                 store.put_messages([message])
                 self._persist_thread(message.thread_key)
             case MessageRedacted(account_id=a, thread_id=t, message_id=m):
@@ -385,7 +385,7 @@ class Session:
             self.store.delete_thread(key)
 
     def _replace_threads(self, account_id: str, threads: list[Thread]) -> None:
-        threads = [self._with_unsent_preview(t) for t in threads]
+        threads = [self._with_unsent_preview(self._without_gone_preview(t)) for t in threads]
         self.inbox.replace_account(account_id, threads)
         if self.store is not None:
             self.store.replace_threads(account_id, threads)
@@ -406,6 +406,23 @@ class Session:
         if last is not None and last.ts > newest.created:
             return thread
         return replace(thread, last_message=newest.echo(self.me(thread.account_id)))
+
+    def _without_gone_preview(self, thread: Thread) -> Thread:
+        """``thread`` as a server sent it, minus a preview that vanished here.
+
+        A server that has not deleted a message yet (its sender is offline, or
+        the sender's copy still runs its timer) still names it as the thread's
+        newest: shown, that would put the text back on screen and, stored, back
+        on disk. The newest message we still hold stands in for it.
+        """
+        last = thread.last_message
+        if last is None or not self._vanish.is_gone(last):
+            return thread
+        held = [m for m in self._messages.get(thread.key, ()) if not m.pending]
+        newest = held[-1] if held else None
+        if newest is None and self.store is not None:
+            newest = self.store.newest_message(thread.key)
+        return replace(thread, last_message=newest)
 
     def _fold(self, event: Event) -> None:
         match event:
@@ -487,6 +504,10 @@ class Session:
             self._replace_cached_page(key, page)
 
         await asyncio.gather(*(refetch(key) for key in sorted(cached)))
+        if self.store is not None:
+            # A thread whose only trace of a message the server lost was its
+            # preview has no page to replace: its old row is still in the WAL.
+            self.store.checkpoint()
         if self._reset_generation.get(account_id) != generation:
             return  # a newer reset is under way; it stores the cursor when done
         cursor = self._resetting.pop(account_id, None)
@@ -495,7 +516,12 @@ class Session:
         self._emit(HistoryRefetched(account_id, reason))
 
     def _replace_cached_page(self, key: ThreadKey, page: list[Message]) -> None:
-        """The thread's cached messages become ``page`` (plus what is newer or ours)."""
+        """The thread's cached messages become ``page`` (plus what is newer or ours).
+
+        What is no longer in the page leaves the disk (Store.delete_messages folds
+        the WAL); what vanished here stays out, even if the server still has it.
+        """
+        page = [m for m in page if not self._vanish.is_gone(m)]
         if self.store is not None:
             with self.store.transaction():
                 self.store.delete_messages(key)
@@ -691,9 +717,10 @@ class Session:
     def _erase(self, items: list[MessageKey]) -> None:
         """Vanish mode's erasure: from memory, the list's preview and the disk.
 
-        One transaction for the rows and the thread previews that quoted them,
-        then a WAL checkpoint (Store.erase_messages); our own messages are also
-        owed a deletion on the server.
+        One transaction for the rows and the thread previews that quoted them;
+        its commit folds the WAL into the file (Store.erase_messages), so neither
+        copy of the text stays on disk. Our own messages are also owed a deletion
+        on the server.
         """
         by_thread: dict[ThreadKey, set[str]] = {}
         for account_id, thread_id, message_id in items:
@@ -730,8 +757,6 @@ class Session:
                     if self.store is not None:
                         self.store.put_thread(thread)
             self._vanish.forget(items)
-        if self.store is not None:
-            self.store.checkpoint()
         for key in by_thread:
             self._emit(MessagesChanged(key))
         if changed_threads:
@@ -758,7 +783,7 @@ class Session:
 
     def _keep_thread(self, thread: Thread) -> None:
         """A thread a call to the server just returned: listed, stored, announced."""
-        thread = self._with_unsent_preview(thread)
+        thread = self._with_unsent_preview(self._without_gone_preview(thread))
         self.inbox.upsert(thread)
         if self.store is not None:
             self.store.put_thread(thread)
@@ -914,6 +939,21 @@ class Session:
 
 def _same(held: Message | None, message: Message) -> bool:
     return held is not None and held.message_id == message.message_id
+
+
+def _describe(event: Event) -> str:
+    """An event for a log line: its kind and ids, never a message's text (a log file
+    must not keep what vanish mode erases)."""
+    match event:
+        case MessageReceived(message=m):
+            return f"MessageReceived({m.account_id}/{m.thread_id}/{m.message_id})"
+        case ThreadUpdated(thread=t):
+            return f"ThreadUpdated({t.account_id}/{t.thread_id})"
+        case MessageRedacted(account_id=a, thread_id=t, message_id=m):
+            return f"MessageRedacted({a}/{t}/{m})"
+        case ReadMarkerMoved(account_id=a, thread_id=t, message_id=m):
+            return f"ReadMarkerMoved({a}/{t}/{m})"
+    return type(event).__name__
 
 
 def _account_of(event: Event) -> str | None:
