@@ -1,7 +1,14 @@
 """Vanish mode end to end on a real Synapse (issue 5): two Sessions with stores of
 their own, talking through the homeserver with chatui's custom state events. A
 vanished message leaves both Sessions, both stores (raw bytes) and the homeserver
-(the sender's client redacts it, so Synapse drops its content)."""
+(the sender's client redacts it, so its content is no longer served; Synapse keeps
+it in its database for a while: test_vanish_server_keeps.py).
+
+Timers are long enough that nothing races them on a busy machine (issue 10 §6):
+alice's copy counts from the server's acceptance, so a 2-second timer could be
+redacted before bob's client had the message; a restart must come well before
+bob's deadline. Every "not on disk" follows a check that the text was there.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,11 @@ from chatui.store import Store
 from tests.matrix.helpers_matrix import account_for, fast
 from tests.store.helpers import until
 from tests.vanish.helpers import bodies, on_disk
+
+TIMER = 10  # seconds: far longer than a delivery through Synapse takes, even starved
+RESTART_TIMER = 30  # bob logs in again and reloads before this runs out
+SLACK = 30  # beyond a timer's length, how long to wait for it to have fired
+TOKENS = ("mx-timer-token-1a2b", "mx-restart-token-9e8f", "mx-vanish-token-3c4d")
 
 
 async def _session(synapse, user, store_path: Path, *, start: bool = True) -> Session:
@@ -55,11 +67,13 @@ async def test_timer_and_vanish_mode_erase_everywhere_on_synapse(
     alice, bob, room, a, b = await _two(synapse, matrix_user, tmp_path)
     key = ("mx", room)
     try:
-        # A 2-second timer: bob's copy counts from when it is drawn.
-        await a.set_vanish(key, VanishSetting("timer", 2))
+        # A timer: bob's copy counts from when it is drawn.
+        await a.set_vanish(key, VanishSetting("timer", TIMER))
         await b.open_thread(key)
         await until(
-            lambda: any(m.kind == "setting" and "2 seconds" in m.body for m in b.messages(key)),
+            lambda: any(
+                m.kind == "setting" and f"{TIMER} seconds" in m.body for m in b.messages(key)
+            ),
             "the notice",
             30,
         )
@@ -67,14 +81,16 @@ async def test_timer_and_vanish_mode_erase_everywhere_on_synapse(
         await a.send(key, "mx-timer-token-1a2b")
         await until(lambda: "mx-timer-token-1a2b" in bodies(b.messages(key)), "delivery", 30)
         sent = next(m for m in b.messages(key) if m.body == "mx-timer-token-1a2b")
-        assert sent.vanish == VanishSetting("timer", 2)
+        assert sent.vanish == VanishSetting("timer", TIMER)
         assert b.expires_at(key, sent.message_id) is None
+        for name in ("alice", "bob"):  # the checks at the end can fail
+            assert on_disk(tmp_path / f"{name}.sqlite3", "mx-timer-token-1a2b"), name
         b.messages_seen(key, [sent.message_id])
         for session in (a, b):
             await until(
                 lambda s=session: "mx-timer-token-1a2b" not in bodies(s.messages(key)),
                 "the message to vanish",
-                30,
+                TIMER + SLACK,
             )
         await until(
             lambda: "body" not in _content_on_server(alice, room, sent.message_id),
@@ -84,7 +100,7 @@ async def test_timer_and_vanish_mode_erase_everywhere_on_synapse(
 
         # Bob's client restarted between drawing a timer message and its deadline:
         # the deadline comes back from his store and fires in the new run.
-        await a.set_vanish(key, VanishSetting("timer", 6))
+        await a.set_vanish(key, VanishSetting("timer", RESTART_TIMER))
         await a.send(key, "mx-restart-token-9e8f")
         await until(lambda: "mx-restart-token-9e8f" in bodies(b.messages(key)), "delivery", 30)
         sent = next(m for m in b.messages(key) if m.body == "mx-restart-token-9e8f")
@@ -92,13 +108,16 @@ async def test_timer_and_vanish_mode_erase_everywhere_on_synapse(
         deadline = b.expires_at(key, sent.message_id)
         assert deadline is not None
         await b.stop()
+        assert on_disk(tmp_path / "bob.sqlite3", "mx-restart-token-9e8f")  # can fail
         b = await _session(synapse, bob, tmp_path / "bob.sqlite3", start=False)
         b.load_cached()
         assert b.expires_at(key, sent.message_id) == deadline
         await _go_live(b)
         await b.open_thread(key)
         await until(
-            lambda: "mx-restart-token-9e8f" not in bodies(b.messages(key)), "the re-armed timer", 30
+            lambda: "mx-restart-token-9e8f" not in bodies(b.messages(key)),
+            "the re-armed timer",
+            RESTART_TIMER + SLACK,
         )
 
         # Vanish mode: gone once bob has seen it and closed the chat.
@@ -108,6 +127,8 @@ async def test_timer_and_vanish_mode_erase_everywhere_on_synapse(
         sent = next(m for m in b.messages(key) if m.body == "mx-vanish-token-3c4d")
         b.messages_seen(key, [sent.message_id])
         assert "mx-vanish-token-3c4d" in bodies(b.messages(key))
+        for name in ("alice", "bob"):
+            assert on_disk(tmp_path / f"{name}.sqlite3", "mx-vanish-token-3c4d"), name
         b.close_thread()
         assert "mx-vanish-token-3c4d" not in bodies(b.messages(key))
         await until(lambda: a.store.message(key, sent.message_id) is None, "alice's copy", 30)
@@ -120,5 +141,5 @@ async def test_timer_and_vanish_mode_erase_everywhere_on_synapse(
         await a.stop()
         await b.stop()
     for name in ("alice", "bob"):
-        for token in ("mx-timer-token-1a2b", "mx-restart-token-9e8f", "mx-vanish-token-3c4d"):
-            assert on_disk(tmp_path / f"{name}.sqlite3", token) == []
+        for token in TOKENS:
+            assert on_disk(tmp_path / f"{name}.sqlite3", token) == [], (name, token)

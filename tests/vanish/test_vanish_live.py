@@ -1,6 +1,12 @@
 """Vanish mode end to end on the reference server (issue 5): two real accounts, each
 with its own store; a vanished message leaves both screens' data, both stores (file
-and WAL, raw bytes) and the server."""
+and WAL, raw bytes) and the server.
+
+Timers are long enough that nothing races them on a busy machine (issue 10 §6):
+the sender's copy counts from the server's acceptance, so a short timer could run
+out on alice's side before bob's client has even drawn the message. Every "not on
+disk" is preceded by a check that the text *was* on disk (a check that can fail).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,10 @@ from chatui.core.models import VanishSetting
 from chatui.server.runner import ServerThread
 from tests.store.helpers import until
 from tests.vanish.helpers import bodies, on_disk, pair
+
+TIMER = 10  # seconds: far longer than delivery and drawing take, even when starved
+RESTART_TIMER = 20  # bob stops and starts again before this runs out, even when starved
+SLACK = 30  # beyond a timer's length, how long a test waits for it to have fired
 
 
 async def _notice_seen(session, key, words: str) -> None:
@@ -24,13 +34,17 @@ async def test_a_timer_message_goes_everywhere_after_the_recipient_saw_it(
     server: ServerThread, tmp_path: Path
 ) -> None:
     async with pair(server, tmp_path) as p:
-        await p.alice.set_vanish(p.key, VanishSetting("timer", 3))
-        await _notice_seen(p.bob, p.key, "alice set messages to disappear after 3 seconds")
+        await p.alice.set_vanish(p.key, VanishSetting("timer", TIMER))
+        await _notice_seen(p.bob, p.key, f"alice set messages to disappear after {TIMER} seconds")
         await p.alice.open_thread(p.key)
         await p.alice.send(p.key, "timer-token-7f3a")
         await until(lambda: "timer-token-7f3a" in bodies(p.bob.messages(p.key)), "delivery")
         sent = next(m for m in p.bob.messages(p.key) if m.body == "timer-token-7f3a")
-        assert sent.vanish == VanishSetting("timer", 3)
+        assert sent.vanish == VanishSetting("timer", TIMER)
+        paths = [tmp_path / "alice.sqlite3", tmp_path / "bob.sqlite3"]
+        # The checks below can fail: the text is in both stores and the server's file.
+        assert all(on_disk(path, "timer-token-7f3a") for path in paths)
+        assert on_disk(tmp_path / "server.db", "timer-token-7f3a")
         # Receiving does not start bob's clock; drawing it on screen does.
         assert p.bob.expires_at(p.key, sent.message_id) is None
         p.bob.messages_seen(p.key, [sent.message_id])
@@ -42,6 +56,7 @@ async def test_a_timer_message_goes_everywhere_after_the_recipient_saw_it(
             await until(
                 lambda s=session: "timer-token-7f3a" not in bodies(s.messages(p.key)),
                 "the message to vanish",
+                TIMER + SLACK,
             )
         await until(
             lambda: all(m["body"] != "timer-token-7f3a" for m in p.server_history()),
@@ -70,13 +85,16 @@ async def test_vanish_mode_erases_once_seen_and_the_chat_is_closed(
         sent = next(m for m in p.bob.messages(p.key) if m.body == "vanish-token-91bc")
         p.bob.messages_seen(p.key, [sent.message_id])
         assert p.bob.vanish_pending_close(p.key, sent.message_id)
-        # Still there while bob reads, on both sides.
+        # Still there while bob reads, on both sides (and on both disks).
         assert "vanish-token-91bc" in bodies(p.bob.messages(p.key))
         assert p.alice.store.message(p.key, sent.message_id) is not None
+        paths = [tmp_path / "alice.sqlite3", tmp_path / "bob.sqlite3"]
+        assert all(on_disk(path, "vanish-token-91bc") for path in paths)
 
         p.bob.close_thread()
         assert "vanish-token-91bc" not in bodies(p.bob.messages(p.key))
         assert p.bob.store.message(p.key, sent.message_id) is None
+        assert on_disk(tmp_path / "bob.sqlite3", "vanish-token-91bc") == []
         # Bob's read marker (sent at the close) tells alice: her copy goes too, and
         # her client asks the server to delete it.
         await until(lambda: p.alice.store.message(p.key, sent.message_id) is None, "alice's copy")
@@ -84,7 +102,6 @@ async def test_vanish_mode_erases_once_seen_and_the_chat_is_closed(
             lambda: all(m["body"] != "vanish-token-91bc" for m in p.server_history()),
             "the server to forget it",
         )
-        paths = [tmp_path / "alice.sqlite3", tmp_path / "bob.sqlite3"]
         assert [on_disk(path, "vanish-token-91bc") for path in paths] == [[], []]
 
 
@@ -92,8 +109,7 @@ async def test_a_seen_timer_survives_a_restart_and_expired_ones_go_before_first_
     server: ServerThread, tmp_path: Path
 ) -> None:
     async with pair(server, tmp_path) as p:
-        # Long enough for a slow machine to restart bob before his deadline.
-        await p.alice.set_vanish(p.key, VanishSetting("timer", 5))
+        await p.alice.set_vanish(p.key, VanishSetting("timer", RESTART_TIMER))
         await p.alice.send(p.key, "restart-token-c0de")
         await p.bob.open_thread(p.key)
         await until(lambda: "restart-token-c0de" in bodies(p.bob.messages(p.key)), "delivery")
@@ -101,6 +117,7 @@ async def test_a_seen_timer_survives_a_restart_and_expired_ones_go_before_first_
         p.bob.messages_seen(p.key, [sent.message_id])
         deadline = p.bob.expires_at(p.key, sent.message_id)
         await p.bob.stop()
+        assert on_disk(tmp_path / "bob.sqlite3", "restart-token-c0de")  # the check can fail
 
         # Restarted before the deadline: the timer is re-armed with the same deadline.
         again = p.session_for(p.bob_creds, "bob")
@@ -111,6 +128,7 @@ async def test_a_seen_timer_survives_a_restart_and_expired_ones_go_before_first_
         await until(
             lambda: "restart-token-c0de" not in bodies(again.messages(p.key)),
             "the re-armed timer to fire",
+            RESTART_TIMER + SLACK,
         )
         await again.stop()
         assert on_disk(tmp_path / "bob.sqlite3", "restart-token-c0de") == []
