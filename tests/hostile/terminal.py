@@ -7,6 +7,13 @@ Two channels, because a terminal-injection test needs both:
   it changed nothing visible on this particular emulator.
 * ``screen()``: what a VT100-style terminal shows after those bytes, emulated by
   pyte, so a test can check that a message is visible (in its safe form).
+
+Whole frames only: the emulated terminal answers the program's query for
+synchronized output (DEC mode 2026, as kitty, WezTerm, foot and others do), so
+Textual brackets every frame between ``CSI ? 2026 h`` and ``CSI ? 2026 l``, and
+``screen()`` shows a frame only once its closing bracket has arrived, as such a
+terminal does. Without this a reader on a busy machine sees half of one frame
+over the rest of the previous one.
 """
 
 from __future__ import annotations
@@ -38,6 +45,11 @@ KEYS = {
     "ctrl+q": b"\x11",
 }
 
+SYNC_QUERY = b"\x1b[?2026$p"  # DECRQM: "do you support synchronized output?"
+SYNC_REPLY = b"\x1b[?2026;2$y"  # DECRPM: "supported, currently off"
+SYNC_START = b"\x1b[?2026h"
+SYNC_END = b"\x1b[?2026l"
+
 
 def plain(text: str) -> str:
     """``text`` without combining marks and format characters.
@@ -62,8 +74,11 @@ class TerminalProcess:
         columns: int = 120,
         rows: int = 40,
         cwd: str | None = None,
+        synchronized_output: bool = True,
     ) -> None:
         self.columns, self.rows = columns, rows
+        self._answer_sync = synchronized_output
+        self._write_lock = threading.Lock()
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
         self._master = master
@@ -99,24 +114,57 @@ class TerminalProcess:
             if not chunk:
                 return
             with self._lock:
+                # The query may straddle two reads: look at its length back as well.
+                asked = SYNC_QUERY in self._output[-len(chunk) - len(SYNC_QUERY) :]
                 self._output += chunk
+            if asked and self._answer_sync:
+                with contextlib.suppress(OSError):  # closed under us: nobody to answer
+                    self._write(SYNC_REPLY)
+
+    def _write(self, data: bytes) -> None:
+        with self._write_lock:  # the reader thread answers queries while a test types
+            os.write(self._master, data)
 
     @property
     def output(self) -> bytes:
         with self._lock:
             return bytes(self._output)
 
-    def screen(self) -> list[str]:
-        """The emulated screen now, one string per row."""
+    @property
+    def synchronized(self) -> bool:
+        """Whether the program has bracketed a frame (so reads never see half of one)."""
         with self._lock:
-            new = bytes(self._output[self._fed :])
-            self._fed = len(self._output)
+            return SYNC_END in self._output
+
+    def _complete(self) -> int:
+        """How far the output may be shown: up to an unclosed frame, or to a
+        possibly cut-off frame opener at the very end."""
+        output = self._output
+        opened = output.rfind(SYNC_START, self._fed)
+        if opened != -1 and output.find(SYNC_END, opened) == -1:
+            return opened
+        for size in range(len(SYNC_START) - 1, 0, -1):
+            if output.endswith(SYNC_START[:size]):
+                return len(output) - size
+        return len(output)
+
+    def screen(self, first_column: int = 0, stop_column: int | None = None) -> list[str]:
+        """The emulated screen now (its last whole frame), one string per row.
+
+        ``first_column``/``stop_column`` cut out a region by terminal columns (a
+        wide character's right half is an empty cell, so string indexes would not).
+        """
+        with self._lock:
+            end = self._complete()
+            new = bytes(self._output[self._fed : end])
+            self._fed = end
         if new:
             self._stream.feed(new)
         # Not pyte's own ``display``: it fails on the empty right half of a wide
         # character that something narrower has half overwritten.
         buffer = self._screen.buffer
-        return ["".join(buffer[y][x].data for x in range(self.columns)) for y in range(self.rows)]
+        columns = range(first_column, self.columns if stop_column is None else stop_column)
+        return ["".join(buffer[y][x].data for x in columns) for y in range(self.rows)]
 
     def screen_text(self) -> str:
         return "\n".join(self.screen())
@@ -125,16 +173,20 @@ class TerminalProcess:
 
     def press(self, *keys: str) -> None:
         for key in keys:
-            os.write(self._master, KEYS[key])
+            self._write(KEYS[key])
 
     def type(self, text: str) -> None:
-        os.write(self._master, text.encode())
+        self._write(text.encode())
 
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def wait_for(self, check: Callable[[str], bool], what: str, timeout: float = 20.0) -> str:
-        """Poll the screen until ``check(screen_text)``; AssertionError naming ``what``."""
+    def wait_for(self, check: Callable[[str], bool], what: str, timeout: float = 60.0) -> str:
+        """Poll the screen until ``check(screen_text)``; AssertionError naming ``what``.
+
+        The deadline is generous on purpose: it only bounds a failure, and a busy
+        machine can starve the program for seconds.
+        """
         deadline = time.monotonic() + timeout
         while True:
             text = self.screen_text()
@@ -149,7 +201,7 @@ class TerminalProcess:
                 raise AssertionError(f"timed out waiting for {what}; the screen shows:\n{text}")
             time.sleep(0.1)
 
-    def wait_exit(self, timeout: float = 20.0) -> int:
+    def wait_exit(self, timeout: float = 60.0) -> int:
         return self.process.wait(timeout)
 
     def close(self) -> None:

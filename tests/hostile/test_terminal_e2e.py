@@ -21,9 +21,10 @@ import re
 import sys
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -39,12 +40,18 @@ from tests.faults.proxy import FaultProxy, Rewrite
 from tests.hostile import corpus
 from tests.support import require
 
+if TYPE_CHECKING:
+    from tests.hostile.terminal import TerminalProcess
+
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
 # What the app writes itself: CSI sequences, and OSC 22 (the mouse pointer's shape).
 # Anything else starting with ESC in its output came from somewhere it should not.
 _CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _POINTER_SHAPE = re.compile(r"\x1b\]22;[a-z-]*\x07")
+
+# Only bounds a failure: a busy machine may starve the app for seconds.
+_DEADLINE = 60.0
 
 
 @pytest.fixture
@@ -130,17 +137,87 @@ def _ambiguous_width(ch: str) -> bool:
     return unicodedata.category(ch) == "Mc" or 0x1160 <= cp <= 0x11FF or cp >= 0x1F000
 
 
-def _settled(app, quiet: float = 0.15, timeout: float = 10.0) -> None:
-    """Wait until the screen stops changing for ``quiet`` seconds."""
-    deadline = time.monotonic() + timeout
-    last, since = app.screen_text(), time.monotonic()
-    while time.monotonic() < deadline:
-        time.sleep(0.03)
-        now = app.screen_text()
-        if now != last:
-            last, since = now, time.monotonic()
-        elif time.monotonic() - since >= quiet:
-            return
+def _steady(row: str) -> str:
+    """``row`` up to its first character whose width pyte and Rich may disagree on.
+
+    Past such a character (an emoji, a combining or format mark, a spacing mark,
+    conjoining jamo) the app's idea of the cursor and pyte's part ways, and the rest
+    of the row keeps stale cells that differ from frame to frame; comparing rows
+    for the overlap of two pages uses only what both draw alike.
+    """
+    for index, ch in enumerate(row):
+        if unicodedata.category(ch) in ("Mn", "Me", "Cf") or _ambiguous_width(ch):
+            return row[:index]
+    return row.rstrip()
+
+
+class _MessageArea:
+    """Where the open conversation's messages are on bob's screen.
+
+    Paging is judged on these rows alone: the thread list beside them previews the
+    newest message (a marker there proves nothing about the conversation), and the
+    scroll bar's thumb moves with every page.
+    """
+
+    def __init__(self, app: TerminalProcess) -> None:
+        self.app = app
+        rows = app.screen()
+        # The pane's left border is the column most rows have a "│" in.
+        counts = [app.screen(x, x + 1).count("│") for x in range(app.columns)]
+        self.left = counts.index(max(counts)) + 1
+        header = next(y for y, row in enumerate(rows) if "with alice" in row)
+        self.top = header + 1
+        pane = app.screen(self.left, app.columns - 1)
+        self.bottom = next(y for y in range(self.top, app.rows) if pane[y].startswith("▊▔"))
+
+    def rows(self) -> list[str]:
+        """The message rows of the last whole frame, without the scroll bar."""
+        pane = self.app.screen(self.left, self.app.columns - 1)
+        return pane[self.top : self.bottom]
+
+    def page_above(self, below: list[str]) -> list[str]:
+        """Press PageUp and wait until the page above ``below`` is shown.
+
+        A positive condition, not a quiet period: the new page's last rows are
+        ``below``'s first ones (PageUp keeps one row of overlap; at the top of the
+        thread the scroll stops short and keeps more). A frame from before the key
+        cannot pass for it, so a starved app is waited for, never read too early.
+        """
+        self.app.press("pageup")
+        old = [_steady(row) for row in below]
+        size = len(old)
+        deadline = time.monotonic() + _DEADLINE
+        while True:
+            rows = self.rows()
+            new = [_steady(row) for row in rows]
+            if new != old and any(new[d:] == old[: size - d] for d in range(1, size)):
+                return rows
+            if time.monotonic() > deadline or not self.app.alive():
+                raise AssertionError(
+                    "PageUp never showed the page above; the message area shows:\n"
+                    + "\n".join(rows)
+                    + "\n--- and before PageUp:\n"
+                    + "\n".join(below)
+                )
+            time.sleep(0.05)
+
+    def wait_for_rows(self, check: Callable[[list[str]], bool], what: str) -> list[str]:
+        """The message rows once ``check`` holds; AssertionError naming ``what``."""
+        deadline = time.monotonic() + _DEADLINE
+        while True:
+            rows = self.rows()
+            if check(rows):
+                return rows
+            if time.monotonic() > deadline or not self.app.alive():
+                raise AssertionError(
+                    f"timed out waiting for {what}; the message area shows:\n" + "\n".join(rows)
+                )
+            time.sleep(0.05)
+
+
+def _text(rows: list[str]) -> str:
+    """The rows as one text, compared as a person sees it (see ``plain``)."""
+    return corpus_plain("\n".join(rows))
 
 
 def corpus_plain(text: str) -> str:
@@ -164,17 +241,29 @@ def test_hostile_messages_reach_the_terminal_only_in_their_safe_form(
     app.wait_for(lambda s: last.marker in s, "the last hostile message, live")
 
     # Every message is visible in its safe form somewhere in the thread: page up
-    # from the newest to the first, collecting what each screenful shows.
+    # from the newest to the first. Whole frames only (see terminal.py), and each
+    # page is waited for by what it must show, never by how long the screen was quiet.
+    assert app.synchronized, "the app never bracketed a frame: reads could see half of one"
     app.press("shift+tab")  # from the composer to the message view
+    area = _MessageArea(app)
+    page = area.wait_for_rows(lambda rows: last.marker in _text(rows), "the newest message")
     seen: list[str] = []
-    for _ in range(60):
-        screen = corpus_plain(app.screen_text())
-        seen.append(screen)
-        if "HX00 hello bob" in screen:
+    for _ in range(80):
+        text = _text(page)
+        # A message whose marker is on this page shows its safe form on the same row.
+        for case in cases:
+            if case.marker in text and _expected_on_screen(case) not in text:
+                page = area.wait_for_rows(
+                    lambda rows, case=case: _expected_on_screen(case) in _text(rows),
+                    f"{case.marker} ({case.name}) in its safe form {_expected_on_screen(case)!r}",
+                )
+                text = _text(page)
+        seen.append(text)
+        if "HX00 hello bob" in text:
             break
-        app.press("pageup")
-        app.wait_for(lambda s, before=screen: corpus_plain(s) != before, "the view to scroll")
-        _settled(app)  # a page read mid-scroll would leave the next one a gap
+        page = area.page_above(page)
+    else:
+        raise AssertionError("80 pages up and still not at the start of the thread")
 
     # The raw bytes, everything written so far: nothing from a message got through.
     output = app.output.decode("utf-8", errors="replace")
@@ -190,7 +279,7 @@ def test_hostile_messages_reach_the_terminal_only_in_their_safe_form(
 
     everything = "\n".join(seen)
     missing = [case.name for case in cases if _expected_on_screen(case) not in everything]
-    assert not missing, f"not shown in their safe form: {missing}\nlast screen:\n{seen[-1]}"
+    assert not missing, f"never shown in their safe form: {missing}\nlast page:\n{seen[-1]}"
 
     # The app is alive and still answers keys: End jumps back to the newest message.
     assert app.alive()
