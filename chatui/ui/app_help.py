@@ -56,7 +56,12 @@ class HelpActions:
     def action_help(self: ChatApp) -> None:
         if isinstance(self.screen, _help_screen()):
             return
-        self.push_screen(_help_screen()(self.help_keys()))
+        # What a Matrix server keeps of an expired message is said where it applies.
+        session = self.session
+        matrix = session is not None and any(
+            linked.config.kind == "matrix" for linked in session.linked.values()
+        )
+        self.push_screen(_help_screen()(self.help_keys(), matrix=matrix))
 
 
 def _help_screen() -> type[HelpScreen]:

@@ -34,9 +34,20 @@ VANISH_LIMITS: tuple[str, ...] = (
     "Use it for tidiness and a little privacy, not for secrets you cannot afford to leak.",
 )
 
+MATRIX_LIMIT = (
+    "On Matrix, an expired message of yours is deleted by a redaction: members' apps"
+    " stop showing it at once, but the server keeps the original text in its database"
+    " for its redaction_retention_period (7 days on Synapse unless its admin changed"
+    " it), and the server's admins can read it meanwhile. Other servers in the room"
+    " keep their own copy under their own rules."
+)
+"""Shown only when a Matrix account is linked (tests/matrix/test_vanish_server_keeps.py
+shows what Synapse keeps)."""
 
-def help_text(keys: Sequence[tuple[str, str]]) -> Text:
-    """The whole help, as plain ``Text`` (also what tests read)."""
+
+def help_text(keys: Sequence[tuple[str, str]], *, matrix: bool = False) -> Text:
+    """The whole help, as plain ``Text`` (also what tests read); ``matrix``: a Matrix
+    account is linked, so what its server keeps is said too."""
     text = Text()
     text.append("Keys\n", style="bold underline")
     width = max((cell_len(key) for key, _ in keys), default=0)
@@ -51,7 +62,7 @@ def help_text(keys: Sequence[tuple[str, str]]) -> Text:
         text.append(f"{command.what}\n")
     text.append("  An unknown /command is never sent: it stays in the box to fix.\n")
     text.append("\nWhat vanish mode cannot do\n", style="bold underline")
-    for line in VANISH_LIMITS:
+    for line in (*VANISH_LIMITS[:-1], *((MATRIX_LIMIT,) if matrix else ()), VANISH_LIMITS[-1]):
         text.append("  • ")
         text.append(f"{line}\n")
     return text
@@ -80,19 +91,20 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,f1,question_mark,q", "close", "Close", id="help.close"),
     ]
 
-    def __init__(self, keys: Sequence[tuple[str, str]]) -> None:
+    def __init__(self, keys: Sequence[tuple[str, str]], *, matrix: bool = False) -> None:
         super().__init__()
         self.keys = list(keys)
+        self.matrix = matrix
 
     @property
     def plain(self) -> str:
-        return help_text(self.keys).plain
+        return help_text(self.keys, matrix=self.matrix).plain
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as box:
             box.border_title = "chatui help"
             box.border_subtitle = "Esc closes"
-            yield Static(help_text(self.keys), id="help-text")
+            yield Static(help_text(self.keys, matrix=self.matrix), id="help-text")
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()
