@@ -505,8 +505,8 @@ class Session:
 
         await asyncio.gather(*(refetch(key) for key in sorted(cached)))
         if self.store is not None:
-            # A thread whose only trace of a message the server lost was its
-            # preview has no page to replace: its old row is still in the WAL.
+            # Once for every replaced page and preview (what the server lost is
+            # still in the WAL until now), not once per thread.
             self.store.checkpoint()
         if self._reset_generation.get(account_id) != generation:
             return  # a newer reset is under way; it stores the cursor when done
@@ -518,13 +518,14 @@ class Session:
     def _replace_cached_page(self, key: ThreadKey, page: list[Message]) -> None:
         """The thread's cached messages become ``page`` (plus what is newer or ours).
 
-        What is no longer in the page leaves the disk (Store.delete_messages folds
-        the WAL); what vanished here stays out, even if the server still has it.
+        What is no longer in the page leaves the disk (the refetch folds the WAL
+        when every page is replaced); what vanished here stays out, even if the
+        server still has it.
         """
         page = [m for m in page if not self._vanish.is_gone(m)]
         if self.store is not None:
             with self.store.transaction():
-                self.store.delete_messages(key)
+                self.store.delete_messages(key, checkpoint=False)
                 self.store.put_messages(page)
         loaded = self._messages.get(key)
         if loaded is None:

@@ -324,15 +324,18 @@ class Store:
                     rows,
                 )
 
-    def delete_messages(self, key: ThreadKey) -> None:
+    def delete_messages(self, key: ThreadKey, *, checkpoint: bool = True) -> None:
         """Forget every cached message of a thread (before a fresh page replaces them).
 
         What the server no longer has must leave the disk too (a message that
-        vanished while our stream could not hear of it): the WAL is folded after.
+        vanished while our stream could not hear of it): the WAL is folded after —
+        unless ``checkpoint=False``, for a caller replacing many threads that
+        checkpoints once when done (one per thread would be thousands of syncs).
         """
         with self.transaction():
             self._exec("DELETE FROM messages WHERE account_id = ? AND thread_id = ?", key)
-            self.checkpoint()
+            if checkpoint:
+                self.checkpoint()
 
     def message_threads(self, account_id: str) -> list[ThreadKey]:
         """The threads of an account that have cached messages."""
