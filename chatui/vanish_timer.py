@@ -20,17 +20,34 @@ change, and a machine's suspend does not advance the monotonic clock (so after a
 resume the handle is late by the time asleep). Call :meth:`check` when it is cheap and
 likely useful (the app resuming or regaining focus, a thread being opened): it expires
 what is due by either clock at once and costs O(1) when nothing is.
+
+Both sides of time are injected: the clocks through :class:`VanishClock`, and how a
+wake-up is scheduled through ``schedule`` (default: the loop's ``call_at``). A test
+that owns both can stall "the loop" for as long as it likes and still see the same
+batches and wake-up counts on every run.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Hashable, Iterable
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from chatui.core.vanish import DeadlineHeap, VanishClock
 
 K = TypeVar("K", bound=Hashable)
+
+
+class WakeHandle(Protocol):
+    """A pending wake-up, as :class:`asyncio.TimerHandle` is one."""
+
+    def cancel(self) -> None: ...
+
+    def when(self) -> float: ...
+
+
+Schedule = Callable[[float, Callable[[], None]], WakeHandle]
+"""``schedule(delay_s, callback)``: run ``callback`` once, ``delay_s`` seconds from now."""
 
 
 class VanishScheduler(Generic[K]):
@@ -39,7 +56,8 @@ class VanishScheduler(Generic[K]):
     ``loop`` defaults to the running loop, looked up when first needed: deadlines may
     be armed before the loop runs (e.g. re-armed from the store at start) and the
     wake-up is scheduled by the first call made inside the running loop, or by
-    :meth:`start`.
+    :meth:`start`. ``schedule`` replaces the loop altogether (a test's own sleeper);
+    the wake-up it is asked for is already ``SLACK_S`` past the deadline.
 
     Counters for tests and ``bench/vanish.py``: ``wakeups`` (times the handle fired),
     ``early_wakeups`` (of those, the ones that found nothing due), ``schedules`` (times
@@ -54,12 +72,14 @@ class VanishScheduler(Generic[K]):
         *,
         clock: VanishClock,
         loop: asyncio.AbstractEventLoop | None = None,
+        schedule: Schedule | None = None,
     ) -> None:
         self._on_expire = on_expire
         self.clock = clock
         self._heap: DeadlineHeap[K] = DeadlineHeap(clock)
         self._loop = loop
-        self._handle: asyncio.TimerHandle | None = None
+        self._schedule = schedule
+        self._handle: WakeHandle | None = None
         self._scheduled_for: tuple[int, float] | None = None
         self._closed = False
         self.wakeups = 0
@@ -106,7 +126,7 @@ class VanishScheduler(Generic[K]):
 
     @property
     def wake_at(self) -> float | None:
-        """Loop time of the pending wake-up, None when none is pending."""
+        """Time of the pending wake-up (the loop's, or ``schedule``'s), None if none."""
         return None if self._handle is None else self._handle.when()
 
     # --- running ----------------------------------------------------------------------
@@ -148,6 +168,13 @@ class VanishScheduler(Generic[K]):
                 return None  # not yet: start() or the next call inside the loop will
         return self._loop
 
+    def _loop_schedule(self) -> Schedule | None:
+        """The default sleeper: the running loop's ``call_at`` (None without a loop)."""
+        loop = self._running_loop()
+        if loop is None or loop.is_closed():
+            return None
+        return lambda delay, callback: loop.call_at(loop.time() + delay, callback)
+
     def _cancel(self) -> None:
         if self._handle is not None:
             self._handle.cancel()
@@ -164,13 +191,13 @@ class VanishScheduler(Generic[K]):
             return
         if self._handle is not None and earliest == self._scheduled_for:
             return
-        loop = self._running_loop()
-        if loop is None or loop.is_closed():
+        schedule = self._schedule or self._loop_schedule()
+        if schedule is None:
             return
         delay = self._heap.next_wake(self.clock.wall_ms(), self.clock.mono_s())
         assert delay is not None  # something is armed
         self._cancel()
-        self._handle = loop.call_at(loop.time() + delay + self.SLACK_S, self._wake)
+        self._handle = schedule(delay + self.SLACK_S, self._wake)
         self._scheduled_for = earliest
         self.schedules += 1
 
