@@ -183,13 +183,22 @@ class ChatApp(
         title: str = "chatui",
     ) -> None:
         super().__init__()
-        if os.environ.get("TERM") == "dumb" and not self.no_color:
-            # Textual drops colors for NO_COLOR only; a dumb terminal cannot show them
-            # either (DESIGN.md §5): the same filter, so the chrome matches the chat.
-            from textual.filter import Monochrome
+        environ = os.environ
+        if environ.get("NO_COLOR") or environ.get("TERM") == "dumb":
+            # No color at all, not Textual's grays (chatui.ui.no_color); imported
+            # only then, so a colored start pays nothing for it.
+            from chatui.ui.no_color import go_colorless
 
-            self.no_color = True
-            self._filters.append(Monochrome())
+            go_colorless(self)
+        elif self.no_color:
+            # NO_COLOR set but empty: no-color.org says colors stay (Textual would
+            # paint grays); the chat's depth detection already agrees.
+            from textual.filter import Monochrome, NoColor
+
+            self.no_color = False
+            self._filters[:] = [
+                f for f in self._filters if not isinstance(f, (Monochrome, NoColor))
+            ]
         self.session = session
         self.profile = profile
         self.title = title

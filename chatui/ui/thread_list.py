@@ -427,6 +427,11 @@ class ThreadListView(ScrollView, can_focus=True):
         bold, italic = Style(bold=True), Style(italic=True)
         if selected:
             cursor = self.get_visual_style("thread-list--cursor").rich_style
+            unread = cursor + self.get_visual_style("thread-list--unread").rich_style
+            if cursor.reverse and unread.reverse:
+                # A reversed badge on a reversed row (the NO_COLOR look) would melt
+                # into it: drawn the other way round, it still stands out.
+                unread += Style(reverse=False)
             return _RowStyles(
                 base=cursor,
                 title=cursor,
@@ -436,7 +441,7 @@ class ThreadListView(ScrollView, can_focus=True):
                 preview=cursor,
                 preview_empty=cursor + italic,
                 marker=cursor,
-                unread=cursor + self.get_visual_style("thread-list--unread").rich_style,
+                unread=unread,
             )
         base = self.rich_style
         title = base + self.get_visual_style("thread-list--title").rich_style
