@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from textual.app import App
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -25,7 +26,7 @@ from chatui.core.models import AccountConfig, Credentials, ThreadKey
 from chatui.server.runner import ServerThread
 from tests.conftest import make_user
 
-WAIT_TIMEOUT = 15.0
+WAIT_TIMEOUT = 30.0  # bounds a failure only: generous for a busy machine
 
 
 @pytest.fixture
@@ -67,6 +68,49 @@ async def wait_for(
         if loop.time() > deadline:
             pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
         await pilot.pause(0.05)
+
+
+def palette_options(app: App) -> list[str]:
+    """The command palette's hits as shown, best first (empty while none are)."""
+    from textual.command import CommandList
+
+    results = app.screen.query_one(CommandList)
+    return [str(results.get_option_at_index(i).prompt) for i in range(results.option_count)]
+
+
+async def choose_in_palette(pilot: Pilot, query: str, expected: str) -> None:
+    """Type ``query`` into the open command palette and run the hit ``expected``.
+
+    The palette searches in a worker and fills its list in batches, so a fixed pause
+    can press Enter on a list that is not there yet (Enter then only highlights) or
+    is about to be replaced. Instead: wait until the search for this very query is
+    done and its first, highlighted hit is ``expected`` — what a person sees before
+    pressing Enter.
+    """
+    from textual.command import CommandList, CommandPalette
+
+    app = pilot.app
+    await pilot.press(*query)
+
+    def ready() -> bool:
+        palette = app.screen
+        if not isinstance(palette, CommandPalette):
+            return False
+        searching = any(
+            worker.group == CommandPalette._GATHER_COMMANDS_GROUP and not worker.is_finished
+            for worker in app.workers
+        )
+        options = palette_options(app)
+        return (
+            not searching
+            and palette.query_one("Input").value == query
+            and bool(options)
+            and expected in options[0]
+            and palette.query_one(CommandList).highlighted == 0
+        )
+
+    await wait_for(pilot, ready, f"{expected!r} as the first hit for {query!r}")
+    await pilot.press("enter")
 
 
 def rendered_lines(widget: Widget) -> list[str]:

@@ -11,7 +11,7 @@ from chatui.ui.app import ChatApp
 from chatui.ui.composer import Composer
 from chatui.ui.screens.help import HelpScreen
 from chatui.ui.thread_list import ThreadListView
-from tests.ui.conftest import World, rendered, wait_for
+from tests.ui.conftest import World, choose_in_palette, rendered, wait_for
 from tests.ui.test_app_vanish import open_alices_lunch
 
 
@@ -62,7 +62,5 @@ async def test_slash_help_and_the_palette_open_help(world: World) -> None:
         await pilot.press("escape")
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
-        await pilot.press(*"help")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await choose_in_palette(pilot, "help", "Help: keys, commands")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "the help again")

@@ -17,7 +17,7 @@ from chatui.ui.app import ChatApp
 from chatui.ui.composer import Composer
 from chatui.ui.message_view import MessageView
 from chatui.ui.screens.theme_picker import ThemePicker
-from tests.ui.conftest import World, rendered, wait_for
+from tests.ui.conftest import World, choose_in_palette, rendered, wait_for
 from tests.ui.test_app_vanish import alice_key, open_alices_lunch, server_bodies
 
 
@@ -176,7 +176,5 @@ async def test_palette_has_the_chat_theme_and_keeps_textuals_theme(world: World)
         await wait_for(pilot, lambda: not isinstance(app.screen, CommandPalette), "closed")
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
-        await pilot.press(*"chat theme")
-        await wait_for(pilot, lambda: any("Chat theme" in p for p in prompts()), "the hit")
-        await pilot.press("enter")
+        await choose_in_palette(pilot, "chat theme", "Chat theme")
         await wait_for(pilot, lambda: isinstance(app.screen, ThemePicker), "the picker")

@@ -19,7 +19,7 @@ from chatui.ui.composer import Composer
 from chatui.ui.message_view import MessageView
 from chatui.ui.screens.vanish_menu import VanishMenu
 from chatui.ui.status import KeyBar
-from tests.ui.conftest import World, rendered, wait_for
+from tests.ui.conftest import World, choose_in_palette, rendered, wait_for
 
 FIVE_MINUTES = VanishSetting(mode="timer", seconds=300)
 
@@ -140,9 +140,7 @@ async def test_palette_turns_vanish_mode_on(world: World) -> None:
         await open_alices_lunch(app, pilot)
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
-        await pilot.press(*"vanish mode: on")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await choose_in_palette(pilot, "vanish mode: on", "Vanish mode: on")
         await wait_for(
             pilot,
             lambda: app.session.inbox.get(alice_key(world)).vanish.mode == "vanish",

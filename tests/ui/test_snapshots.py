@@ -29,6 +29,7 @@ from textual.pilot import Pilot
 from chatui.core.models import ConnectionState
 from chatui.ui.app import ChatApp
 from chatui.ui.message_view import MessageView
+from chatui.ui.thread_list import ThreadListView
 from tests.ui.snapshot_world import SnapshotWorld, snapshot_world, utc
 
 SIZE = (100, 30)
@@ -103,7 +104,8 @@ def _open_picnic(world: SnapshotWorld, theme_name: str):
 
         await _wait(pilot, drawn, f"the picnic drawn in {theme_name} with its reactions")
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await _wait(pilot, lambda: isinstance(app.focused, ThreadListView), "the focus on the list")
+        await pilot.pause()  # and the messages that move brings handled
 
     return run_before
 
