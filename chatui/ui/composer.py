@@ -106,14 +106,21 @@ class Composer(Input):
     # --- sending ---------------------------------------------------------------------
 
     async def _on_key(self, event: events.Key) -> None:
-        # Enter is handled here, in this widget's own queue, in order with the
-        # characters around it. Left to the "enter" binding, it would first bubble
-        # up to the app, and the characters typed after it in the same burst would be
-        # inserted before it ran (so "a1⏎a2⏎" sent "a1a2" twice).
-        if event.key == "enter":
-            event.stop()
-            event.prevent_default()
-            await self.action_submit()
+        # The composer's own keys (Enter, Backspace, the arrows, Home/End, Ctrl+W...,
+        # Input's bindings and ours) are carried out here, in this widget's queue, in
+        # order with the characters around them. Left to the bindings, each would
+        # first bubble up to the app and run only after the characters typed after
+        # it in the same burst were already in the box: "a1⏎a2⏎" sent "a1a2" twice,
+        # and "abc", Backspace, "X" in one read left "abc".
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if binding.priority:
+                continue  # the app ran those before the key reached us
+            if await self.app.run_action(binding.action, self):
+                event.stop()
+                event.prevent_default()
+                return
+        # Not ours (or skipped, as the emoji keys are while no list shows): typed
+        # characters go in (Input), anything else bubbles on to the screen and app.
 
     async def action_submit(self) -> None:
         if self.suggestions.shown:

@@ -112,3 +112,15 @@ def test_a_bracketed_paste_of_several_lines_is_sent_whole(
     app.press("enter")
     bodies = _wait_for_server(app, server, thread_id, lambda b: b, "the pasted message")
     assert bodies == [pasted]
+
+
+def test_editing_keys_in_a_burst_apply_where_they_were_typed(
+    bob_in_a_terminal, server: ServerThread
+) -> None:
+    """Backspace and the arrows arriving in one read with the letters around them
+    edit exactly where a slow typist's would (Textual ran them after the letters)."""
+    app, thread_id = bob_in_a_terminal
+    left, end = "\x1b[D", "\x1b[F"
+    app.type(f"hel\x7fllo wrld{left * 3}o{end}!\r")
+    bodies = _wait_for_server(app, server, thread_id, lambda b: b, "the edited message")
+    assert bodies == ["hello world!"]
