@@ -154,6 +154,8 @@ class ContactBots:
         self._ready = threading.Event()
         self._connected: set[str] = set()
         self._total = sum(len(n) for n in self.networks)
+        self._answering = 0
+        self._heard: dict[str, int] = {}
 
     # --- life cycle (called from any thread) ---------------------------------------
 
@@ -173,6 +175,23 @@ class ContactBots:
     @property
     def ready(self) -> bool:
         return self._ready.is_set()
+
+    @property
+    def answering(self) -> int:
+        """Messages a bot is still weighing or answering: 0 once every bot is idle.
+
+        Lets a caller (a test) tell "no second answer came" from "none came yet".
+        Written only by the bot thread; an int read is atomic from any thread.
+        """
+        return self._answering
+
+    def heard(self, account_id: str) -> int:
+        """How many messages from people the contact ``account_id`` has read so far.
+
+        With :attr:`answering` it tells a caller that every bot has read a message
+        and is done with it, rather than guessing how long that takes.
+        """
+        return self._heard.get(account_id, 0)
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop every bot and join the thread; safe to call twice."""
@@ -246,10 +265,13 @@ class ContactBots:
                         message.sender not in network.bots and message.message_id not in heard
                     ):
                         heard.add(message.message_id)
+                        self._heard[login.account.account_id] = len(heard)
                         task = asyncio.create_task(
                             self._maybe_answer(backend, network, me, message)
                         )
                         replies.add(task)
+                        self._answering += 1
+                        task.add_done_callback(self._answered)
                         task.add_done_callback(replies.discard)
         except BackendError as err:
             log.warning("demo contact %s is offline: %s", me, err)
@@ -258,6 +280,9 @@ class ContactBots:
                 task.cancel()
             with contextlib.suppress(Exception):
                 await backend.close()
+
+    def _answered(self, _task: asyncio.Task) -> None:
+        self._answering -= 1
 
     async def _maybe_answer(
         self, backend: LocalBackend, network: _Network, me: str, message: Message

@@ -17,7 +17,7 @@ from chatui.client import Session
 from chatui.demo.servers import DemoWorld
 
 FAST_REPLIES = (0.1, 0.1)  # fixed, so replies to one message land together
-WAIT = 10.0  # seconds: generous for a slow CI box, never reached when things work
+WAIT = 30.0  # seconds: generous for a busy machine, never reached when things work
 
 
 @pytest.fixture

@@ -38,10 +38,17 @@ async def test_a_contact_replies_quoting_the_message(session: Session, world: De
     assert session.inbox.get(alice.key).last_message.message_id == reply.message_id
 
 
-async def test_a_reaction_on_an_answered_message_gets_no_second_answer(session: Session):
-    """A reaction re-delivers the message it is on; the contact must not answer twice."""
-    import asyncio
+async def test_a_reaction_on_an_answered_message_gets_no_second_answer(
+    session: Session, world: DemoWorld
+):
+    """A reaction re-delivers the message it is on; the contact must not answer twice.
 
+    No sleep stands for "a second answer would have come by now". Instead, in order:
+    a later message is answered (so the bots have read the re-delivery, which comes
+    before it in their streams), the bots go idle (so a second answer, if decided
+    on, has been stored by the server), and one more message is answered (its answer
+    comes after anything stored before it, in our own stream).
+    """
     await wait_connected(session)
     alice = thread_named(session, "demo-northwind", "alice")
     await session.open_thread(alice.key)
@@ -57,7 +64,13 @@ async def test_a_reaction_on_an_answered_message_gets_no_second_answer(session: 
         ),
         "the reaction back",
     )
-    await asyncio.sleep(2.5)  # longer than a contact's longest answer delay
+    later = await session.send(alice.key, f"and this {uuid.uuid4().hex[:8]}")
+    await wait_for(lambda: replies_to(session, alice.key, later.message_id), "the later reply")
+    bots = world.bots
+    assert bots is not None
+    await wait_for(lambda: bots.answering == 0, "the contacts to be idle")
+    last = await session.send(alice.key, f"one more {uuid.uuid4().hex[:8]}")
+    await wait_for(lambda: replies_to(session, alice.key, last.message_id), "the last reply")
     assert len(replies_to(session, alice.key, accepted.message_id)) == 1
 
 
@@ -80,6 +93,14 @@ async def test_in_a_group_one_contact_replies_and_bots_ignore_bots(
 
     # A contact writing in the group must not set the other contacts off.
     northwind = world.running[0]
+    bots = world.bots
+    assert bots is not None
+    contacts = [
+        northwind.network.contact_account(northwind.server.url, name)
+        for name in hike.members
+        if name != "you"
+    ]
+    heard_before = {c.account_id: bots.heard(c.account_id) for c in contacts}
     bob = LocalBackend(northwind.network.contact_account(northwind.server.url, "bob"))
     await bob.restore(world.home.load_token(bob.account))
     try:
@@ -89,8 +110,14 @@ async def test_in_a_group_one_contact_replies_and_bots_ignore_bots(
 
     first = await session.send(hike.key, "I'll bring the map")
     await wait_for(lambda: replies_to(session, hike.key, first.message_id), "a first reply")
-    # Every bot waits the same fixed pause here, so an extra (wrong) reply to the
-    # first message, or any reply to bob's, would land before this second round trip.
+    # No "it would have come by now": once every contact in the group has read our
+    # message (bob's came before it) and the bots are idle, any extra (wrong) reply
+    # is on the server, so it reaches us before the reply to a message sent after.
+    await wait_for(
+        lambda: all(bots.heard(c.account_id) > heard_before[c.account_id] for c in contacts),
+        "every contact in the group to read the first message",
+    )
+    await wait_for(lambda: bots.answering == 0, "the contacts to be idle")
     second = await session.send(hike.key, "and a thermos ☕")
     await wait_for(lambda: replies_to(session, hike.key, second.message_id), "a second reply")
 
