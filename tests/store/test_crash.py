@@ -4,15 +4,51 @@ with SIGKILL, and after a restart with the server back every message arrives onc
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import IO
+
+import pytest
 
 from chatui.client import Session
 from chatui.store import Store
 from tests.conftest import make_user
 from tests.store.helpers import Restartable, linked, until
+
+LINE_WAIT = 120.0  # seconds for the child to report a step: bounds a hang, times nothing
+
+
+def _lines(stream: IO[str]) -> queue.Queue[str | None]:
+    """The child's output lines, read by a daemon thread.
+
+    A plain ``readline()`` on the pipe would block for good if the child hung
+    without printing or exiting; a queue can be waited on with a deadline. None
+    stands for the end of the output (the child exited).
+    """
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        for line in stream:
+            lines.put(line.strip())
+        lines.put(None)
+
+    threading.Thread(target=pump, name="crash-client-stdout", daemon=True).start()
+    return lines
+
+
+def _next_line(lines: queue.Queue[str | None], what: str) -> str:
+    try:
+        line = lines.get(timeout=LINE_WAIT)
+    except queue.Empty:
+        pytest.fail(f"the client never reported {what} within {LINE_WAIT:.0f} s")
+    if line is None:
+        pytest.fail(f"the client exited before it reported {what}")
+    return line
+
 
 # A Session with a store and the real local backend, in a process of its own: it
 # connects, waits for "go" (the server is stopped by then), sends, reports once
@@ -63,12 +99,14 @@ def test_killed_while_sending_offline_delivers_everything_once_after_restart(
         cwd=root,
         env={**os.environ, "PYTHONPATH": str(root)},
     )
+    assert proc.stdout is not None and proc.stdin is not None
+    lines = _lines(proc.stdout)
     try:
-        assert proc.stdout.readline().strip() == "READY"
+        assert _next_line(lines, "being live") == "READY"
         srv.stop()
         proc.stdin.write("go\n")
         proc.stdin.flush()
-        assert proc.stdout.readline().strip() == "SENT"
+        assert _next_line(lines, "its failed sends") == "SENT"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
     finally:
