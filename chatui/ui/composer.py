@@ -31,6 +31,7 @@ from textual.message import Message
 from textual.widgets import Input
 
 from chatui.ui.emoji_complete import MAX_SUGGESTIONS, EmojiSuggestions
+from chatui.ui.ordered_keys import OrderedKeys
 
 MIN_QUERY = 2
 """Characters after the colon before suggestions show (":d" would match half the table)."""
@@ -42,8 +43,12 @@ LINE_BREAK_GLYPH = "⏎"
 _TRIGGER_RE = re.compile(rf"(?:^|(?<=\W)):([^\s:]{{{MIN_QUERY},100}})$")
 
 
-class Composer(Input):
-    """Type a message; Enter asks the app to send it."""
+class Composer(OrderedKeys, Input):
+    """Type a message; Enter asks the app to send it.
+
+    Its keys take effect in the order typed, even in one burst (OrderedKeys): Enter
+    takes the text typed before it, and the text after it is the next message.
+    """
 
     DEFAULT_CSS = """
     Composer {
@@ -104,23 +109,6 @@ class Composer(Input):
         self._close_suggestions()
 
     # --- sending ---------------------------------------------------------------------
-
-    async def _on_key(self, event: events.Key) -> None:
-        # The composer's own keys (Enter, Backspace, the arrows, Home/End, Ctrl+W...,
-        # Input's bindings and ours) are carried out here, in this widget's queue, in
-        # order with the characters around them. Left to the bindings, each would
-        # first bubble up to the app and run only after the characters typed after
-        # it in the same burst were already in the box: "a1⏎a2⏎" sent "a1a2" twice,
-        # and "abc", Backspace, "X" in one read left "abc".
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if binding.priority:
-                continue  # the app ran those before the key reached us
-            if await self.app.run_action(binding.action, self):
-                event.stop()
-                event.prevent_default()
-                return
-        # Not ours (or skipped, as the emoji keys are while no list shows): typed
-        # characters go in (Input), anything else bubbles on to the screen and app.
 
     async def action_submit(self) -> None:
         if self.suggestions.shown:

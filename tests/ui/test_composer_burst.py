@@ -20,12 +20,16 @@ from chatui.ui.composer import Composer
 from tests.ui.conftest import World, wait_for
 
 
+_NAMED = {"\n": ("enter", "\r"), "\b": ("backspace", "\x7f"), "\x02": ("left", None)}
+"""Stand-ins in a burst string: newline is Enter, \\b Backspace, \\x02 the left arrow."""
+
+
 def _burst(app: ChatApp, keys: str) -> None:
-    """Queue every key of ``keys`` (``\\n`` is Enter) at once, with no pause between."""
+    """Queue every key of ``keys`` at once, with no pause between (see _NAMED)."""
     driver = app._driver
     assert driver is not None
     for char in keys:
-        key = events.Key("enter", "\r") if char == "\n" else events.Key(char, char)
+        key = events.Key(*_NAMED[char]) if char in _NAMED else events.Key(char, char)
         key.set_sender(app)
         driver.send_message(key)
 
@@ -113,3 +117,19 @@ async def test_a_bracketed_paste_of_several_lines_loses_nothing(
             lambda: _bodies_from(world.home, "alice", thread_id) == ["before: " + pasted],
             "the whole pasted text sent as one message",
         )
+
+
+async def test_a_dialog_text_box_keeps_the_order_of_a_burst(world: World, tmp_path: Path) -> None:
+    """Not only the composer: the new-conversation dialog's fields too."""
+    from textual.widgets import Input
+
+    app = _bob_with_store(world, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: len(app.session.inbox) == 2, "both accounts' threads")
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: app.screen.query("#members"), "the new conversation dialog")
+        members = app.screen.query_one("#members", Input)
+        await wait_for(pilot, lambda: app.focused is members, "the members field")
+        _burst(app, "carl\bol, dn\x02a")
+        await wait_for(pilot, lambda: len(members.value) == len("carol, dan"), "the whole burst")
+        assert members.value == "carol, dan"

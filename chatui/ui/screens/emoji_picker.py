@@ -41,6 +41,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from chatui.core.emoji_names import SKIN_TONES, Catalogue, EmojiEntry, catalogue, shortcode
+from chatui.ui.ordered_keys import OrderedInput
 
 SLOT = 4
 """Cells per emoji in the grid: one space, the emoji padded to two cells, one space."""
@@ -394,7 +395,7 @@ class EmojiPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.title_text, style="bold"), id="emoji-title")
-            yield Input(placeholder="Search emoji by name", id="emoji-search")
+            yield OrderedInput(placeholder="Search emoji by name", id="emoji-search")
             yield GroupBar(id="emoji-groups")
             yield EmojiGrid(id="emoji-grid")
             yield Static(id="emoji-info")

@@ -23,6 +23,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from chatui.backends.base import BackendError
 from chatui.core.models import AccountConfig, Thread
+from chatui.ui.ordered_keys import OrderedInput
 from chatui.ui.status import account_tag, one_line
 
 _SPLIT = re.compile(r"[,\s]+")
@@ -116,9 +117,9 @@ class NewConversationScreen(ModalScreen[Thread | None]):
                 id="account",
             )
             yield Label("Members (usernames, comma-separated)")
-            yield Input(placeholder="bob, carol", compact=True, id="members")
+            yield OrderedInput(placeholder="bob, carol", compact=True, id="members")
             yield Label("Title (optional)")
-            yield Input(
+            yield OrderedInput(
                 placeholder="leave empty to name it after the members",
                 compact=True,
                 id="title",

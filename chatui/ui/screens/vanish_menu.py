@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 
 from chatui.core.models import VanishSetting
 from chatui.core.notices import TIMER_PRESETS, duration_words, parse_duration
+from chatui.ui.ordered_keys import OrderedInput
 
 _CUSTOM = "custom"
 _MARK = "● "  # the setting in force (a radio button: meaning survives without color)
@@ -127,7 +128,7 @@ class VanishMenu(ModalScreen[VanishSetting | None]):
                 about = f"For {self._title}. {about}"
             yield Static(Text(about), id="vanish-about")
             yield OptionList(*options, id="vanish-options")
-            yield Input(placeholder="how long? e.g. 90s, 10m, 2h, 3d", id="vanish-custom")
+            yield OrderedInput(placeholder="how long? e.g. 90s, 10m, 2h, 3d", id="vanish-custom")
             yield Static("", id="vanish-error")
 
     def on_mount(self) -> None:
