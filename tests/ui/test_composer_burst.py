@@ -19,7 +19,6 @@ from chatui.ui.app import ChatApp
 from chatui.ui.composer import Composer
 from tests.ui.conftest import World, wait_for
 
-
 _NAMED = {"\n": ("enter", "\r"), "\b": ("backspace", "\x7f"), "\x02": ("left", None)}
 """Stand-ins in a burst string: newline is Enter, \\b Backspace, \\x02 the left arrow."""
 
