@@ -72,7 +72,7 @@ class ConversationsProvider(Provider):
             account = session.account(thread.account_id)
             from chatui.core.network_names import network_name
 
-            where = f"on {network_name(account)}, as {me}"
+            where = f"as {me} on {network_name(account)}"
         return escape(f"{members}  ·  {one_line(where)}")
 
     async def discover(self) -> Hits:

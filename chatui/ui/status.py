@@ -230,9 +230,9 @@ class ThreadHeader(Widget):
 
         where = one_line(network_name(self._account))
         me = one_line(self._me)
-        # "signed in as you" would read as a pronoun: a demo name "you" is quoted.
+        # "as you on ..." would read as a pronoun: a demo name "you" is quoted.
         me = f"“{me}”" if me.casefold() == "you" else me
-        text.append(f"  ·  on {where}, signed in as {me}", style="dim")
+        text.append(f"  ·  as {me} on {where}", style="dim")
         return text
 
 

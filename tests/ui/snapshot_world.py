@@ -11,8 +11,8 @@ from run to run must not be on it:
   server with "now, or the thread's last message if later"; :func:`seed` pins the
   server's clock to before the last message while sharing the theme, so the notice
   gets that message's time. Everything else is the real server code.
-* **The port.** The thread header names the account's network ("on Riverside,
-  signed in as ana": a fixed name, so no port shows); the server still listens on
+* **The port.** The thread header names the account's network ("as ana on
+  Riverside": a fixed name, so no port shows); the server still listens on
   a fixed port,
   :data:`SNAPSHOT_PORT`, below Linux's ephemeral range (32768-60999): the other
   tests' servers (``port=0``) are never given it. If something else holds it, the

@@ -36,7 +36,7 @@ async def test_header_shows_the_vanish_state_and_the_theme() -> None:
         plain = header.plain
         assert "vanish" not in plain and "disappear" not in plain and "theme" not in plain
         # Who you are and where, in words: not "you are bob on 127.0.0.1:8080".
-        assert "on this computer (port 8080), signed in as bob" in plain
+        assert "as bob on this computer (port 8080)" in plain
         assert "127.0.0.1" not in plain
 
         header.show(thread(vanish=VanishSetting("timer", 300)), ACCOUNT, "bob")
@@ -95,4 +95,4 @@ async def test_the_header_names_a_demo_network_and_quotes_the_name_you() -> None
         header = app.query_one(ThreadHeader)
         header.show(thread(), replace(ACCOUNT, network="Northwind"), "you")
         await pilot.pause()
-        assert "on Northwind, signed in as “you”" in header.plain
+        assert "as “you” on Northwind" in header.plain
