@@ -18,7 +18,7 @@ Then, for both: loop wake-ups during 1 s of idling with nothing armed, and durin
 with N messages armed an hour out; and the memory held by N armed messages
 (tracemalloc), and the time to arm them.
 
-Targets (issue 5): p99 lateness under 100 ms; no wake-up while idle except at
+Targets: p99 lateness under 100 ms; no wake-up while idle except at
 deadlines.
 
 Run: ``.venv/bin/python bench/vanish.py [--count N] [--spread SECONDS] [--seed N]``

@@ -316,7 +316,7 @@ class Session:
         transaction: a restart resumes right after the last event fully applied.
         """
         if self._keeps_own_copy(event):
-            # Only the sender's timer ran out: ours runs on (DESIGN.md §4). Nothing
+            # Only the sender's timer ran out: ours runs on (docs/vanish.md). Nothing
             # changes here but the stream's place.
             if self.store is not None:
                 self._store_cursor(event)

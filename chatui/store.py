@@ -86,7 +86,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX threads_by_activity ON threads (activity_ts DESC, account_id, thread_id);
     """,
-    # 3: vanish mode (DESIGN.md §4). Deadlines live in messages.expire_at (from the
+    # 3: vanish mode (docs/vanish.md). Deadlines live in messages.expire_at (from the
     # first schema); these keep what must survive a restart besides: small facts
     # (the highest wall-clock time seen), the other members' read positions (a
     # "vanish" message of ours goes once everyone has read it), and what we still
@@ -164,7 +164,7 @@ class Store:
             else None
         )
         # secure_delete from the start: vanish mode must leave no deleted text in
-        # the file's free pages (DESIGN.md §4).
+        # the file's free pages (docs/vanish.md).
         self._db.execute("PRAGMA secure_delete=ON")
         if self.path is not None:
             self._db.execute("PRAGMA journal_mode=WAL")

@@ -1,6 +1,6 @@
 """The merged list's order as one stored snapshot, read in one row at start.
 
-Why: the app lays out its whole cached list before its first frame (issue 4: with
+Why: the app lays out its whole cached list before its first frame (with
 10,000 cached threads the list is in that frame). Reading the order off the
 ``threads_by_activity`` index (:meth:`Store.thread_order`) is quick in SQLite but
 slow in Python: 10,000 result rows become 10,000 row tuples, then are filtered

@@ -1,6 +1,6 @@
 """Vanish mode on this client: which message gets which deadline, and what expiry does.
 
-DESIGN.md §4 in one place, so that the Session only tells it what happened
+The rules of docs/vanish.md in one place, so that the Session only tells it what happened
 (a message learned, messages drawn, a chat closed, someone's read marker) and
 hands it one way to erase. The rules:
 

@@ -1,4 +1,4 @@
-"""The Backend protocol: the pluggable server API (DESIGN.md §2).
+"""The Backend protocol: the pluggable server API (docs/architecture.md).
 
 One Backend instance per linked account. Adapters subclass :class:`Backend` and
 register under the ``chatui.backends`` entry-point group (see

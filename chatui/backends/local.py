@@ -1,4 +1,4 @@
-"""The ``local`` backend: the reference server's HTTP API v1 (DESIGN.md §3).
+"""The ``local`` backend: the reference server's HTTP API v1 (docs/server.md).
 
 Request/response calls go through one lazily created ``httpx.AsyncClient`` and map
 every failure onto the error classes of :mod:`chatui.backends.base`, with messages

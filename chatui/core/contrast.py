@@ -4,7 +4,7 @@ A chat theme picks colors in 24-bit RGB, but a terminal may only draw 256 or 16
 colors: Rich then *downgrades* every color to the nearest one it can emit, and a
 pair that reads well in truecolor (a light grey on a mid blue) can collapse into
 two neighbours of the 256-color cube. So contrast is judged on what will be on the
-screen, not on what the theme file says (DESIGN.md §5, issue 6):
+screen, not on what the theme file says (docs/themes.md):
 
 1. map the text and the bubble to the depth, exactly as Rich will
    (:meth:`rich.color.Color.downgrade`), and take the RGB the terminal draws for

@@ -60,7 +60,7 @@ class Value:
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)
 class VanishSetting(Value):
-    """A thread's disappearing-message setting (DESIGN.md §4)."""
+    """A thread's disappearing-message setting (docs/vanish.md)."""
 
     mode: str = "off"  # "off" | "vanish" | "timer"
     seconds: int | None = None  # only with mode == "timer"
@@ -211,7 +211,7 @@ class MessageRedacted(Value):
     """A message was deleted by its sender: it goes from wherever it is shown.
 
     ``expired``: the sender's client deleted it because its vanish timer ran out
-    there. Each device runs its own timer (DESIGN.md §4), so a recipient's copy
+    there. Each device runs its own timer (docs/vanish.md), so a recipient's copy
     that this device has already received keeps its own deadline instead of
     going at once.
     """

@@ -14,7 +14,7 @@ from typing import Any
 
 from chatui.core.models import VanishSetting
 
-# The presets offered in menus (DESIGN.md §4 / issue 5), in seconds.
+# The presets offered in menus (docs/vanish.md), in seconds.
 TIMER_PRESETS: tuple[int, ...] = (30, 5 * 60, 60 * 60, 24 * 60 * 60, 7 * 24 * 60 * 60)
 
 MAX_TIMER_SECONDS = 4 * 7 * 24 * 60 * 60

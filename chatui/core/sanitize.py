@@ -1,6 +1,6 @@
 """Make untrusted text safe to put on a terminal, and cut it without breaking glyphs.
 
-Everything a server sends is hostile until rendered (DESIGN.md §6). A chat body may
+Everything a server sends is hostile until rendered. A chat body may
 carry ESC/CSI/OSC sequences (OSC 52 writes the user's clipboard, OSC 8 disguises
 links), C1 controls that some terminals treat as CSI, bidi overrides that reorder
 what the user reads, zero-width characters and thousands of stacked combining marks.

@@ -1,7 +1,7 @@
 """Chat themes: the schema, the shipped and user theme files, and a thread's shared theme.
 
 A chat theme colors one conversation's message view (my bubbles, theirs, accent,
-background) and picks its quick-reaction emoji (DESIGN.md §5, issue 6). Themes
+background) and picks its quick-reaction emoji (docs/themes.md). Themes
 come from three places, and two of them are untrusted:
 
 - the TOML files shipped in ``themes/`` (packaged into the wheel as

@@ -26,7 +26,7 @@ Why this shape:
 * **Expired means forgotten.** Deleting a message empties its body and drops its
   reactions; with ``PRAGMA secure_delete`` the old bytes are zeroed in the page, and
   an expiry (``?expired=true``) also checkpoints the WAL with ``TRUNCATE``, so the
-  text is in neither the database file nor its WAL afterwards (DESIGN.md §4).
+  text is in neither the database file nor its WAL afterwards (docs/vanish.md).
 * **Migrations are additive and idempotent.** The schema is ``CREATE ... IF NOT
   EXISTS`` plus :func:`_migrate`, which adds missing columns to an older file inside
   one write transaction; opening a database twice, or from two processes, is safe.
@@ -288,7 +288,7 @@ class Database:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             # Deleted content is overwritten with zeros, not merely unlinked: an
-            # expired message's text must not linger in free space (DESIGN.md §4).
+            # expired message's text must not linger in free space (docs/vanish.md).
             conn.execute("PRAGMA secure_delete = ON")
             self._local.conn = conn
             with self._connections_lock:

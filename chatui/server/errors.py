@@ -1,7 +1,7 @@
 """The one error type the reference server raises, and its JSON shape.
 
 Every failure a client can cause ends up as ``{"error": CODE, "message": TEXT}``
-with a fitting HTTP status (DESIGN.md §3). ``CODE`` is a stable machine-readable
+with a fitting HTTP status (docs/server.md). ``CODE`` is a stable machine-readable
 word clients may branch on; ``TEXT`` is for people and may change. The Database
 raises these too, so that seeding code (demo, benchmarks) gets the same clear
 errors as HTTP clients.

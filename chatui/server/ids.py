@@ -1,6 +1,6 @@
 """Opaque string ids over SQLite's integer row ids.
 
-Clients must treat ids as opaque strings (DESIGN.md §3). A one-letter kind prefix
+Clients must treat ids as opaque strings (docs/server.md). A one-letter kind prefix
 keeps a thread id from ever being mistaken for a message id in logs and tests, and
 lets the server refuse a malformed id without a database round trip.
 """

@@ -1,4 +1,4 @@
-"""The HTTP API v1 route handlers (DESIGN.md §3).
+"""The HTTP API v1 route handlers (docs/server.md).
 
 Each handler does three things only: authenticate, turn the request into plain
 values (refusing malformed ones with a clear 4xx), and call one Database method in
@@ -190,7 +190,7 @@ async def history(request: Request) -> Response:
 
 
 async def delete_message(request: Request) -> Response:
-    """``?expired=true``: the sender's vanish timer ran out (DESIGN.md §4)."""
+    """``?expired=true``: the sender's vanish timer ran out (docs/vanish.md)."""
     caller = await authenticate(request)
     params = request.path_params
     expired = validate.flag(request.query_params.get("expired"), "expired")

@@ -1,4 +1,4 @@
-"""Value rules shared by the HTTP routes and the seeding API (DESIGN.md §3).
+"""Value rules shared by the HTTP routes and the seeding API (docs/server.md).
 
 They live apart from both so that a demo seeding through :class:`Database` gets the
 same refusals as an HTTP client, and so that openapi.py can quote the very same

@@ -1,4 +1,4 @@
-"""Reactions and emoji in the app (issue 6): the part of
+"""Reactions and emoji in the app: the part of
 :class:`~chatui.ui.app.ChatApp` behind Ctrl+R (quick reaction), Ctrl+Y (react with
 any emoji), Ctrl+O (insert an emoji), ``/react`` and the recently used emoji.
 

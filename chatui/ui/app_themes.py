@@ -1,4 +1,4 @@
-"""Chat themes in the app (issue 6): the part of :class:`~chatui.ui.app.ChatApp`
+"""Chat themes in the app: the part of :class:`~chatui.ui.app.ChatApp`
 that reads the theme catalog and the ``[display]`` settings, draws the open
 thread in its shared theme, and lets the user pick (with a live preview) and
 share another one (Ctrl+T, the palette, ``/theme``).

@@ -1,4 +1,4 @@
-"""Changing the open thread's vanish mode (issue 5): the part of
+"""Changing the open thread's vanish mode: the part of
 :class:`~chatui.ui.app.ChatApp` behind Ctrl+G, the palette's vanish commands and
 ``/vanish``.
 

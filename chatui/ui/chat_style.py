@@ -1,6 +1,6 @@
 """A chat theme turned into the Rich styles the message view draws with.
 
-The message view renders lines itself (Line API, DESIGN.md §7) and needs plain
+The message view renders lines itself (Line API, docs/performance.md) and needs plain
 Rich ``Style`` objects: one for my bubbles, one for theirs, and a few for the
 text around them. This module makes them from a :class:`ChatTheme` for the
 terminal's real color depth, with every text/background pair put through

@@ -25,7 +25,7 @@ countdowns are repainted (one interval timer, running only while such a line is 
 view); the selection highlight and a chat theme's bubble gradient (which follows
 the screen position, as in Messenger) are laid on the same way. The app is told
 what is on screen (:class:`MessageView.Shown`) after every change of it, because
-that is what starts a recipient's vanish timer (DESIGN.md §4).
+that is what starts a recipient's vanish timer (docs/vanish.md).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 One widget draws all rows (``render_line``), two terminal lines per thread, so the
 cost of a frame depends on the height of the screen, not on the number of threads
-(DESIGN.md §7: a ListView of 5,000 items takes half a minute to appear). Rendered
+(docs/performance.md: a ListView of 5,000 items takes half a minute to appear). Rendered
 lines are cached per (thread object, line, width, cursor, focus, day) in an LRU;
 threads are frozen dataclasses, so a changed thread (a new message, a read, a
 vanish setting turned on) is a new object and misses the cache by itself. Theme

@@ -1,4 +1,4 @@
-"""Issue 10 §4: the outbox never stops sending for good, and says when sends are stuck.
+"""the outbox never stops sending for good, and says when sends are stuck.
 
 Everything is real (reference server, local backend, Session, store, app) except the
 network in between: a fault proxy (tests/faults/proxy.py) that takes the server away

@@ -8,7 +8,7 @@ Retry-After, delays, cuts JSON answers short and cuts or garbles the event
 stream, on a seeded schedule. bob's Session runs inside the real app (Pilot), and
 a key pressed in the middle of the storm must be handled.
 
-Written against the durable outbox's API (issue 4 item 2):
+Written against the durable outbox's API:
 
 * ``Session(accounts, store=Store(path))``, with a class-level ``Session.outbox``
   (attribute or property) once the outbox is in;
@@ -19,7 +19,7 @@ Written against the durable outbox's API (issue 4 item 2):
   attributes on ``session.outbox`` (set small here: the same logic at test speed).
 
 Exactly once is judged only after both outboxes have drained, on a fresh read of
-the server's history (issue 10 §6). The module is marked ``outbox`` so it can be
+the server's history. The module is marked ``outbox`` so it can be
 selected on its own.
 """
 

@@ -1,7 +1,7 @@
 """The hostile-input corpus: message bodies written to attack a terminal chat client.
 
-Each :class:`Case` is one class of attack from issue 4 ("Hostile text, safe
-everywhere"). A case carries
+Each :class:`Case` is one class of attack on the promise that hostile text is
+safe everywhere. A case carries
 
 * ``body``: what a stranger sends;
 * ``marker``: a plain word at the start of the body, so a test can find the

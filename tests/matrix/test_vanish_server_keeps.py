@@ -1,4 +1,4 @@
-"""What a Matrix server keeps of a message chatui let vanish (issue 10 §7).
+"""What a Matrix server keeps of a message chatui let vanish.
 
 chatui deletes an expired message of ours on Matrix with a redaction (reason
 ``chat.chatui.expired``). Synapse then stops serving its content through the

@@ -1,10 +1,10 @@
-"""Vanish mode end to end on a real Synapse (issue 5): two Sessions with stores of
+"""Vanish mode end to end on a real Synapse: two Sessions with stores of
 their own, talking through the homeserver with chatui's custom state events. A
 vanished message leaves both Sessions, both stores (raw bytes) and the homeserver
 (the sender's client redacts it, so its content is no longer served; Synapse keeps
 it in its database for a while: test_vanish_server_keeps.py).
 
-Timers are long enough that nothing races them on a busy machine (issue 10 §6):
+Timers are long enough that nothing races them on a busy machine:
 alice's copy counts from the server's acceptance, so a 2-second timer could be
 redacted before bob's client had the message; a restart must come well before
 bob's deadline. Every "not on disk" follows a check that the text was there.

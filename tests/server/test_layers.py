@@ -1,4 +1,4 @@
-"""The server sits below the client and the UI (DESIGN.md §1): it never imports them."""
+"""The server sits below the client and the UI (docs/architecture.md): it never imports them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The crash test (issue 4): a process sends while the server is down, is killed
+"""The crash test: a process sends while the server is down, is killed
 with SIGKILL, and after a restart with the server back every message arrives once."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""TERM=dumb drops colors as NO_COLOR does (DESIGN.md §5): the app's chrome through
+"""TERM=dumb drops colors as NO_COLOR does (docs/themes.md): the app's chrome through
 chatui's StripColor filter (no color at all, not Textual's grays), the chat through
 depth NONE (bold and reverse only). NO_COLOR set but empty keeps the colors, as
 no-color.org says. What reaches the terminal is checked end to end in

@@ -1,4 +1,4 @@
-"""Without color the cues that colors used to carry are still on screen (issue 10 §5).
+"""Without color the cues that colors used to carry are still on screen.
 
 Each test renders a full frame of the real app exactly as Textual's driver would
 write it (the compositor's update, turned into escape sequences by the app's own

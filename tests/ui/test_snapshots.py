@@ -1,5 +1,5 @@
 """Snapshot tests (pytest-textual-snapshot) of an open thread in several chat themes
-and under ``NO_COLOR`` (issue 6): what a person sees, pinned character by character
+and under ``NO_COLOR``: what a person sees, pinned character by character
 and color by color, so that a change to the look is a reviewed decision.
 
 The world is fixed (tests/ui/snapshot_world.py: a live reference server on a fixed

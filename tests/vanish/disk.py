@@ -1,6 +1,6 @@
 """Bob's real chatui on a pseudo-terminal, and what his profile holds on disk.
 
-For the erasure tests of issue 10 §3: the reference server is live over loopback,
+For the erasure tests: the reference server is live over loopback,
 alice talks to it over plain HTTP (so no client of hers runs a timer of its own),
 and bob runs the real ``chatui`` command in a pty. The test reads bob's screen and
 greps the raw bytes of every file under his profile — database, ``-wal``,

@@ -1,4 +1,4 @@
-"""A busy checkpoint is retried until the erased text is out of the WAL (issue 10 §3).
+"""A busy checkpoint is retried until the erased text is out of the WAL.
 
 Another connection holding a read transaction on the store (a backup, ``sqlite3``
 in a terminal) keeps ``wal_checkpoint(TRUNCATE)`` from finishing: it answers

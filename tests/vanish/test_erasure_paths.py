@@ -1,4 +1,4 @@
-"""The erasure paths that do not start on this client's own clock (issue 10 §3): an
+"""The erasure paths that do not start on this client's own clock: an
 expiry that arrives from another device, and a HistoryReset that replaces what was
 cached. Real Sessions with their own stores, a live reference server; the raw
 bytes of the store's files are read while the Session still runs."""

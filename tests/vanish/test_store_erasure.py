@@ -1,4 +1,4 @@
-"""The store's half of erasure (issue 5): an erased message's text is in neither the
+"""The store's half of erasure: an erased message's text is in neither the
 database file nor its WAL — not in a free page, not in an old copy of a thread row."""
 
 from __future__ import annotations

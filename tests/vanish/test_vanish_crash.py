@@ -1,8 +1,8 @@
-"""Timers survive ``kill -9`` (issue 5): bob's client draws a vanishing message, is
+"""Timers survive ``kill -9``: bob's client draws a vanishing message, is
 killed, and the next start purges it before anything is drawn — from the screen's
 data and from the disk — and pays what the killed run owed the server.
 
-The timer is long (issue 10 §6): alice's copy counts from the server's acceptance,
+The timer is long: alice's copy counts from the server's acceptance,
 and bob must be killed before his own deadline, so that the text is provably on
 his disk when the next start purges it (the check that can fail). The wait for
 the deadline is a wait on the clock against the stored deadline, not a sleep; a

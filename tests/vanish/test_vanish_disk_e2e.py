@@ -1,4 +1,4 @@
-"""No byte of a vanished message stays in bob's profile (issue 10 §3), end to end.
+"""No byte of a vanished message stays in bob's profile, end to end.
 
 The real ``chatui`` on a pty against a live reference server (tests.vanish.disk).
 Each test first shows the text *is* on disk (the check can fail), then takes one

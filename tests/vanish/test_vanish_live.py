@@ -1,8 +1,8 @@
-"""Vanish mode end to end on the reference server (issue 5): two real accounts, each
+"""Vanish mode end to end on the reference server: two real accounts, each
 with its own store; a vanished message leaves both screens' data, both stores (file
 and WAL, raw bytes) and the server.
 
-Timers are long enough that nothing races them on a busy machine (issue 10 §6):
+Timers are long enough that nothing races them on a busy machine:
 the sender's copy counts from the server's acceptance, so a short timer could run
 out on alice's side before bob's client has even drawn the message. Every "not on
 disk" is preceded by a check that the text *was* on disk (a check that can fail).

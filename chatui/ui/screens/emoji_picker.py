@@ -9,7 +9,7 @@ when cancelled (Esc)::
 About 1,900 emoji (skin-tone forms folded under their base; Ctrl+T picks the tone
 shown and chosen) are drawn by one Line-API widget, :class:`EmojiGrid`, that paints
 only the visible rows: a widget per emoji would cost seconds to mount
-(DESIGN.md §7). Every cell of the grid is :data:`SLOT` cells wide, padded by the
+(docs/performance.md). Every cell of the grid is :data:`SLOT` cells wide, padded by the
 emoji's width as Rich measures it (``cell_len``), so flags, keycaps and ZWJ
 sequences line up in columns.
 

@@ -4,7 +4,7 @@ Three parts: the keys (given by the app, so the screen never lists a key the
 app does not have), the composer's slash commands, and what vanish mode cannot
 do. The last part is there because a disappearing message is a promise about
 *this client*, and a promise a terminal program cannot keep for anyone else
-must not be implied (DESIGN.md §4, issue 5 "Honesty").
+must not be implied (docs/vanish.md).
 """
 
 from __future__ import annotations
