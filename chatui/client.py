@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 import uuid
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from chatui.backends.base import AuthError, Backend, BackendError, UnavailableError
 from chatui.backends.retry import RetryPolicy
 from chatui.cached_inbox import CachedInbox
+from chatui.core.clock import now_ms
 from chatui.core.models import (
     AccountConfig,
     ConnectionChanged,
@@ -826,7 +826,7 @@ class Session:
             message_id=f"~{txn_id}",
             sender=self.me(account_id),
             body=body,
-            ts=int(time.time() * 1000),
+            ts=now_ms(),
             txn_id=txn_id,
             reply_to=reply_to,
             pending=True,

@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
@@ -39,6 +38,7 @@ from chatui.backends.base import (
     UnsupportedError,
 )
 from chatui.backends.retry import RetryPolicy
+from chatui.core.clock import now_ms
 from chatui.core.models import Message, ThreadKey
 from chatui.store import Store
 
@@ -149,7 +149,7 @@ class Outbox:
             thread_id=key[1],
             body=body,
             reply_to=reply_to,
-            created=int(time.time() * 1000),
+            created=now_ms(),
         )
         self._save(item)
         self._poke(item.account_id)
@@ -185,7 +185,7 @@ class Outbox:
         """The account's server is reachable again: try its head row now rather than
         at the end of its backoff (still never before the server's Retry-After)."""
         head = self._next(account_id)
-        now = int(time.time() * 1000)
+        now = now_ms()
         if head is None or head.next_attempt_at <= now:
             return
         soon = max(now, self._not_before.get(head.txn_id, 0))
@@ -301,7 +301,7 @@ class Outbox:
             if item is None:
                 await self._sleep(account_id, None)
                 continue
-            wait = (item.next_attempt_at - time.time() * 1000) / 1000
+            wait = (item.next_attempt_at - now_ms()) / 1000
             if wait > 0:
                 # Strictly in order: the head row blocks the rest of this account.
                 await self._sleep(account_id, wait)
@@ -335,7 +335,7 @@ class Outbox:
             attempts = item.attempts + 1
             retry_after = err.retry_after if isinstance(err, UnavailableError) else None
             delay = self.retry_policy.delay(attempts, retry_after)
-            now = time.time() * 1000
+            now = now_ms()
             if retry_after is not None:
                 honoured = min(retry_after, self.retry_policy.max_retry_after)
                 self._not_before[item.txn_id] = int(now + honoured * 1000)

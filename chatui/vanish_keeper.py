@@ -37,6 +37,7 @@ from chatui.backends.base import (
     NotFoundError,
     PermissionDeniedError,
 )
+from chatui.core.clock import now_ms
 from chatui.core.models import Message, ThreadKey
 from chatui.core.vanish import VanishClock
 from chatui.store import VANISH_ON_CLOSE
@@ -53,10 +54,6 @@ MessageKey = tuple[str, str, str]
 HIGH_WATER = "vanish.wall_high_water_ms"
 
 
-def _wall_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
 class VanishKeeper:
     """Arms, persists and fires vanish deadlines for one Session."""
 
@@ -65,7 +62,7 @@ class VanishKeeper:
         session: Session,
         erase: Callable[[list[MessageKey]], None],
         *,
-        wall_ms: Callable[[], int] = _wall_ms,
+        wall_ms: Callable[[], int] = now_ms,
         mono_s: Callable[[], float] = time.monotonic,
     ) -> None:
         self.session = session

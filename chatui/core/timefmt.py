@@ -8,8 +8,9 @@ the process locale.
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime, tzinfo
+
+from chatui.core.clock import now_ms
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 WEEKDAYS_LONG = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -28,10 +29,6 @@ MONTHS_LONG = (
     "November",
     "December",
 )
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def to_local(ts_ms: int, tz: tzinfo | None = None) -> datetime:

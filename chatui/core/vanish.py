@@ -25,15 +25,16 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from chatui.core.clock import now_ms
+
 K = TypeVar("K", bound=Hashable)
 
 # Below this many entries in a heap, stale ones are never worth a rebuild.
 _COMPACT_FLOOR = 64
 
 
-def system_wall_ms() -> int:
-    """UTC epoch milliseconds from the system clock (floored, never rounded up)."""
-    return time.time_ns() // 1_000_000
+system_wall_ms = now_ms
+"""The vanish clock's default wall time (chatui.core.clock.now_ms)."""
 
 
 class VanishClock:

@@ -8,9 +8,9 @@ run; later runs reuse the database as it was left, including what the user wrote
 from __future__ import annotations
 
 import secrets
-import time
 from dataclasses import dataclass
 
+from chatui.core import clock
 from chatui.demo.networks import Network
 from chatui.demo.script import ME, SCRIPTS, Conversation
 from chatui.server.db import Database
@@ -35,7 +35,7 @@ def seed_network(
     Passwords are random and thrown away: everyone here signs in with the token
     made now, kept in the demo folder.
     """
-    now = now_ms if now_ms is not None else time.time_ns() // 1_000_000
+    now = now_ms if now_ms is not None else clock.now_ms()
     user = db.create_user(username, secrets.token_urlsafe(18))
     contacts = {c: db.create_user(c, secrets.token_urlsafe(18))["token"] for c in network.contacts}
     me = db.caller(username)

@@ -41,13 +41,13 @@ import logging
 import secrets
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from chatui.core import notices
+from chatui.core.clock import now_ms
 from chatui.core.models import VanishSetting
 from chatui.server import auth, ids, validate
 from chatui.server.errors import (
@@ -171,10 +171,6 @@ class Caller:
 
     user_id: int
     username: str
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 @functools.lru_cache(maxsize=64)

@@ -31,7 +31,6 @@ that is what starts a recipient's vanish timer (docs/vanish.md).
 from __future__ import annotations
 
 import logging
-import time
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from itertools import accumulate
@@ -49,6 +48,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
+from chatui.core.clock import now_ms
 from chatui.core.models import VANISH_OFF, ThreadKey, VanishSetting
 from chatui.core.models import Message as ChatMessage
 from chatui.core.sanitize import safe_text
@@ -69,10 +69,6 @@ log = logging.getLogger(__name__)
 
 ESTIMATED_HEIGHT = 2  # an unmeasured message: header-or-spacer + one body line
 _ARMING_TICKS = 2  # after a Shown report, how long to look for newly armed timers
-
-
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 class MessageView(ScrollView, can_focus=True):
@@ -224,7 +220,7 @@ class MessageView(ScrollView, can_focus=True):
         self.deadline_of: Callable[[ChatMessage], int | None] = lambda message: None
         """A message's vanish deadline (UTC epoch ms) or None; the app binds it to
         ``session.expires_at``. Called at paint time for messages sent under vanish."""
-        self.now_ms: Callable[[], int] = _now_ms
+        self.now_ms: Callable[[], int] = now_ms
         """The clock remaining times are counted against (tests replace it)."""
 
     # --- public API ----------------------------------------------------------------
@@ -945,7 +941,7 @@ class MessageView(ScrollView, can_focus=True):
         target = self._target(message)
         gone = target is None and message.reply_to is not None and message.reply_to in self._gone
         width = self._width or self.scrollable_content_region.width
-        now = int(time.time() * 1000)
+        now = now_ms()
         today = local_day(now)
         cached = self._blocks.get(message.message_id)
         if (

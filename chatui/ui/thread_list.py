@@ -18,7 +18,6 @@ ever parsed from it.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from typing import ClassVar, NamedTuple
 
@@ -35,6 +34,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from chatui.core.clock import now_ms
 from chatui.core.inbox import Inbox
 from chatui.core.models import AccountConfig, Thread, ThreadKey
 from chatui.core.notices import describe_change
@@ -391,7 +391,7 @@ class ThreadListView(ScrollView, can_focus=True):
             return Strip.blank(width, self._row_styles(False).base)
         thread = self._inbox.at(index)
         selected = index == self._cursor_index
-        now = int(time.time() * 1000)
+        now = now_ms()
         cache_key = (thread.key, line, width, selected, self.has_focus, local_day(now))
         cached = self._lines.get(cache_key)
         # The thread object is part of the check: a changed thread (title, preview,

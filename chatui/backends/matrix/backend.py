@@ -49,6 +49,7 @@ from chatui.backends.matrix.rooms import Member, full_user_id
 from chatui.backends.matrix.sync import SyncProcessor, history_filter, sync_filter
 from chatui.backends.retry import RetryPolicy
 from chatui.backends.streaming import END, events_from_task
+from chatui.core.clock import now_ms
 from chatui.core.models import (
     AccountConfig,
     ConnectionChanged,
@@ -65,10 +66,6 @@ from chatui.core.models import (
 log = logging.getLogger(__name__)
 
 DEVICE_NAME = "chatui"
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 class MatrixBackend(Backend):
@@ -565,7 +562,7 @@ class MatrixBackend(Backend):
             message_id=event_id,
             sender=me,
             body=body,
-            ts=_now_ms(),  # the server's own time arrives with the event in /sync
+            ts=now_ms(),  # the server's own time arrives with the event in /sync
             txn_id=txn_id,
             reply_to=reply_to,
             vanish=vanish,
@@ -688,7 +685,7 @@ class MatrixBackend(Backend):
         room = state.room(room_id)
         room.membership = "join"
         room.name = title or None
-        room.created_ts = _now_ms()
+        room.created_ts = now_ms()
         room.members[me] = room.members.get(me) or Member("join")
         for user in invite:
             room.members[user] = room.members.get(user) or Member("invite")

@@ -22,7 +22,6 @@ One malformed event is logged and skipped; one broken room does not stop the res
 from __future__ import annotations
 
 import logging
-import time
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -41,6 +40,7 @@ from chatui.backends.matrix.convert import (
     setting_message,
 )
 from chatui.backends.matrix.rooms import Annotations, Member, MessageCache, Room
+from chatui.core.clock import now_ms
 from chatui.core.models import (
     Event,
     Message,
@@ -82,10 +82,6 @@ def history_filter() -> dict[str, Any]:
     return {"types": HISTORY_TYPES, "lazy_load_members": True}
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
-
 def _events(section: Any) -> list[Mapping[str, Any]]:
     """``section["events"]`` as a list of objects, whatever the server sent."""
     if not isinstance(section, Mapping):
@@ -119,7 +115,7 @@ class SyncProcessor:
     def room(self, room_id: str) -> Room:
         room = self.rooms.get(room_id)
         if room is None:
-            room = self.rooms[room_id] = Room(room_id, seen_ts=_now_ms())
+            room = self.rooms[room_id] = Room(room_id, seen_ts=now_ms())
         return room
 
     def thread(self, room: Room) -> Thread:
