@@ -88,16 +88,16 @@ def _child_cached(t0: float, spec_path: str) -> dict[str, float]:
         """Swap the app class for one that reports its first frame (run as soon as
         the launcher imports ``chatui.ui.app``: nothing is imported earlier or
         otherwise than for a user)."""
-        import chatui.client
+        import chatui.session.session
 
-        load_cached = chatui.client.Session.load_cached
+        load_cached = chatui.session.session.Session.load_cached
 
-        def timed_load_cached(session: chatui.client.Session) -> None:
+        def timed_load_cached(session: chatui.session.session.Session) -> None:
             started = time.perf_counter()
             load_cached(session)
             result["load_cached"] = time.perf_counter() - started
 
-        chatui.client.Session.load_cached = timed_load_cached  # type: ignore[method-assign]
+        chatui.session.session.Session.load_cached = timed_load_cached  # type: ignore[method-assign]
 
         class Measured(module.ChatApp):  # type: ignore[attr-defined,name-defined,misc]
             def __init__(self, *args: object, **kwargs: object) -> None:
@@ -149,8 +149,8 @@ def _child_cached(t0: float, spec_path: str) -> dict[str, float]:
 
 def _child_chatui(t0: float, spec_path: str) -> dict[str, float]:
     from chatui.backends.local import LocalBackend
-    from chatui.client import InboxChanged, LinkedAccount, MessagesChanged, Session
     from chatui.core.models import AccountConfig
+    from chatui.session.session import InboxChanged, LinkedAccount, MessagesChanged, Session
     from chatui.ui.app import ChatApp
 
     imported = time.time() - t0
@@ -269,8 +269,8 @@ def _fill_store(root: Path, threads_per_account: int) -> dict:
     from chatui.accounts.config import save_accounts
     from chatui.accounts.profile import Profile
     from chatui.core.models import AccountConfig, Message, Thread
-    from chatui.store import Store
-    from chatui.store_order import SnapshotStore
+    from chatui.storage.order_snapshot import SnapshotStore
+    from chatui.storage.store import Store
 
     with socket.socket() as probe:  # a port nobody listens on once closed
         probe.bind(("127.0.0.1", 0))
@@ -317,7 +317,7 @@ def _fill_store(root: Path, threads_per_account: int) -> dict:
         )
     store.close()
     # Closed by the app as a run of chatui closes it: with the list order's snapshot
-    # for the next start (chatui.store_order; --no-snapshot measures without it).
+    # for the next start (chatui.storage.order_snapshot; --no-snapshot measures without it).
     SnapshotStore(profile.data_dir / "store.sqlite3").close()
     save_accounts(profile, accounts)
     return {"config_dir": str(profile.config_dir), "store": str(profile.data_dir / "store.sqlite3")}
@@ -327,7 +327,7 @@ def _drop_snapshot(store_path: str) -> None:
     """The store as a crashed run leaves it: no snapshot of the order."""
     import sqlite3
 
-    from chatui.store_order import SNAPSHOT_TABLE
+    from chatui.storage.order_snapshot import SNAPSHOT_TABLE
 
     with contextlib.closing(sqlite3.connect(store_path)) as db, db:
         db.execute(f"DELETE FROM {SNAPSHOT_TABLE}")

@@ -6,7 +6,7 @@ machines here are noisy and absolute milliseconds mean little.
 Each mode runs on a fresh asyncio loop whose selector counts how often the loop woke
 up (a ``select`` that waited, returning), so both are measured with the same yardstick:
 
-- ``scheduler``: ``chatui.vanish_timer.VanishScheduler`` — N messages armed at once
+- ``scheduler``: ``chatui.session.vanish_scheduler.VanishScheduler`` — N messages armed at once
   (``arm_many``) with deadlines spread uniformly over ``--spread`` seconds, starting
   0.5 s out; deletion lateness = the moment ``on_expire`` ran minus the deadline
   (UTC epoch ms), and the scheduler's own wake-up count.
@@ -37,7 +37,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from chatui.core.vanish import VanishClock, system_wall_ms
-from chatui.vanish_timer import VanishScheduler
+from chatui.session.vanish_scheduler import VanishScheduler
 
 LEAD_S = 0.5  # the first deadline is this far out, so arming is done before it
 IDLE_S = 1.0

@@ -37,10 +37,10 @@ from textual.pilot import Pilot
 
 from chatui.accounts.profile import Profile
 from chatui.backends.local import LocalBackend
-from chatui.client import Session
 from chatui.core.models import ConnectionState, Thread, ThreadKey, VanishSetting
 from chatui.core.themes import load_themes
 from chatui.demo.servers import DemoWorld
+from chatui.session.session import Session
 from chatui.ui.app import ChatApp
 from chatui.ui.message_view import MessageView
 from chatui.ui.screens.emoji_picker import EmojiPicker

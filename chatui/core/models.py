@@ -124,7 +124,7 @@ class Message(Value):
     # The sender's display name where the network has one (Matrix); ``sender``
     # stays the stable id that Session.me() and reactions compare against.
     sender_name: str | None = None
-    # With ``pending``: the server refused it for good, and why (chatui.outbox); the
+    # With ``pending``: the server refused it for good, and why (chatui.session.outbox); the
     # user may retry or discard it.
     failed: str | None = None
     # With kind "setting": {"what": "vanish", "vanish": {"mode", "seconds"?}} or

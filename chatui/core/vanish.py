@@ -1,6 +1,6 @@
 """Vanish deadlines: when a disappearing message must go, by two clocks at once.
 
-Pure logic (no asyncio, no I/O): :mod:`chatui.vanish_timer` binds it to the event
+Pure logic (no asyncio, no I/O): :mod:`chatui.session.vanish_scheduler` binds it to the event
 loop with one pending wake-up. The rules are in docs/vanish.md; why they take this shape:
 
 - A deadline is *persisted* as UTC epoch milliseconds (``expire_at``), because only the

@@ -39,7 +39,7 @@ def add_demo_parser(commands: argparse._SubParsersAction) -> None:
 def run_demo(args: argparse.Namespace) -> int:
     """Run the demo until the user quits; returns the process exit code."""
     from chatui.accounts.lock import ProfileInUse
-    from chatui.client import Session
+    from chatui.session.session import Session
 
     try:
         profile, world = open_demo(args)

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chatui.backends.local import LocalBackend
-from chatui.client import LinkedAccount
 from chatui.core.models import AccountConfig
 from chatui.demo.contacts import ContactBots, ContactLogin
 from chatui.demo.home import DemoHome
 from chatui.demo.networks import NETWORKS, Network, default_username
 from chatui.demo.seed import seed_network
 from chatui.server.runner import ServerThread
+from chatui.session.session import LinkedAccount
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """The chatui Textual application: the merged thread list, the open thread, the
-composer and the status bar, wired to one :class:`~chatui.client.Session`.
+composer and the status bar, wired to one :class:`~chatui.session.session.Session`.
 
 Everything the app shows comes from the Session; the app only turns the
 Session's change records into view refreshes and the user's keys into Session
@@ -47,7 +47,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
-from chatui.client import (
+from chatui.core.models import AccountConfig, Thread, ThreadKey
+from chatui.session.session import (
     AccountStateChanged,
     Change,
     HistoryRefetched,
@@ -56,7 +57,6 @@ from chatui.client import (
     SendFailed,
     Session,
 )
-from chatui.core.models import AccountConfig, Thread, ThreadKey
 from chatui.ui.app_help import HelpActions
 from chatui.ui.app_reactions import ReactionActions
 from chatui.ui.app_seen import SeenTracking

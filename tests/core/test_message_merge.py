@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chatui.client import _merge_into
 from chatui.core.models import Message
+from chatui.session.session import _merge_into
 
 
 def msg(mid: str, ts: int, *, txn: str | None = None, pending: bool = False) -> Message:

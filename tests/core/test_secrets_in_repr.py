@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chatui.client import LinkedAccount
 from chatui.core.models import AccountConfig, Credentials
+from chatui.session.session import LinkedAccount
 
 
 def test_credentials_repr_hides_the_token_but_equality_still_sees_it():

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from chatui.core.vanish import VanishClock, system_wall_ms
-from chatui.vanish_timer import VanishScheduler
+from chatui.session.vanish_scheduler import VanishScheduler
 
 START_MS = 1_800_000_000_000  # some wall time in 2027
 SLACK_S = VanishScheduler.SLACK_S
@@ -340,10 +340,11 @@ def test_layers_the_logic_needs_no_loop_and_the_binding_no_textual():
         "import sys\n"
         "import chatui.core.vanish\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('asyncio', 'textual')))\n"
-        "import chatui.vanish_timer\n"
+        "import chatui.session.vanish_scheduler\n"
         "print(sorted(m for m in sys.modules\n"
         "             if m.split('.')[0] in ('textual', 'sqlite3')\n"
-        "             or m.startswith(('chatui.ui', 'chatui.client', 'chatui.store'))))\n"
+        "             or m.startswith(('chatui.ui', 'chatui.session.session',\n"
+        "                              'chatui.storage.store'))))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from chatui.client import Session
 from chatui.demo.servers import DemoWorld
+from chatui.session.session import Session
 
 FAST_REPLIES = (0.1, 0.1)  # fixed, so replies to one message land together
 WAIT = 30.0  # seconds: generous for a busy machine, never reached when things work

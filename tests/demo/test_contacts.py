@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 
 from chatui.backends.local import LocalBackend
-from chatui.client import Session
 from chatui.core.models import Message
 from chatui.demo.contacts import quote, reply_text, responder
 from chatui.demo.servers import DemoWorld
+from chatui.session.session import Session
 from tests.demo.conftest import wait_connected, wait_for
 
 

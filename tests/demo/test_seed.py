@@ -8,10 +8,10 @@ from pathlib import Path
 
 from chatui.accounts.profile import Profile
 from chatui.cli import build_parser
-from chatui.client import Session
 from chatui.demo.command import open_demo
 from chatui.demo.networks import NETWORKS
 from chatui.demo.servers import DemoWorld
+from chatui.session.session import Session
 
 
 async def test_both_accounts_have_threads_with_history(session: Session, world: DemoWorld):

@@ -18,12 +18,12 @@ import pytest
 
 from chatui.backends.base import BackendError, UnavailableError
 from chatui.backends.local import LocalBackend
-from chatui.client import LinkedAccount, Session
 from chatui.core.models import (
     ConnectionChanged,
     ConnectionState,
     MessageReceived,
 )
+from chatui.session.session import LinkedAccount, Session
 from tests.faults.conftest import World, bob_backend
 from tests.faults.proxy import (
     Action,

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pytest
 
-from chatui.client import LinkedAccount, Session
-from chatui.outbox import OutboxItem
-from chatui.store import Store
+from chatui.session.outbox import OutboxItem
+from chatui.session.session import LinkedAccount, Session
+from chatui.storage.store import Store
 from tests.faults.conftest import World, backend_through
 from tests.faults.proxy import Action, DropMidRequest, FaultProxy, Pass, Request, route
 
@@ -139,7 +139,7 @@ async def test_a_message_that_failed_5000_times_is_still_retried_and_delivered(
 async def test_a_sender_that_dies_is_started_again_and_the_message_goes_out(
     world: World, proxy_for, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.ERROR, logger="chatui.outbox")
+    caplog.set_level(logging.ERROR, logger="chatui.session.outbox")
     outage = Outage()
     proxy = proxy_for(outage)
     store = Store(tmp_path / "bob.sqlite3")

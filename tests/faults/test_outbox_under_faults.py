@@ -32,8 +32,8 @@ from pathlib import Path
 
 import pytest
 
-from chatui.client import LinkedAccount, Session
 from chatui.core.models import ConnectionState, Message
+from chatui.session.session import LinkedAccount, Session
 from tests.faults.conftest import World, backend_through
 from tests.faults.proxy import (
     Action,
@@ -99,7 +99,7 @@ async def _send(session: Session, key: tuple[str, str], body: str) -> Message:
 def _session(
     world: World, proxy: FaultProxy, user: str, token: str, store_path: Path
 ) -> tuple[Session, tuple[str, str]]:
-    from chatui.store import Store
+    from chatui.storage.store import Store
 
     backend = backend_through(proxy, user, token)
     config = backend.account

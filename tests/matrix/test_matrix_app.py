@@ -14,8 +14,8 @@ from textual.app import App
 
 from chatui.backends.local import LocalBackend
 from chatui.backends.matrix import MatrixBackend
-from chatui.client import LinkedAccount, Session
 from chatui.core.models import AccountConfig
+from chatui.session.session import LinkedAccount, Session
 from chatui.ui.app import ChatApp
 from chatui.ui.composer import Composer
 from chatui.ui.message_view import MessageView

@@ -11,9 +11,9 @@ test: Synapse is shared by the run and every request costs.
 from __future__ import annotations
 
 from chatui.backends.matrix import MatrixBackend
-from chatui.client import LinkedAccount, Session
 from chatui.core.models import ConnectionState
 from chatui.core.themes import load_themes
+from chatui.session.session import LinkedAccount, Session
 from chatui.ui.app import ChatApp
 from chatui.ui.message_view import MessageView
 from tests.matrix.helpers_matrix import account_for, fast, in_thread, set_display_name

@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from chatui.backends.matrix import MatrixBackend
-from chatui.client import HistoryRefetched, LinkedAccount, Session
 from chatui.core.models import ConnectionState
-from chatui.store import Store
+from chatui.session.session import HistoryRefetched, LinkedAccount, Session
+from chatui.storage.store import Store
 from tests.matrix.helpers_matrix import account_for, fast, in_thread
 from tests.store.helpers import until
 

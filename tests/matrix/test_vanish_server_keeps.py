@@ -22,9 +22,9 @@ from urllib.parse import quote
 
 from chatui.backends.matrix import MatrixBackend
 from chatui.backends.matrix.convert import EXPIRED_REASON
-from chatui.client import LinkedAccount, Session
 from chatui.core.models import ConnectionState, VanishSetting
-from chatui.store import Store
+from chatui.session.session import LinkedAccount, Session
+from chatui.storage.store import Store
 from chatui.ui.app import ChatApp
 from chatui.ui.screens.help import HelpScreen
 from tests.conftest import make_user

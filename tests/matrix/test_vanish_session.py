@@ -15,9 +15,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from chatui.backends.matrix import MatrixBackend
-from chatui.client import LinkedAccount, Session
 from chatui.core.models import ConnectionState, VanishSetting
-from chatui.store import Store
+from chatui.session.session import LinkedAccount, Session
+from chatui.storage.store import Store
 from tests.matrix.helpers_matrix import account_for, fast
 from tests.store.helpers import until
 from tests.vanish.helpers import bodies, on_disk

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from chatui.backends.local import LocalBackend
-from chatui.client import LinkedAccount
 from chatui.core.models import AccountConfig, Credentials
 from chatui.server.runner import ServerThread
+from chatui.session.session import LinkedAccount
 from tests.conftest import TEST_SCRYPT_N
 
 TIMEOUT = 15.0

@@ -7,11 +7,16 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
-from chatui.cached_inbox import CachedInbox
 from chatui.core.inbox import Inbox
 from chatui.core.models import Message, Thread
-from chatui.store import Store
-from chatui.store_order import SNAPSHOT_TABLE, SnapshotStore, _read_snapshot, save_snapshot
+from chatui.session.cached_inbox import CachedInbox
+from chatui.storage.order_snapshot import (
+    SNAPSHOT_TABLE,
+    SnapshotStore,
+    _read_snapshot,
+    save_snapshot,
+)
+from chatui.storage.store import Store
 
 
 def _thread(account_id: str, n: int, ts: int, *, titled: bool = True) -> Thread:
@@ -122,7 +127,7 @@ def test_a_store_from_before_the_activity_column_is_migrated(tmp_path: Path) -> 
     import json
     import sqlite3
 
-    from chatui.store import MIGRATIONS, thread_to_dict
+    from chatui.storage.store import MIGRATIONS, thread_to_dict
 
     path = tmp_path / "old.sqlite3"
     old = sqlite3.connect(path, isolation_level=None)
@@ -141,7 +146,7 @@ def test_a_store_from_before_the_activity_column_is_migrated(tmp_path: Path) -> 
     _same(_loaded(store, ("north",)), plain)
 
 
-# --- the order snapshot (chatui.store_order): the same order, read faster ------------
+# --- the order snapshot (chatui.storage.order_snapshot): the same order, read faster ------------
 
 
 def _snapshot_store(tmp_path: Path) -> tuple[SnapshotStore, list[Thread]]:

@@ -14,8 +14,8 @@ from typing import IO
 
 import pytest
 
-from chatui.client import Session
-from chatui.store import Store
+from chatui.session.session import Session
+from chatui.storage.store import Store
 from tests.conftest import make_user
 from tests.store.helpers import Restartable, linked, until
 
@@ -55,9 +55,9 @@ def _next_line(lines: queue.Queue[str | None], what: str) -> str:
 # its sender has tried and failed at least once, and then waits to be killed.
 CLIENT = r"""
 import asyncio, sys
-from chatui.client import Session
+from chatui.session.session import Session
 from chatui.core.models import ConnectionState
-from chatui.store import Store
+from chatui.storage.store import Store
 from tests.store.helpers import linked, until
 from chatui.core.models import Credentials
 

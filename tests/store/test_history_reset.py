@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chatui.client import HistoryRefetched, Session
 from chatui.core.models import ConnectionState
-from chatui.store import Store
+from chatui.session.session import HistoryRefetched, Session
+from chatui.storage.store import Store
 from chatui.ui.app import ChatApp
 from tests.conftest import make_user
 from tests.store.helpers import Restartable, linked, until

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chatui.client import SendFailed, Session
 from chatui.core.models import ConnectionState
 from chatui.server.validate import MAX_BODY_BYTES
-from chatui.store import Store
+from chatui.session.session import SendFailed, Session
+from chatui.storage.store import Store
 from chatui.ui.app import ChatApp
 from chatui.ui.message_view import MessageView
 from tests.conftest import make_user

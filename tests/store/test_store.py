@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from chatui.core.models import Message, Thread, VanishSetting
-from chatui.store import MIGRATIONS, Store
+from chatui.storage.store import MIGRATIONS, Store
 
 
 def _message(n: int, **kw) -> Message:

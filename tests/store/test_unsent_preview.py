@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chatui.client import Session
-from chatui.store import Store
+from chatui.session.session import Session
+from chatui.storage.store import Store
 from chatui.ui.app import ChatApp
 from chatui.ui.status import StatusBar
 from tests.conftest import make_user

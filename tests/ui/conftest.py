@@ -21,9 +21,9 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 
 from chatui.backends.local import LocalBackend
-from chatui.client import LinkedAccount, Session
 from chatui.core.models import AccountConfig, Credentials, ThreadKey
 from chatui.server.runner import ServerThread
+from chatui.session.session import LinkedAccount, Session
 from tests.conftest import make_user
 
 WAIT_TIMEOUT = 30.0  # bounds a failure only: generous for a busy machine

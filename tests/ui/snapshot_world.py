@@ -36,11 +36,11 @@ from pathlib import Path
 from unittest import mock
 
 from chatui.backends.local import LocalBackend
-from chatui.client import LinkedAccount, Session
 from chatui.core.models import AccountConfig, ThreadKey
 from chatui.core.themes import load_themes
 from chatui.server import db as server_db
 from chatui.server.runner import ServerThread
+from chatui.session.session import LinkedAccount, Session
 from tests.conftest import TEST_SCRYPT_N
 from tests.support import require
 

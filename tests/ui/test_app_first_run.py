@@ -10,9 +10,9 @@ from textual.widgets import Button, Static
 from chatui.accounts.config import save_accounts
 from chatui.accounts.profile import Profile
 from chatui.accounts.tokens import store_token
-from chatui.client import Session
 from chatui.core.models import AccountConfig, ConnectionState
 from chatui.server.runner import ServerThread
+from chatui.session.session import Session
 from chatui.ui.app import ChatApp
 from chatui.ui.launch import UnusableBackend, link_account, run_linked_accounts
 from chatui.ui.screens.first_run import ADD_LOCAL_COMMAND, FirstRunScreen

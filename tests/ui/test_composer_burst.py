@@ -12,9 +12,9 @@ from pathlib import Path
 
 from textual import events
 
-from chatui.client import Session
 from chatui.server.runner import ServerThread
-from chatui.store import Store
+from chatui.session.session import Session
+from chatui.storage.store import Store
 from chatui.ui.app import ChatApp
 from chatui.ui.composer import Composer
 from tests.ui.conftest import World, wait_for

@@ -17,8 +17,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from chatui.client import Session
 from chatui.core.models import ConnectionState, Message, Thread, ThreadUpdated
+from chatui.session.session import Session
 from chatui.ui.app import ChatApp
 from tests.ui.snapshot_world import ACCOUNT_ID, ME, SnapshotWorld, at, snapshot_world
 from tests.ui.test_snapshots import SIZE, _open_picnic, _wait, colors, in_utc  # noqa: F401

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import httpx
 
-from chatui.client import Session
 from chatui.core.models import ConnectionState, Credentials, Message, ThreadKey
 from chatui.server.runner import ServerThread
-from chatui.store import Store
+from chatui.session.session import Session
+from chatui.storage.store import Store
 from tests.conftest import make_user
 from tests.store.helpers import linked, until
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from chatui.core.models import Message, Thread, VanishSetting
-from chatui.store import Store
+from chatui.storage.store import Store
 from tests.vanish.helpers import on_disk
 
 TOKEN = "busy-wal-token-6b1d"
@@ -95,7 +95,7 @@ def test_a_checkpoint_held_up_by_a_reader_completes_once_it_lets_go(
 def test_a_reader_that_never_lets_go_is_logged_and_closing_says_so(
     store: Store, reader: sqlite3.Connection, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="chatui.store_checkpoint")
+    caplog.set_level(logging.WARNING, logger="chatui.storage.checkpoint")
     store._checkpointer.warn_after = 0.3
     store._checkpointer.close_wait = 0.3
     _erase(store)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from chatui.client import HistoryRefetched, Session
 from chatui.core.models import ConnectionState, VanishSetting
 from chatui.server.runner import ServerThread
-from chatui.store import Store
+from chatui.session.session import HistoryRefetched, Session
+from chatui.storage.store import Store
 from tests.conftest import make_user
 from tests.store.helpers import Restartable, linked, until
 from tests.vanish.helpers import bodies, on_disk, pair

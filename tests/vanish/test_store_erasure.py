@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from chatui.core.models import Message, Thread, VanishSetting
-from chatui.store import VANISH_ON_CLOSE, Store
+from chatui.storage.store import VANISH_ON_CLOSE, Store
 from tests.vanish.helpers import on_disk
 
 

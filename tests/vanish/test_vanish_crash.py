@@ -21,10 +21,10 @@ import sys
 import time
 from pathlib import Path
 
-from chatui.client import Session
 from chatui.core.models import VanishSetting
 from chatui.server.runner import ServerThread
-from chatui.store import Store
+from chatui.session.session import Session
+from chatui.storage.store import Store
 from tests.store.helpers import linked, until
 from tests.vanish.helpers import bodies, on_disk, pair
 
@@ -35,9 +35,9 @@ LINE_WAIT = 60.0
 # message, draws it (messages_seen), reports its id, and waits to be killed.
 CLIENT = r"""
 import asyncio, sys
-from chatui.client import Session
+from chatui.session.session import Session
 from chatui.core.models import ConnectionState, Credentials
-from chatui.store import Store
+from chatui.storage.store import Store
 from tests.store.helpers import linked, until
 
 url, user, token, thread_id, store_path, body = sys.argv[1:7]

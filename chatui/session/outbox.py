@@ -40,7 +40,7 @@ from chatui.backends.base import (
 from chatui.backends.retry import RetryPolicy
 from chatui.core.clock import now_ms
 from chatui.core.models import Message, ThreadKey
-from chatui.store import Store
+from chatui.storage.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from chatui.store import Store
+from chatui.storage.store import Store
 
 if TYPE_CHECKING:
     from chatui.core.inbox import SortKey

@@ -9,12 +9,12 @@ hands it one way to erase. The rules:
   thread. Receiving it does not count.
 * ``vanish`` — a message of theirs seen here goes when the chat is closed
   (switching away, quitting, suspending; a crash is a close too: its
-  ``expire_at`` is :data:`~chatui.store.VANISH_ON_CLOSE`, in the past, so the
+  ``expire_at`` is :data:`~chatui.storage.store.VANISH_ON_CLOSE`, in the past, so the
   next start purges it). Ours goes once every other member's read marker has
   passed it; so that "seen" means "seen and closed", our read marker in a thread
   holding unclosed vanish messages waits for the close.
 * Deadlines are persisted (``messages.expire_at``, UTC epoch ms) and run on one
-  scheduler (:class:`chatui.vanish_timer.VanishScheduler`): one pending wake-up,
+  scheduler (:class:`chatui.session.vanish_scheduler.VanishScheduler`): one pending wake-up,
   monotonic and wall clocks, the highest wall time seen kept in the store so a
   clock set back never lengthens a life.
 * What we owe a server — deleting our expired messages, a deferred read marker —
@@ -40,11 +40,11 @@ from chatui.backends.base import (
 from chatui.core.clock import now_ms
 from chatui.core.models import Message, ThreadKey
 from chatui.core.vanish import VanishClock
-from chatui.store import VANISH_ON_CLOSE
+from chatui.storage.store import VANISH_ON_CLOSE
 
 if TYPE_CHECKING:
-    from chatui.client import Session
-    from chatui.vanish_timer import VanishScheduler
+    from chatui.session.session import Session
+    from chatui.session.vanish_scheduler import VanishScheduler
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ class VanishKeeper:
 
     def _ensure_scheduler(self) -> VanishScheduler:
         if self._scheduler is None:
-            from chatui.vanish_timer import VanishScheduler
+            from chatui.session.vanish_scheduler import VanishScheduler
 
             self._scheduler = VanishScheduler(self._fire, clock=self.clock)
         return self._scheduler

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from chatui.backends.base import AuthError, Backend, BackendError, UnavailableError
 from chatui.backends.retry import RetryPolicy
-from chatui.cached_inbox import CachedInbox
 from chatui.core.clock import now_ms
 from chatui.core.models import (
     AccountConfig,
@@ -38,11 +37,12 @@ from chatui.core.models import (
     Value,
     VanishSetting,
 )
-from chatui.vanish_keeper import MessageKey, VanishKeeper
+from chatui.session.cached_inbox import CachedInbox
+from chatui.session.vanish_keeper import MessageKey, VanishKeeper
 
 if TYPE_CHECKING:
-    from chatui.outbox import Outbox, OutboxItem, Stuck
-    from chatui.store import Store
+    from chatui.session.outbox import Outbox, OutboxItem, Stuck
+    from chatui.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ class Session:
         # Accounts whose sends are held up, as last told to listeners (see stuck_sends).
         self._stuck: dict[str, Stuck] = {}
         if store is not None:
-            from chatui.outbox import Outbox
+            from chatui.session.outbox import Outbox
 
             self._outbox = Outbox(
                 store, self._deliver, self._delivered, self._send_failed, self._outbox_changed
@@ -343,7 +343,7 @@ class Session:
 
     def held(self, key: ThreadKey, message_id: str) -> Message | None:
         """Our copy of a message: loaded, else stored, else None (also for
-        chatui.vanish_keeper, which compares read markers by message time)."""
+        chatui.session.vanish_keeper, which compares read markers by message time)."""
         for message in self._messages.get(key, ()):
             if message.message_id == message_id:
                 return message

@@ -27,7 +27,7 @@ from types import MappingProxyType
 from typing import Any
 
 from chatui.core.models import VANISH_OFF, Message, Thread, ThreadKey, VanishSetting
-from chatui.store_checkpoint import Checkpointer
+from chatui.storage.checkpoint import Checkpointer
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema. Rows keep the model as JSON (``data``): the store only
@@ -406,7 +406,7 @@ class Store:
 
         Inside a transaction it is owed to the outermost commit. A checkpoint that
         another connection keeps from finishing is retried in the background until
-        it completes (chatui.store_checkpoint), never dropped.
+        it completes (chatui.storage.checkpoint), never dropped.
         """
         with self._lock:
             if self._checkpointer is None:
@@ -500,7 +500,7 @@ class Store:
 
     # --- outbox ---------------------------------------------------------------------
     #
-    # Rows are plain tuples in the column order of OUTBOX_COLUMNS; chatui.outbox owns
+    # Rows are plain tuples in the column order of OUTBOX_COLUMNS; chatui.session.outbox owns
     # their meaning.
 
     def outbox_rows(self) -> list[tuple[Any, ...]]:
