@@ -57,8 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(func=_run_app)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    from chatui.accounts.commands import add_account_parser
     from chatui.demo.command import add_demo_parser
+    from chatui.profile.command import add_account_parser
     from chatui.server.command import add_serve_parser
 
     add_demo_parser(commands)

@@ -274,7 +274,7 @@ class AccountConfig(Value):
     """A linked account's non-secret settings, as kept in config.toml.
 
     The token is never here: it lives in the keyring (or, when the user chose so
-    plainly, a 0600 file); see chatui.accounts.tokens.
+    plainly, a 0600 file); see chatui.profile.tokens.
     """
 
     account_id: str  # short, unique in the profile, e.g. "work" or "local-alice"

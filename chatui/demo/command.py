@@ -13,8 +13,8 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from chatui.accounts.profile import Profile
     from chatui.demo.servers import DemoWorld
+    from chatui.profile.folders import Profile
 
 
 def add_demo_parser(commands: argparse._SubParsersAction) -> None:
@@ -38,7 +38,7 @@ def add_demo_parser(commands: argparse._SubParsersAction) -> None:
 
 def run_demo(args: argparse.Namespace) -> int:
     """Run the demo until the user quits; returns the process exit code."""
-    from chatui.accounts.lock import ProfileInUse
+    from chatui.profile.lock import ProfileInUse
     from chatui.session.session import Session
 
     try:
@@ -68,12 +68,12 @@ def open_demo(args: argparse.Namespace) -> tuple[Profile, DemoWorld]:
 
     Returns the user's profile (for the app) and the started demo; stop it with
     ``world.stop()``, which also lets go of the demo's lock. Raises
-    :class:`~chatui.accounts.lock.ProfileInUse` if another demo runs on this profile.
+    :class:`~chatui.profile.lock.ProfileInUse` if another demo runs on this profile.
     """
-    from chatui.accounts.lock import DEMO_LOCK_NAME, ProfileLock
-    from chatui.accounts.profile import Profile
     from chatui.demo.home import DemoHome
     from chatui.demo.servers import DemoWorld
+    from chatui.profile.folders import Profile
+    from chatui.profile.lock import DEMO_LOCK_NAME, ProfileLock
 
     profile = Profile.resolve(getattr(args, "config_dir", None))
     home = DemoHome.for_profile(profile)

@@ -14,10 +14,10 @@ import json
 import shutil
 from pathlib import Path
 
-from chatui.accounts import tokens
-from chatui.accounts.profile import Profile
 from chatui.core.models import AccountConfig
 from chatui.demo.networks import Network
+from chatui.profile import tokens
+from chatui.profile.folders import Profile
 
 STATE_VERSION = 1
 """Bump when the seed data changes shape: an older demo folder is then reseeded."""

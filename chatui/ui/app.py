@@ -70,10 +70,10 @@ from chatui.ui.thread_list import ThreadListView
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
-    from chatui.accounts.profile import Profile
     from chatui.core.contrast import ColorDepth
     from chatui.core.themes import ThemeCatalog
-    from chatui.recent_emoji import RecentEmoji
+    from chatui.profile.folders import Profile
+    from chatui.profile.recent_emoji import RecentEmoji
     from chatui.ui.palette import ChatCommandsProvider, ConversationsProvider
     from chatui.ui.screens.new_conversation import NewConversation, NewConversationScreen
 

@@ -23,7 +23,7 @@ from chatui.core.models import Message, ThreadKey
 from chatui.ui.status import one_line
 
 if TYPE_CHECKING:
-    from chatui.recent_emoji import RecentEmoji
+    from chatui.profile.recent_emoji import RecentEmoji
     from chatui.ui.app import ChatApp
 
 FALLBACK_QUICK_REACTION = "👍"
@@ -79,7 +79,7 @@ class ReactionActions:
     def _recent(self: ChatApp) -> RecentEmoji:
         """The profile's recently used emoji (in memory only without a profile)."""
         if self._recent_emoji is None:
-            from chatui.recent_emoji import RecentEmoji
+            from chatui.profile.recent_emoji import RecentEmoji
 
             if self.profile is not None:
                 self._recent_emoji = RecentEmoji.load(self.profile)

@@ -64,7 +64,7 @@ class ThemeActions:
         """The profile's ``[display]`` settings; a bad one is reported once, naming it."""
         if self.profile is None:
             return
-        from chatui.settings import load_settings
+        from chatui.profile.display_settings import load_settings
 
         settings = load_settings(self.profile)
         self._default_theme_name = settings.theme

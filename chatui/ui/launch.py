@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     import argparse
     from types import SimpleNamespace
 
-    from chatui.accounts.profile import Profile
+    from chatui.profile.folders import Profile
     from chatui.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,8 @@ def run_linked_accounts(args: argparse.Namespace | SimpleNamespace) -> int:
 
 
 def _run_linked_accounts(args: argparse.Namespace | SimpleNamespace, gc_paused: bool) -> int:
-    from chatui.accounts.config import ConfigError, load_accounts
-    from chatui.accounts.profile import Profile
+    from chatui.profile.config import ConfigError, load_accounts
+    from chatui.profile.folders import Profile
 
     profile = Profile.resolve(getattr(args, "config_dir", None))
     try:
@@ -68,9 +68,9 @@ def _run_linked_accounts(args: argparse.Namespace | SimpleNamespace, gc_paused: 
         print(f"chatui: {err}", file=sys.stderr)
         return 2
 
-    from chatui.accounts.lock import LOCK_NAME, ProfileInUse, ProfileLock
+    from chatui.profile.lock import LOCK_NAME, ProfileInUse, ProfileLock
 
-    # Before the store is opened: one running app per profile (chatui.accounts.lock).
+    # Before the store is opened: one running app per profile (chatui.profile.lock).
     lock = ProfileLock(profile.data_dir / LOCK_NAME)
     try:
         lock.acquire()
@@ -169,8 +169,8 @@ def open_store(path: Path) -> Store | None:
 
 def link_account(profile: Profile, account: AccountConfig) -> LinkedAccount:
     """The account ready for the Session, or a stand-in that reports why it is not."""
-    from chatui.accounts.tokens import TokenStoreError, load_token
     from chatui.backends.registry import make_backend
+    from chatui.profile.tokens import TokenStoreError, load_token
 
     try:
         backend = make_backend(account)

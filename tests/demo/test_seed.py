@@ -6,11 +6,11 @@ import argparse
 import stat
 from pathlib import Path
 
-from chatui.accounts.profile import Profile
 from chatui.cli import build_parser
 from chatui.demo.command import open_demo
 from chatui.demo.networks import NETWORKS
 from chatui.demo.servers import DemoWorld
+from chatui.profile.folders import Profile
 from chatui.session.session import Session
 
 

@@ -17,10 +17,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from chatui.accounts.config import save_accounts
-from chatui.accounts.profile import Profile
-from chatui.accounts.tokens import store_token
 from chatui.core.models import AccountConfig
+from chatui.profile.config import save_accounts
+from chatui.profile.folders import Profile
+from chatui.profile.tokens import store_token
 from chatui.server.runner import ServerThread
 from tests.conftest import make_user
 from tests.support import require

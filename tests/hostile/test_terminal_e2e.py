@@ -29,11 +29,11 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from chatui.accounts.config import save_accounts
-from chatui.accounts.profile import Profile
-from chatui.accounts.tokens import store_token
 from chatui.core.models import AccountConfig
 from chatui.core.sanitize import safe_text
+from chatui.profile.config import save_accounts
+from chatui.profile.folders import Profile
+from chatui.profile.tokens import store_token
 from chatui.server.runner import ServerThread
 from tests.conftest import make_user
 from tests.faults.proxy import FaultProxy, Rewrite

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.accounts import conftest as accounts_fixtures
-from tests.accounts.conftest import run_chatui
+from tests.profile import conftest as accounts_fixtures
+from tests.profile.conftest import run_chatui
 
 # The accounts tests' sandbox (private HOME, XDG folders, no session bus), reused.
 sandbox_env = accounts_fixtures.sandbox_env

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from textual.widgets import Button, Static
 
-from chatui.accounts.config import save_accounts
-from chatui.accounts.profile import Profile
-from chatui.accounts.tokens import store_token
 from chatui.core.models import AccountConfig, ConnectionState
+from chatui.profile.config import save_accounts
+from chatui.profile.folders import Profile
+from chatui.profile.tokens import store_token
 from chatui.server.runner import ServerThread
 from chatui.session.session import Session
 from chatui.ui.app import ChatApp

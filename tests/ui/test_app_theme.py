@@ -12,7 +12,7 @@ from pathlib import Path
 
 from textual.widgets import OptionList
 
-from chatui.accounts.profile import Profile
+from chatui.profile.folders import Profile
 from chatui.ui.app import ChatApp
 from chatui.ui.composer import Composer
 from chatui.ui.message_view import MessageView

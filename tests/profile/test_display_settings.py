@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from chatui.accounts.config import load_accounts, save_accounts
-from chatui.accounts.profile import Profile
 from chatui.core.models import AccountConfig
-from chatui.settings import Settings, load_settings, save_setting
+from chatui.profile.config import load_accounts, save_accounts
+from chatui.profile.display_settings import Settings, load_settings, save_setting
+from chatui.profile.folders import Profile
 
 
 @pytest.fixture

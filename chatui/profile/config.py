@@ -11,7 +11,7 @@ The file looks like this (one ``[[accounts]]`` table per linked account)::
     color = "#5fafff"
     token_store = "keyring"
 
-Tokens and passwords never go here (see :mod:`chatui.accounts.tokens`); a config
+Tokens and passwords never go here (see :mod:`chatui.profile.tokens`); a config
 that carries one is refused rather than silently used, so that nobody is taught to
 paste a secret into a file that gets copied between machines.
 
@@ -24,19 +24,15 @@ full disk never leaves half a config behind. Top-level keys other than
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
-import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 import tomli_w
 
-from chatui.accounts.profile import Profile
 from chatui.core.models import AccountConfig
+from chatui.profile.files import ConfigError, atomic_write, read_document, type_name
+from chatui.profile.folders import Profile
 
 TOKEN_STORES = ("keyring", "file")
 
@@ -47,10 +43,6 @@ ACCOUNT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _REQUIRED = ("account_id", "kind", "server", "username")
 _OPTIONAL = ("label", "color", "token_store", "network")
 _SECRET_KEYS = frozenset({"token", "access_token", "password", "secret"})
-
-
-class ConfigError(Exception):
-    """``config.toml`` cannot be used; the message says which file, entry and field."""
 
 
 def is_valid_account_id(account_id: str) -> bool:
@@ -99,24 +91,6 @@ def save_accounts(profile: Profile, accounts: Iterable[AccountConfig]) -> None:
 
 
 # --- reading -------------------------------------------------------------------------
-
-
-def read_document(path: Path) -> dict[str, Any]:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return {}
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot be read: {err.strerror or err}") from err
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise ConfigError(f"{path}: is not UTF-8 text ({err.reason} at byte {err.start})") from err
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        # tomllib's message already carries "(at line N, column M)".
-        raise ConfigError(f"{path}: not valid TOML: {err}") from err
 
 
 def _entry_lines(path: Path) -> list[int]:
@@ -186,17 +160,6 @@ def _parse_entry(entry: object, where: str) -> AccountConfig:
     )
 
 
-def type_name(value: object) -> str:
-    return {
-        bool: "a boolean",
-        int: "an integer",
-        float: "a number",
-        str: "a string",
-        list: "an array",
-        dict: "a table",
-    }.get(type(value), type(value).__name__)
-
-
 # --- writing -------------------------------------------------------------------------
 
 
@@ -213,34 +176,3 @@ def _entry_for(account: AccountConfig) -> dict[str, str]:
     if account.network:
         entry["network"] = account.network
     return entry
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that readers see the old or the new file only."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename itself durable (a no-op where directories cannot be opened)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from chatui.accounts.profile import Profile
-from chatui.recent_emoji import FILE_NAME, MAX_RECENT, RecentEmoji
+from chatui.profile.folders import Profile
+from chatui.profile.recent_emoji import FILE_NAME, MAX_RECENT, RecentEmoji
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def test_a_corrupt_file_starts_empty_and_says_so(
     path = profile.data_dir / FILE_NAME
     path.parent.mkdir(parents=True)
     path.write_bytes(content)
-    with caplog.at_level(logging.WARNING, logger="chatui.recent_emoji"):
+    with caplog.at_level(logging.WARNING, logger="chatui.profile.recent_emoji"):
         recent = RecentEmoji.load(profile)
     assert recent.items in ((), ("👍",))  # the one good entry of the last case is kept
     assert str(path) in caplog.text

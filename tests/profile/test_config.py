@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from chatui.accounts.config import ConfigError, load_accounts, save_accounts
-from chatui.accounts.profile import Profile
 from chatui.core.models import AccountConfig
+from chatui.profile.config import ConfigError, load_accounts, save_accounts
+from chatui.profile.folders import Profile
 
 ALICE = AccountConfig(
     account_id="local-alice",

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from chatui.accounts.lock import LOCK_NAME, ProfileInUse, ProfileLock
+from chatui.profile.lock import LOCK_NAME, ProfileInUse, ProfileLock
 from chatui.server.runner import ServerThread
-from tests.accounts.conftest import run_chatui
 from tests.conftest import make_user
+from tests.profile.conftest import run_chatui
 from tests.support import require
 
 TIMEOUT = 60.0  # bounds a hang only

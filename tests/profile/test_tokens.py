@@ -11,9 +11,10 @@ import keyring
 import pytest
 from keyring.backends import fail, null
 
-from chatui.accounts import labels
-from chatui.accounts.profile import Profile
-from chatui.accounts.tokens import (
+from chatui.core.models import AccountConfig
+from chatui.profile import labels
+from chatui.profile.folders import Profile
+from chatui.profile.tokens import (
     SecretServiceUnavailable,
     TokenStoreError,
     check_token_store,
@@ -22,7 +23,6 @@ from chatui.accounts.tokens import (
     store_token,
     token_path,
 )
-from chatui.core.models import AccountConfig
 
 ACCOUNT = AccountConfig(
     account_id="local-alice",

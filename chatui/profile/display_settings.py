@@ -10,7 +10,7 @@
 Settings change how things look, never whether the app starts: a bad value is
 reported (an error naming the file and the field, for the app to show) and the
 default is used for that field, the others still apply. The accounts in the same
-file are :mod:`chatui.accounts.config`'s business; this module reads the same
+file are :mod:`chatui.profile.config`'s business; this module reads the same
 document through it and only ever writes the ``[display]`` table.
 """
 
@@ -20,8 +20,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from chatui.accounts.config import ConfigError, atomic_write, read_document, type_name
-from chatui.accounts.profile import Profile
+from chatui.profile.files import ConfigError, atomic_write, read_document, type_name
+from chatui.profile.folders import Profile
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-from chatui.accounts.config import atomic_write
-from chatui.accounts.profile import Profile
+from chatui.profile.files import atomic_write
+from chatui.profile.folders import Profile
 
 log = logging.getLogger(__name__)
 

@@ -17,16 +17,19 @@ import unicodedata
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from chatui.accounts import labels
-from chatui.accounts.config import (
+from chatui.backends.base import Backend, BackendError
+from chatui.backends.registry import backend_class, make_backend
+from chatui.core.models import AccountConfig, Credentials
+from chatui.profile import labels
+from chatui.profile.config import (
     TOKEN_STORES,
     ConfigError,
     is_valid_account_id,
     load_accounts,
     save_accounts,
 )
-from chatui.accounts.profile import Profile
-from chatui.accounts.tokens import (
+from chatui.profile.folders import Profile
+from chatui.profile.tokens import (
     KEYRING_SERVICE,
     SecretServiceUnavailable,
     TokenStoreError,
@@ -36,9 +39,6 @@ from chatui.accounts.tokens import (
     store_token,
     token_path,
 )
-from chatui.backends.base import Backend, BackendError
-from chatui.backends.registry import backend_class, make_backend
-from chatui.core.models import AccountConfig, Credentials
 
 EXIT_FAILED = 1  # the operation was tried and failed (login refused, server down...)
 EXIT_USAGE = 2  # cannot start: bad arguments, or a missing part such as a keyring

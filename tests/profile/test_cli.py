@@ -11,8 +11,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.accounts.conftest import files_containing, run_chatui
 from tests.conftest import make_user
+from tests.profile.conftest import files_containing, run_chatui
 
 
 def me(server_url: str, token: str) -> httpx.Response:

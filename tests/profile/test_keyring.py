@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.accounts.conftest import files_containing, keyring_lookup, run_chatui
 from tests.conftest import make_user
+from tests.profile.conftest import files_containing, keyring_lookup, run_chatui
 
 pytestmark = pytest.mark.keyring
 

@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from chatui.server.runner import ServerThread
-from tests.accounts.conftest import files_containing, keyring_lookup, run_chatui
 from tests.conftest import make_user
+from tests.profile.conftest import files_containing, keyring_lookup, run_chatui
 from tests.support import require
 
 pytestmark = [pytest.mark.keyring, pytest.mark.e2e]

@@ -20,9 +20,9 @@ import secrets
 import stat
 from pathlib import Path
 
-from chatui.accounts.config import is_valid_account_id
-from chatui.accounts.profile import Profile
 from chatui.core.models import AccountConfig
+from chatui.profile.config import is_valid_account_id
+from chatui.profile.folders import Profile
 
 KEYRING_SERVICE = "chatui"
 _PROBE_USER = "chatui-probe"  # never written; reading it proves the keyring answers
