@@ -266,9 +266,9 @@ def _fill_store(root: Path, threads_per_account: int) -> dict:
     is asked either — and linking happens after the first frame anyway."""
     import socket
 
-    from chatui.accounts.config import save_accounts
-    from chatui.accounts.profile import Profile
     from chatui.core.models import AccountConfig, Message, Thread
+    from chatui.profile.config import save_accounts
+    from chatui.profile.folders import Profile
     from chatui.storage.order_snapshot import SnapshotStore
     from chatui.storage.store import Store
 

@@ -35,11 +35,11 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from chatui.accounts.profile import Profile
 from chatui.backends.local import LocalBackend
 from chatui.core.models import ConnectionState, Thread, ThreadKey, VanishSetting
 from chatui.core.themes import load_themes
 from chatui.demo.servers import DemoWorld
+from chatui.profile.folders import Profile
 from chatui.session.session import Session
 from chatui.ui.app import ChatApp
 from chatui.ui.message_view import MessageView
