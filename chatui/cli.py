@@ -61,16 +61,22 @@ def build_parser() -> argparse.ArgumentParser:
     from chatui.profile.command import add_account_parser
     from chatui.server.command import add_serve_parser
 
-    add_demo_parser(commands)
+    add_demo_parser(commands, _run_demo)
     add_serve_parser(commands)
     add_account_parser(commands)
     return parser
 
 
 def _run_app(args: argparse.Namespace | SimpleNamespace) -> int:
-    from chatui.ui.launch import run_linked_accounts
+    from chatui.main import run_linked_accounts
 
     return run_linked_accounts(args)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from chatui.main import run_demo
+
+    return run_demo(args)
 
 
 def app_only_args(argv: Sequence[str]) -> SimpleNamespace | None:
@@ -98,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     elif gc.isenabled():
         # Opening the app: no garbage collection until its first frame is drawn
-        # (chatui.ui.launch turns it back on). Starting up allocates a great many
+        # (chatui.main turns it back on). Starting up allocates a great many
         # long-lived objects (modules, classes, styles) and frees almost nothing,
         # so the collector's ~90 passes over them found little and cost ~6-12 ms
         # of the first frame (bench/startup.py). Then ChatApp freezes what exists.

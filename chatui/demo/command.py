@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -17,7 +17,11 @@ if TYPE_CHECKING:
     from chatui.profile.folders import Profile
 
 
-def add_demo_parser(commands: argparse._SubParsersAction) -> None:
+def add_demo_parser(
+    commands: argparse._SubParsersAction, run: Callable[[argparse.Namespace], int]
+) -> None:
+    """The ``demo`` subcommand; ``run`` starts it (chatui.main.run_demo: the demo
+    itself imports no UI)."""
     parser = commands.add_parser(
         "demo",
         help="try chatui on two built-in demo networks with live contacts",
@@ -33,34 +37,7 @@ def add_demo_parser(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="forget the demo's data (its accounts, contacts and messages) and start afresh",
     )
-    parser.set_defaults(func=run_demo)
-
-
-def run_demo(args: argparse.Namespace) -> int:
-    """Run the demo until the user quits; returns the process exit code."""
-    from chatui.profile.lock import ProfileInUse
-    from chatui.session.session import Session
-
-    try:
-        profile, world = open_demo(args)
-    except ProfileInUse as err:
-        print(f"chatui demo: {err}", file=sys.stderr)
-        return 1
-    except Exception as err:
-        print(f"chatui demo: could not start the demo: {err}", file=sys.stderr)
-        print("chatui demo: 'chatui demo --reset' starts it afresh", file=sys.stderr)
-        return 1
-    try:
-        from chatui.ui.app import ChatApp
-        from chatui.ui.launch import open_store
-
-        store = open_store(world.home.root / "store.sqlite3")
-        session = Session(world.linked_accounts(), store=store)
-        app = ChatApp(session, profile, title="chatui demo")
-        app.run()
-        return app.return_code or 0
-    finally:
-        world.stop()
+    parser.set_defaults(func=run)
 
 
 def open_demo(args: argparse.Namespace) -> tuple[Profile, DemoWorld]:

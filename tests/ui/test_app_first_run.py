@@ -8,13 +8,14 @@ from pathlib import Path
 from textual.widgets import Button, Static
 
 from chatui.core.models import AccountConfig, ConnectionState
+from chatui.main import run_linked_accounts
 from chatui.profile.config import save_accounts
 from chatui.profile.folders import Profile
 from chatui.profile.tokens import store_token
 from chatui.server.runner import ServerThread
+from chatui.session.launch import UnusableBackend, link_account
 from chatui.session.session import Session
 from chatui.ui.app import ChatApp
-from chatui.ui.launch import UnusableBackend, link_account, run_linked_accounts
 from chatui.ui.screens.first_run import ADD_LOCAL_COMMAND, FirstRunScreen
 from chatui.ui.status import StatusBar
 from tests.conftest import make_user
