@@ -39,17 +39,17 @@ shift $((OPTIND - 1))
 
 # Why these folders: each one drives real parts whose timing a loaded machine
 # changes. tests/e2e (tmux and pty end to end), tests/hostile (the app on a pty;
-# its sanitiser tests are fast), tests/matrix (Synapse), tests/vanish (timers,
+# its sanitiser tests are fast), tests/backends/matrix (Synapse), tests/vanish (timers,
 # restarts, bytes on disk), tests/faults (fault-injecting proxies, the outbox
-# storm), tests/demo (live servers and bots), tests/store (a client killed with
-# SIGKILL and restarted), tests/ui (the whole app under Pilot against live servers:
+# storm), tests/demo (live servers and bots), tests/session (a client killed with
+# SIGKILL and restarted, the app started offline), tests/ui (the whole app under Pilot against live servers:
 # palette searches, live updates, two apps at once). Pure logic (tests/core), the
 # server's own API tests and the fuzzers are left out: nothing there waits.
 if [[ $# -gt 0 ]]; then
     pytest_args=("$@")
 else
-    pytest_args=(tests/e2e tests/hostile tests/matrix tests/vanish tests/faults tests/demo
-                 tests/store tests/ui)
+    pytest_args=(tests/e2e tests/hostile tests/backends/matrix tests/vanish tests/faults tests/demo
+                 tests/session tests/ui)
 fi
 
 PYTHON="${PYTHON:-.venv/bin/python}"

@@ -15,7 +15,7 @@ from chatui.server.runner import ServerThread
 from chatui.session.session import Session
 from chatui.storage.store import Store
 from tests.conftest import make_user
-from tests.store.helpers import linked, until
+from tests.session.helpers import linked, until
 
 
 @dataclass

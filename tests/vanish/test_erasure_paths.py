@@ -13,7 +13,7 @@ from chatui.server.runner import ServerThread
 from chatui.session.session import HistoryRefetched, Session
 from chatui.storage.store import Store
 from tests.conftest import make_user
-from tests.store.helpers import Restartable, linked, until
+from tests.session.helpers import Restartable, linked, until
 from tests.vanish.helpers import bodies, on_disk, pair
 
 

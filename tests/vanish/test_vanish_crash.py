@@ -25,7 +25,7 @@ from chatui.core.models import VanishSetting
 from chatui.server.runner import ServerThread
 from chatui.session.session import Session
 from chatui.storage.store import Store
-from tests.store.helpers import linked, until
+from tests.session.helpers import linked, until
 from tests.vanish.helpers import bodies, on_disk, pair
 
 TIMER = 15  # seconds; bob is killed right after drawing, long before this runs out
@@ -38,7 +38,7 @@ import asyncio, sys
 from chatui.session.session import Session
 from chatui.core.models import ConnectionState, Credentials
 from chatui.storage.store import Store
-from tests.store.helpers import linked, until
+from tests.session.helpers import linked, until
 
 url, user, token, thread_id, store_path, body = sys.argv[1:7]
 

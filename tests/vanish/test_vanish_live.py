@@ -14,7 +14,7 @@ from pathlib import Path
 
 from chatui.core.models import VanishSetting
 from chatui.server.runner import ServerThread
-from tests.store.helpers import until
+from tests.session.helpers import until
 from tests.vanish.helpers import bodies, on_disk, pair
 
 TIMER = 10  # seconds: far longer than delivery and drawing take, even when starved

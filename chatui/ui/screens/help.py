@@ -41,7 +41,7 @@ MATRIX_LIMIT = (
     " it), and the server's admins can read it meanwhile. Other servers in the room"
     " keep their own copy under their own rules."
 )
-"""Shown only when a Matrix account is linked (tests/matrix/test_vanish_server_keeps.py
+"""Shown only when a Matrix account is linked (tests/backends/matrix/test_vanish_server_keeps.py
 shows what Synapse keeps)."""
 
 

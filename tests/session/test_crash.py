@@ -17,7 +17,7 @@ import pytest
 from chatui.session.session import Session
 from chatui.storage.store import Store
 from tests.conftest import make_user
-from tests.store.helpers import Restartable, linked, until
+from tests.session.helpers import Restartable, linked, until
 
 LINE_WAIT = 120.0  # seconds for the child to report a step: bounds a hang, times nothing
 
@@ -58,7 +58,7 @@ import asyncio, sys
 from chatui.session.session import Session
 from chatui.core.models import ConnectionState
 from chatui.storage.store import Store
-from tests.store.helpers import linked, until
+from tests.session.helpers import linked, until
 from chatui.core.models import Credentials
 
 url, user, token, thread_id, store_path = sys.argv[1:6]

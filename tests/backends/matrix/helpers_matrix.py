@@ -1,6 +1,6 @@
 """Helpers for the Matrix adapter tests: accounts, a live event tap, waiting.
 
-The "other side" in these tests is always tests.matrix.synapse.MatrixUser (raw
+The "other side" in these tests is always tests.backends.matrix.synapse.MatrixUser (raw
 httpx), so what the adapter sends is checked by an independent reader and what it
 receives was written by one.
 """
@@ -17,7 +17,7 @@ import pytest
 
 from chatui.backends.matrix import MatrixBackend
 from chatui.core.models import AccountConfig, Event, MessageReceived, ThreadUpdated
-from tests.matrix.synapse import MatrixUser, SynapseServer
+from tests.backends.matrix.synapse import MatrixUser, SynapseServer
 
 WAIT = 30.0
 

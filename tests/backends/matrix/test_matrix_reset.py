@@ -14,8 +14,8 @@ import pytest
 
 from chatui.backends.matrix import MatrixBackend
 from chatui.core.models import ConnectionChanged, ConnectionState, HistoryReset, ThreadUpdated
+from tests.backends.matrix.helpers_matrix import Tap, account_for, fast, in_thread
 from tests.faults.proxy import FaultProxy, Reply, Script, route
-from tests.matrix.helpers_matrix import Tap, account_for, fast, in_thread
 
 
 @pytest.mark.parametrize(

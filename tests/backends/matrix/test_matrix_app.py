@@ -21,8 +21,8 @@ from chatui.ui.composer import Composer
 from chatui.ui.message_view import MessageView
 from chatui.ui.screens.invite import InviteScreen
 from chatui.ui.status import StatusBar
+from tests.backends.matrix.helpers_matrix import account_for, fast, in_thread, set_display_name
 from tests.conftest import make_user
-from tests.matrix.helpers_matrix import account_for, fast, in_thread, set_display_name
 from tests.ui.conftest import rendered, thread_rows, wait_for
 
 

@@ -10,8 +10,8 @@ from chatui.backends.matrix import MatrixBackend
 from chatui.core.models import ConnectionState
 from chatui.session.session import HistoryRefetched, LinkedAccount, Session
 from chatui.storage.store import Store
-from tests.matrix.helpers_matrix import account_for, fast, in_thread
-from tests.store.helpers import until
+from tests.backends.matrix.helpers_matrix import account_for, fast, in_thread
+from tests.session.helpers import until
 
 
 async def test_restart_resumes_from_the_stored_sync_token(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.matrix.synapse import MatrixError, MatrixUser, SynapseServer
+from tests.backends.matrix.synapse import MatrixError, MatrixUser, SynapseServer
 
 
 def test_server_answers_versions_on_loopback(synapse: SynapseServer) -> None:

@@ -8,7 +8,7 @@ from chatui.core.models import ConnectionState
 from chatui.session.session import Session
 from chatui.storage.store import Store
 from tests.conftest import make_user
-from tests.store.helpers import Restartable, linked, until
+from tests.session.helpers import Restartable, linked, until
 
 
 async def test_restart_resumes_the_stream_without_gaps_or_doubles(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from chatui.storage.store import Store
 from chatui.ui.app import ChatApp
 from chatui.ui.message_view import MessageView
 from tests.conftest import make_user
-from tests.store.helpers import Restartable, linked, until
+from tests.session.helpers import Restartable, linked, until
 from tests.ui.conftest import rendered, wait_for
 
 

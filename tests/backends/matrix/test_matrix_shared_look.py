@@ -16,8 +16,8 @@ from chatui.core.themes import load_themes
 from chatui.session.session import LinkedAccount, Session
 from chatui.ui.app import ChatApp
 from chatui.ui.message_view import MessageView
-from tests.matrix.helpers_matrix import account_for, fast, in_thread, set_display_name
-from tests.matrix.synapse import MatrixUser, SynapseServer
+from tests.backends.matrix.helpers_matrix import account_for, fast, in_thread, set_display_name
+from tests.backends.matrix.synapse import MatrixUser, SynapseServer
 from tests.ui.conftest import rendered, wait_for
 from tests.ui.test_app_shared_look import chips_under
 

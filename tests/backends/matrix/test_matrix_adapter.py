@@ -14,7 +14,7 @@ import pytest
 from chatui.backends.base import AuthError
 from chatui.backends.matrix import MatrixBackend
 from chatui.core.models import MessageReceived
-from tests.matrix.helpers_matrix import (
+from tests.backends.matrix.helpers_matrix import (
     Tap,
     account_for,
     fast,

@@ -12,7 +12,7 @@ from chatui.ui.composer import Composer
 from chatui.ui.message_view import MessageView
 from chatui.ui.status import StatusBar
 from tests.conftest import make_user
-from tests.store.helpers import Restartable, linked
+from tests.session.helpers import Restartable, linked
 from tests.ui.conftest import rendered, thread_rows, wait_for
 
 

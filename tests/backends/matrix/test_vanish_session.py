@@ -18,8 +18,8 @@ from chatui.backends.matrix import MatrixBackend
 from chatui.core.models import ConnectionState, VanishSetting
 from chatui.session.session import LinkedAccount, Session
 from chatui.storage.store import Store
-from tests.matrix.helpers_matrix import account_for, fast
-from tests.store.helpers import until
+from tests.backends.matrix.helpers_matrix import account_for, fast
+from tests.session.helpers import until
 from tests.vanish.helpers import bodies, on_disk
 
 TIMER = 10  # seconds: far longer than a delivery through Synapse takes, even starved

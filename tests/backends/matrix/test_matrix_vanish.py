@@ -19,7 +19,7 @@ from chatui.core.models import (
     MessageRedacted,
     VanishSetting,
 )
-from tests.matrix.helpers_matrix import (
+from tests.backends.matrix.helpers_matrix import (
     Tap,
     logged_in,
     set_display_name,

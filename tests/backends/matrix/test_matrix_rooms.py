@@ -6,7 +6,7 @@ import uuid
 
 from chatui.backends.matrix.convert import THEME_EVENT, VANISH_EVENT, VANISH_FIELD
 from chatui.core.models import MessageRedacted, ReadMarkerMoved, VanishSetting
-from tests.matrix.helpers_matrix import Tap, in_thread, logged_in, set_display_name
+from tests.backends.matrix.helpers_matrix import Tap, in_thread, logged_in, set_display_name
 
 
 async def test_an_invite_is_shown_and_can_be_accepted_or_declined(synapse, matrix_user) -> None:

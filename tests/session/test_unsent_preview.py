@@ -11,7 +11,7 @@ from chatui.storage.store import Store
 from chatui.ui.app import ChatApp
 from chatui.ui.status import StatusBar
 from tests.conftest import make_user
-from tests.store.helpers import Restartable, linked
+from tests.session.helpers import Restartable, linked
 from tests.ui.conftest import thread_rows, wait_for
 
 

@@ -16,7 +16,7 @@ from chatui.backends.base import AuthError, NotFoundError, UnavailableError
 from chatui.backends.matrix import MatrixBackend
 from chatui.core.models import AccountConfig, ConnectionChanged, ConnectionState
 from tests.backends.fake_server import FakeServer
-from tests.matrix.helpers_matrix import Tap, logged_in
+from tests.backends.matrix.helpers_matrix import Tap, logged_in
 
 
 async def test_a_real_429_is_waited_out_and_nothing_is_lost(synapse, matrix_user) -> None:

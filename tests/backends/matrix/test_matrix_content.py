@@ -9,7 +9,7 @@ import pytest
 
 from chatui.backends.base import UnsupportedError
 from chatui.backends.matrix.convert import ENCRYPTED_BODY
-from tests.matrix.helpers_matrix import Tap, in_thread, logged_in, set_display_name
+from tests.backends.matrix.helpers_matrix import Tap, in_thread, logged_in, set_display_name
 
 
 async def test_markup_types_and_media_are_shown_as_plain_lines(synapse, matrix_user) -> None:

@@ -11,7 +11,7 @@ from chatui.session.session import HistoryRefetched, Session
 from chatui.storage.store import Store
 from chatui.ui.app import ChatApp
 from tests.conftest import make_user
-from tests.store.helpers import Restartable, linked, until
+from tests.session.helpers import Restartable, linked, until
 from tests.ui.conftest import thread_rows, wait_for
 
 

@@ -27,9 +27,9 @@ from chatui.session.session import LinkedAccount, Session
 from chatui.storage.store import Store
 from chatui.ui.app import ChatApp
 from chatui.ui.screens.help import HelpScreen
+from tests.backends.matrix.helpers_matrix import account_for, fast, in_thread
 from tests.conftest import make_user
-from tests.matrix.helpers_matrix import account_for, fast, in_thread
-from tests.store.helpers import linked, until
+from tests.session.helpers import linked, until
 from tests.ui.conftest import rendered, wait_for
 from tests.vanish.helpers import bodies, on_disk
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.matrix.synapse import MatrixUser, SynapseServer, SynapseUnavailable
+from tests.backends.matrix.synapse import MatrixUser, SynapseServer, SynapseUnavailable
 from tests.support import require
 
 
