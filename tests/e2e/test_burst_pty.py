@@ -8,22 +8,15 @@ loopback) is then asked what arrived.
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from chatui.core.models import AccountConfig
-from chatui.profile.config import save_accounts
-from chatui.profile.folders import Profile
-from chatui.profile.tokens import store_token
 from chatui.server.runner import ServerThread
-from tests.conftest import make_user
 from tests.support import require
+from tests.vanish.disk import bobs_app, make_room
 
 pytestmark = pytest.mark.e2e
 
@@ -39,41 +32,12 @@ def _bobs_messages(server: ServerThread, thread_id: str) -> list[str]:
 def bob_in_a_terminal(server: ServerThread, tmp_path: Path) -> Iterator[tuple[object, str]]:
     """bob's real ``chatui`` on a pty, his conversation with alice open."""
     require(hasattr(os, "openpty"), "a pseudo-terminal (os.openpty)")
-    require(importlib.util.find_spec("pyte") is not None, "the pyte terminal emulator")
-    from tests.hostile.terminal import TerminalProcess
-
-    alice = make_user(server, "alice")
-    bob = make_user(server, "bob")
-    thread = httpx.post(
-        f"{server.url}/v1/threads",
-        json={"members": ["bob"], "title": "Burst test"},
-        headers={"Authorization": f"Bearer {alice.token}"},
-        timeout=10,
-    ).json()
-    profile = Profile.resolve(str(tmp_path / "bob"))
-    account = AccountConfig(
-        account_id="local-bob",
-        kind="local",
-        server=server.url,
-        username="bob",
-        label="L",
-        color="#5fafff",
-        token_store="file",
-    )
-    store_token(profile, account, bob.token)
-    save_accounts(profile, [account])
-    env = {k: v for k, v in os.environ.items() if k not in ("CHATUI_CONFIG_DIR", "TEXTUAL")}
-    env["TERM"] = "xterm-256color"
-    app = TerminalProcess(
-        [sys.executable, "-m", "chatui", "--config-dir", str(profile.config_dir)], env=env
-    )
-    try:
+    room = make_room(server, tmp_path, "Burst test")
+    with bobs_app(room) as app:
         app.wait_for(lambda s: "Burst test" in s and "connected" in s, "the thread list", TIMEOUT)
         app.press("enter")
         app.wait_for(lambda s: "with alice" in s, "the conversation to open", TIMEOUT)
-        yield app, thread["thread_id"]
-    finally:
-        app.close()
+        yield app, room.thread_id
 
 
 def _wait_for_server(app, server: ServerThread, thread_id: str, check, what: str) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual import events
+from textual.pilot import Pilot
 
 from chatui.server.runner import ServerThread
 from chatui.session.session import Session
@@ -39,6 +40,15 @@ def _bob_with_store(world: World, tmp_path: Path) -> ChatApp:
     return ChatApp(Session(list(plain.linked.values()), store=Store(tmp_path / "store.sqlite3")))
 
 
+async def _lunch_open(app: ChatApp, pilot: Pilot, world: World) -> Composer:
+    """Wait for the list, open "Lunch plans" and return its focused composer."""
+    await wait_for(pilot, lambda: len(app.session.inbox) == 2, "both accounts' threads")
+    app.jump_to(world.lunch)
+    composer = app.query_one(Composer)
+    await wait_for(pilot, lambda: app.focused is composer, "the composer")
+    return composer
+
+
 def _bodies_from(server: ServerThread, username: str, thread_id: str) -> list[str]:
     caller = server.database.caller(username)
     return [m["body"] for m in server.database.history(caller, thread_id) if m["sender"] == "bob"]
@@ -50,10 +60,7 @@ async def test_lines_typed_in_one_burst_are_sent_once_each_in_order(
     app = _bob_with_store(world, tmp_path)
     thread_id = world.lunch[1]
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: len(app.session.inbox) == 2, "both accounts' threads")
-        app.jump_to(world.lunch)
-        composer = app.query_one(Composer)
-        await wait_for(pilot, lambda: app.focused is composer, "the composer")
+        composer = await _lunch_open(app, pilot, world)
 
         _burst(app, "a1\na2\na3\n")
         await wait_for(
@@ -74,10 +81,7 @@ async def test_text_typed_after_enter_in_the_same_burst_stays_in_the_composer(
     app = _bob_with_store(world, tmp_path)
     thread_id = world.lunch[1]
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: len(app.session.inbox) == 2, "both accounts' threads")
-        app.jump_to(world.lunch)
-        composer = app.query_one(Composer)
-        await wait_for(pilot, lambda: app.focused is composer, "the composer")
+        composer = await _lunch_open(app, pilot, world)
 
         _burst(app, "first\nstill typing")
         await wait_for(
@@ -96,10 +100,7 @@ async def test_a_bracketed_paste_of_several_lines_loses_nothing(
     app = _bob_with_store(world, tmp_path)
     pasted = "line one\nline two\n\nline four, after an empty line"
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: len(app.session.inbox) == 2, "both accounts' threads")
-        app.jump_to(world.lunch)
-        composer = app.query_one(Composer)
-        await wait_for(pilot, lambda: app.focused is composer, "the composer")
+        composer = await _lunch_open(app, pilot, world)
         await pilot.press(*"before: ")
         composer.post_message(events.Paste(pasted))
         await wait_for(pilot, lambda: "line four" in composer.value, "the pasted text")

@@ -114,13 +114,16 @@ class Room:
             conn.close()
 
 
-def make_room(server: ServerThread, tmp_path: Path) -> Room:
-    """alice and bob on ``server``, a thread "Secrets", bob's profile with a token file."""
+def make_room(server: ServerThread, tmp_path: Path, title: str = "Secrets") -> Room:
+    """alice and bob on ``server``, a thread ``title``, bob's profile with a token file.
+
+    Also what tests/e2e/test_burst_pty.py starts bob's app on.
+    """
     alice = make_user(server, "alice")
     bob = make_user(server, "bob")
     thread = httpx.post(
         f"{server.url}/v1/threads",
-        json={"members": ["bob"], "title": "Secrets"},
+        json={"members": ["bob"], "title": title},
         headers={"Authorization": f"Bearer {alice.token}"},
         timeout=30,
     ).json()
