@@ -8,7 +8,7 @@ server, and a slow server never freezes typing.
 
 Vanish mode, chat themes and reactions (issues 5 and 6) come in three ways each,
 as people reach for them: a key shown in the footer, the command palette, and a
-``/command`` typed in the composer (chatui.ui.commands). Keys, all usable while
+``/command`` typed in the composer (chatui.ui.slash_commands). Keys, all usable while
 typing (none is taken by the composer's ``Input``): Ctrl+G vanish menu, Ctrl+T
 chat theme, Ctrl+R quick reaction, Ctrl+Y react with any emoji, Ctrl+O insert an
 emoji, F1 (or ``?`` outside the composer) help, Ctrl+Z suspend.
@@ -561,7 +561,7 @@ class ChatApp(
         event.stop()
         # Imported on the first send: the parser's classes are not needed for the
         # first frame (bench/startup.py).
-        from chatui.ui import commands
+        from chatui.ui import slash_commands as commands
 
         typed = event.text
         command = commands.parse(typed)

@@ -72,7 +72,7 @@ def test_importing_the_app_leaves_the_dialogs_and_files_for_later() -> None:
     # A fresh interpreter: what importing chatui.ui.app imports, as a user's start does.
     later = [
         "chatui.ui.palette",
-        "chatui.ui.commands",
+        "chatui.ui.slash_commands",
         "chatui.core.themes",
         "chatui.profile.display_settings",
         "chatui.profile.recent_emoji",

@@ -20,7 +20,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from chatui.ui.commands import COMMANDS_HELP
+from chatui.ui.slash_commands import COMMANDS_HELP
 
 VANISH_LIMITS: tuple[str, ...] = (
     "It erases a message from this client's screen and local store and, for your own"

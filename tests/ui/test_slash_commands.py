@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from chatui.core.models import VanishSetting
-from chatui.ui import commands
-from chatui.ui.commands import (
+from chatui.ui import slash_commands as commands
+from chatui.ui.slash_commands import (
     Invalid,
     OpenReactionPicker,
     OpenThemePicker,
