@@ -27,15 +27,14 @@ Why this shape:
   reactions; with ``PRAGMA secure_delete`` the old bytes are zeroed in the page, and
   an expiry (``?expired=true``) also checkpoints the WAL with ``TRUNCATE``, so the
   text is in neither the database file nor its WAL afterwards (docs/vanish.md).
-* **Migrations are additive and idempotent.** The schema is ``CREATE ... IF NOT
-  EXISTS`` plus :func:`_migrate`, which adds missing columns to an older file inside
-  one write transaction; opening a database twice, or from two processes, is safe.
+* **Migrations are additive and idempotent** (:mod:`chatui.server.schema`), and the
+  JSON a row becomes is rendered in one place (:mod:`chatui.server.wire`); this
+  module holds the queries.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import logging
 import secrets
@@ -49,7 +48,7 @@ from typing import Any
 from chatui.core import notices
 from chatui.core.clock import now_ms
 from chatui.core.models import VanishSetting
-from chatui.server import auth, ids, validate
+from chatui.server import auth, ids, schema, validate, wire
 from chatui.server.errors import (
     ApiError,
     bad_request,
@@ -57,87 +56,13 @@ from chatui.server.errors import (
     unknown_message,
     unknown_user,
 )
+from chatui.server.wire import Reactions
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[frozenset[int]], None]
 """Called after a commit with the user ids (internal ints) that have new events."""
 
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS users (
-    id INTEGER PRIMARY KEY,
-    username TEXT NOT NULL UNIQUE,
-    password TEXT NOT NULL,          -- auth.hash_password(): scrypt$n$r$p$salt$hash
-    created_ts INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS tokens (
-    hash TEXT PRIMARY KEY,           -- sha256 of the bearer token, never the token
-    user_id INTEGER NOT NULL REFERENCES users(id),
-    created_ts INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS threads (
-    id INTEGER PRIMARY KEY,
-    title TEXT,
-    created_ts INTEGER NOT NULL,
-    theme TEXT,                      -- JSON object or NULL
-    vanish TEXT NOT NULL DEFAULT '{"mode": "off"}',
-    last_message_id INTEGER          -- newest live message: the thread list's preview
-);
-CREATE TABLE IF NOT EXISTS members (
-    thread_id INTEGER NOT NULL REFERENCES threads(id),
-    user_id INTEGER NOT NULL REFERENCES users(id),
-    position INTEGER NOT NULL,
-    read_ts INTEGER NOT NULL DEFAULT -1,   -- the read marker as the (ts, id) of the
-    read_id INTEGER NOT NULL DEFAULT 0,    -- last message read: unread = what sorts after
-    PRIMARY KEY (thread_id, user_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS members_by_user ON members(user_id, thread_id);
-CREATE TABLE IF NOT EXISTS messages (
-    id INTEGER PRIMARY KEY,
-    thread_id INTEGER NOT NULL REFERENCES threads(id),
-    sender_id INTEGER NOT NULL REFERENCES users(id),
-    body TEXT NOT NULL,              -- emptied when the message is deleted
-    ts INTEGER NOT NULL,             -- epoch ms
-    txn_id TEXT,
-    reply_to INTEGER,
-    vanish TEXT NOT NULL,            -- the thread's vanish setting when it was sent
-    deleted INTEGER NOT NULL DEFAULT 0,    -- 0 live, 1 deleted, 2 expired (vanish timer)
-    kind TEXT NOT NULL DEFAULT 'text',     -- text | setting (see _migrate for old files)
-    change TEXT                      -- kind = setting: what changed, a JSON object
-);
-CREATE TABLE IF NOT EXISTS reactions (
-    id INTEGER PRIMARY KEY,          -- the order of reacting
-    message_id INTEGER NOT NULL REFERENCES messages(id),
-    user_id INTEGER NOT NULL REFERENCES users(id),
-    emoji TEXT NOT NULL,
-    UNIQUE (message_id, emoji, user_id)
-);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- the stream cursor; never reused
-    kind TEXT NOT NULL,              -- thread | message | redaction | read
-    thread_id INTEGER NOT NULL,
-    message_id INTEGER,
-    user_id INTEGER,                 -- who moved their read marker (kind = read)
-    recipient_id INTEGER             -- NULL: every member; else only this user
-);
-"""
-
-# Indexes come after _migrate: on an older file they name columns it adds.
-_INDEXES = """
-CREATE UNIQUE INDEX IF NOT EXISTS messages_txn
-    ON messages(thread_id, sender_id, txn_id) WHERE txn_id IS NOT NULL;
-DROP INDEX IF EXISTS messages_live;  -- before kind: unread counts need kind too
-CREATE INDEX IF NOT EXISTS messages_visible
-    ON messages(thread_id, ts, id, sender_id, kind) WHERE deleted = 0;
-"""
-
-# Columns added after the first release, as (table, column, definition).
-_ADDED_COLUMNS = (
-    ("messages", "kind", "TEXT NOT NULL DEFAULT 'text'"),
-    ("messages", "change", "TEXT"),
-)
 
 _DELETED, _EXPIRED = 1, 2  # messages.deleted
 
@@ -173,38 +98,6 @@ class Caller:
     username: str
 
 
-@functools.lru_cache(maxsize=64)
-def _parse_vanish(text: str) -> dict[str, Any]:
-    return json.loads(text)
-
-
-def _vanish(text: str) -> dict[str, Any]:
-    """A stored vanish setting; there are few distinct ones, so parse each once."""
-    return dict(_parse_vanish(text))
-
-
-Reactions = dict[int, dict[str, list[str]]]
-"""message row id -> {emoji: [usernames in the order they reacted]}"""
-
-
-def _message_json(row: Sequence[Any], reactions: Reactions | None = None) -> dict[str, Any]:
-    """Render a row of ``_MESSAGE_SELECT`` (or the message columns of a thread row)."""
-    mid, tid, _sender_id, sender, body, ts, txn, reply_to, vanish, kind, change = row
-    return {
-        "message_id": ids.message_id(mid),
-        "thread_id": ids.thread_id(tid),
-        "sender": sender,
-        "body": body,
-        "ts": ts,
-        "txn_id": txn,
-        "reply_to": ids.message_id(reply_to) if reply_to is not None else None,
-        "reactions": (reactions or {}).get(mid, {}),
-        "vanish": _vanish(vanish),
-        "kind": kind,
-        "change": json.loads(change) if change is not None else None,
-    }
-
-
 def _reactions_of(conn: sqlite3.Connection, message_ids: Iterable[int]) -> Reactions:
     """The reactions to the given messages, in one query per 500 of them."""
     wanted = sorted(set(message_ids))
@@ -225,15 +118,6 @@ def _collect(out: Reactions, rows: Iterable[tuple[int, str, str]]) -> None:
     # Rows come in reacting order: emoji keys in order of their first reaction.
     for mid, emoji, username in rows:
         out.setdefault(mid, {}).setdefault(emoji, []).append(username)
-
-
-def _migrate(conn: sqlite3.Connection) -> None:
-    """Bring an older database file up to this schema (inside a write transaction)."""
-    for table, column, definition in _ADDED_COLUMNS:
-        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-        if column not in have:
-            log.info("upgrading the database: adding %s.%s", table, column)
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
 
 class Database:
@@ -258,11 +142,11 @@ class Database:
         conn = self._conn()
         conn.execute("PRAGMA journal_mode=WAL")
         with self._write_lock:
-            conn.executescript(_SCHEMA)  # idempotent; executescript commits on its own
+            conn.executescript(schema.SCHEMA)  # idempotent; executescript commits on its own
         with self._write() as conn:
-            _migrate(conn)
+            schema.migrate(conn)
         with self._write_lock:
-            conn.executescript(_INDEXES)
+            conn.executescript(schema.INDEXES)
         with self._write() as conn:
             # Part of every cursor, so that a cursor from a wiped or another database is
             # refused instead of silently skipping events.
@@ -482,8 +366,10 @@ class Database:
                 "title": row[1],
                 "members": members.get(row[0], []),
                 "theme": json.loads(row[3]) if row[3] is not None else None,
-                "vanish": _vanish(row[4]),
-                "last_message": _message_json(row[5:16], reactions) if row[5] is not None else None,
+                "vanish": wire.vanish_setting(row[4]),
+                "last_message": wire.message_json(row[5:16], reactions)
+                if row[5] is not None
+                else None,
                 "unread": row[16],
                 "created_ts": row[2],
             }
@@ -614,7 +500,7 @@ class Database:
                     (tid, caller.user_id, txn_id),
                 ).fetchone()
                 if row is not None:
-                    return _message_json(row, _reactions_of(conn, [row[0]]))
+                    return wire.message_json(row, _reactions_of(conn, [row[0]]))
             reply: int | None = None
             if reply_to is not None:
                 reply = ids.parse("m", reply_to)
@@ -642,7 +528,7 @@ class Database:
             self._refresh_last_message(conn, [tid])
             self._emit(conn, "message", tid, message=mid)
             row = conn.execute(f"{_MESSAGE_SELECT} WHERE m.id = ?", (mid,)).fetchone()
-            return _message_json(row)  # new: no reactions yet
+            return wire.message_json(row)  # new: no reactions yet
 
     def add_message(
         self,
@@ -720,7 +606,7 @@ class Database:
                     (tid, anchor[0], anchor[1], limit),
                 ).fetchall()
             reactions = _reactions_of(conn, [row[0] for row in rows])
-        return [_message_json(row, reactions) for row in reversed(rows)]
+        return [wire.message_json(row, reactions) for row in reversed(rows)]
 
     @staticmethod
     def _position(
@@ -809,7 +695,7 @@ class Database:
         with self._write() as conn:
             tid = self._thread_for(conn, caller.user_id, thread_id)
             (current,) = conn.execute("SELECT vanish FROM threads WHERE id = ?", (tid,)).fetchone()
-            if _vanish(current) != wanted:
+            if wire.vanish_setting(current) != wanted:
                 conn.execute(
                     "UPDATE threads SET vanish = ? WHERE id = ?", (json.dumps(wanted), tid)
                 )
@@ -887,7 +773,7 @@ class Database:
             if changed:
                 self._emit(conn, "message", tid, message=mid)
             row = conn.execute(f"{_MESSAGE_SELECT} WHERE m.id = ?", (mid,)).fetchone()
-            return _message_json(row, _reactions_of(conn, [mid]))
+            return wire.message_json(row, _reactions_of(conn, [mid]))
 
     @staticmethod
     def _add_reaction(conn: sqlite3.Connection, caller: Caller, mid: int, emoji: str) -> bool:
@@ -965,7 +851,7 @@ class Database:
                     f" ({','.join('?' * len(part))})",
                     part,
                 ):
-                    messages[row[0]] = _message_json(row, reactions)
+                    messages[row[0]] = wire.message_json(row, reactions)
             redacted = sorted({r[3] for r in rows if r[1] == "redaction"})
             expired: set[int] = set()
             for chunk in range(0, len(redacted), 500):

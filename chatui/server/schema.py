@@ -1,0 +1,97 @@
+"""The reference server's database schema, and how an older file is brought up to it.
+
+The schema is ``CREATE ... IF NOT EXISTS`` (opening a database twice, or from two
+processes, is safe) plus :func:`migrate`, which adds the columns an older file
+lacks, inside the caller's write transaction. Migrations are additive only.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    password TEXT NOT NULL,          -- auth.hash_password(): scrypt$n$r$p$salt$hash
+    created_ts INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    hash TEXT PRIMARY KEY,           -- sha256 of the bearer token, never the token
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    created_ts INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS threads (
+    id INTEGER PRIMARY KEY,
+    title TEXT,
+    created_ts INTEGER NOT NULL,
+    theme TEXT,                      -- JSON object or NULL
+    vanish TEXT NOT NULL DEFAULT '{"mode": "off"}',
+    last_message_id INTEGER          -- newest live message: the thread list's preview
+);
+CREATE TABLE IF NOT EXISTS members (
+    thread_id INTEGER NOT NULL REFERENCES threads(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    position INTEGER NOT NULL,
+    read_ts INTEGER NOT NULL DEFAULT -1,   -- the read marker as the (ts, id) of the
+    read_id INTEGER NOT NULL DEFAULT 0,    -- last message read: unread = what sorts after
+    PRIMARY KEY (thread_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS members_by_user ON members(user_id, thread_id);
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY,
+    thread_id INTEGER NOT NULL REFERENCES threads(id),
+    sender_id INTEGER NOT NULL REFERENCES users(id),
+    body TEXT NOT NULL,              -- emptied when the message is deleted
+    ts INTEGER NOT NULL,             -- epoch ms
+    txn_id TEXT,
+    reply_to INTEGER,
+    vanish TEXT NOT NULL,            -- the thread's vanish setting when it was sent
+    deleted INTEGER NOT NULL DEFAULT 0,    -- 0 live, 1 deleted, 2 expired (vanish timer)
+    kind TEXT NOT NULL DEFAULT 'text',     -- text | setting (see _migrate for old files)
+    change TEXT                      -- kind = setting: what changed, a JSON object
+);
+CREATE TABLE IF NOT EXISTS reactions (
+    id INTEGER PRIMARY KEY,          -- the order of reacting
+    message_id INTEGER NOT NULL REFERENCES messages(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    emoji TEXT NOT NULL,
+    UNIQUE (message_id, emoji, user_id)
+);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- the stream cursor; never reused
+    kind TEXT NOT NULL,              -- thread | message | redaction | read
+    thread_id INTEGER NOT NULL,
+    message_id INTEGER,
+    user_id INTEGER,                 -- who moved their read marker (kind = read)
+    recipient_id INTEGER             -- NULL: every member; else only this user
+);
+"""
+
+# Indexes come after _migrate: on an older file they name columns it adds.
+INDEXES = """
+CREATE UNIQUE INDEX IF NOT EXISTS messages_txn
+    ON messages(thread_id, sender_id, txn_id) WHERE txn_id IS NOT NULL;
+DROP INDEX IF EXISTS messages_live;  -- before kind: unread counts need kind too
+CREATE INDEX IF NOT EXISTS messages_visible
+    ON messages(thread_id, ts, id, sender_id, kind) WHERE deleted = 0;
+"""
+
+# Columns added after the first release, as (table, column, definition).
+ADDED_COLUMNS = (
+    ("messages", "kind", "TEXT NOT NULL DEFAULT 'text'"),
+    ("messages", "change", "TEXT"),
+)
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring an older database file up to this schema (inside a write transaction)."""
+    for table, column, definition in ADDED_COLUMNS:
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            log.info("upgrading the database: adding %s.%s", table, column)
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
