@@ -62,10 +62,10 @@ from chatui.ui.app_reactions import ReactionActions
 from chatui.ui.app_seen import SeenTracking
 from chatui.ui.app_themes import ThemeActions
 from chatui.ui.app_vanish import VanishActions
-from chatui.ui.composer import Composer
-from chatui.ui.message_view import MessageView
-from chatui.ui.status import KeyBar, StatusBar, ThreadHeader, one_line
-from chatui.ui.thread_list import ThreadListView
+from chatui.ui.widgets.composer import Composer
+from chatui.ui.widgets.message_view import MessageView
+from chatui.ui.widgets.status import KeyBar, StatusBar, ThreadHeader, one_line
+from chatui.ui.widgets.thread_list import ThreadListView
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from textual import work
 
 from chatui.backends.base import BackendError
 from chatui.core.models import Message, ThreadKey
-from chatui.ui.status import one_line
+from chatui.ui.widgets.status import one_line
 
 if TYPE_CHECKING:
     from chatui.profile.recent_emoji import RecentEmoji

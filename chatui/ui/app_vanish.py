@@ -16,7 +16,7 @@ from textual import work
 
 from chatui.backends.base import BackendError
 from chatui.core.models import ThreadKey, VanishSetting
-from chatui.ui.status import one_line
+from chatui.ui.widgets.status import one_line
 
 if TYPE_CHECKING:
     from chatui.ui.app import ChatApp

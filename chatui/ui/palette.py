@@ -20,7 +20,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 
 from chatui.core.models import Thread, VanishSetting
-from chatui.ui.status import account_tag, one_line
+from chatui.ui.widgets.status import account_tag, one_line
 
 if TYPE_CHECKING:
     from chatui.ui.app import ChatApp

@@ -162,7 +162,7 @@ def test_fallback_catalogue_without_group_data(monkeypatch: pytest.MonkeyPatch) 
 def test_importing_costs_nothing_heavy() -> None:
     # The app imports the composer (and so this module) before its first frame.
     code = (
-        "import sys; import chatui.core.emoji_names, chatui.ui.composer;"
+        "import sys; import chatui.core.emoji_names, chatui.ui.widgets.composer;"
         "print('emoji' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -179,8 +179,8 @@ async def test_the_status_area_says_when_sends_are_stuck_and_when_they_went(
     world: World, proxy_for, tmp_path: Path
 ) -> None:
     from chatui.ui.app import ChatApp
-    from chatui.ui.composer import Composer
-    from chatui.ui.status import StatusBar
+    from chatui.ui.widgets.composer import Composer
+    from chatui.ui.widgets.status import StatusBar
     from tests.ui.conftest import rendered
 
     outage = Outage()

@@ -121,7 +121,7 @@ async def test_five_hundred_messages_from_two_clients_arrive_exactly_once_in_ord
     world: World, proxy_for, tmp_path: Path
 ) -> None:
     from chatui.ui.app import ChatApp
-    from chatui.ui.composer import Composer
+    from chatui.ui.widgets.composer import Composer
 
     calm = lambda: Script([Pass()] * 4)  # noqa: E731 - let both sessions start cleanly
     alice_proxy = proxy_for(first_of(calm(), _storm(seed=41)))

@@ -11,7 +11,7 @@ import pytest
 
 from chatui.server.runner import ServerThread
 from chatui.ui.app import ChatApp
-from chatui.ui.composer import Composer
+from chatui.ui.widgets.composer import Composer
 from tests.conftest import make_user
 from tests.hostile import corpus
 from tests.ui.conftest import linked, session_of, wait_for

@@ -8,9 +8,9 @@ from pathlib import Path
 from chatui.session.session import Session
 from chatui.storage.store import Store
 from chatui.ui.app import ChatApp
-from chatui.ui.composer import Composer
-from chatui.ui.message_view import MessageView
-from chatui.ui.status import StatusBar
+from chatui.ui.widgets.composer import Composer
+from chatui.ui.widgets.message_view import MessageView
+from chatui.ui.widgets.status import StatusBar
 from tests.conftest import make_user
 from tests.session.helpers import Restartable, linked
 from tests.ui.conftest import rendered, thread_rows, wait_for

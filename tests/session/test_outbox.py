@@ -9,7 +9,7 @@ from chatui.server.validate import MAX_BODY_BYTES
 from chatui.session.session import SendFailed, Session
 from chatui.storage.store import Store
 from chatui.ui.app import ChatApp
-from chatui.ui.message_view import MessageView
+from chatui.ui.widgets.message_view import MessageView
 from tests.conftest import make_user
 from tests.session.helpers import Restartable, linked, until
 from tests.ui.conftest import rendered, wait_for

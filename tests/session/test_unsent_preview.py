@@ -9,7 +9,7 @@ from pathlib import Path
 from chatui.session.session import Session
 from chatui.storage.store import Store
 from chatui.ui.app import ChatApp
-from chatui.ui.status import StatusBar
+from chatui.ui.widgets.status import StatusBar
 from tests.conftest import make_user
 from tests.session.helpers import Restartable, linked
 from tests.ui.conftest import thread_rows, wait_for

@@ -176,7 +176,7 @@ def world(server: ServerThread, second_server: ServerThread) -> World:
 
 def thread_rows(app) -> list[str]:
     """The merged list as the user reads it: one string per thread (two lines each)."""
-    from chatui.ui.thread_list import ROW_HEIGHT, ThreadListView
+    from chatui.ui.widgets.thread_list import ROW_HEIGHT, ThreadListView
 
     lines = rendered_lines(app.query_one(ThreadListView))
     return [

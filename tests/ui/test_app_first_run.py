@@ -17,7 +17,7 @@ from chatui.session.launch import UnusableBackend, link_account
 from chatui.session.session import Session
 from chatui.ui.app import ChatApp
 from chatui.ui.screens.first_run import ADD_LOCAL_COMMAND, FirstRunScreen
-from chatui.ui.status import StatusBar
+from chatui.ui.widgets.status import StatusBar
 from tests.conftest import make_user
 from tests.ui.conftest import wait_for
 

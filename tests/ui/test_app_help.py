@@ -8,9 +8,9 @@ from __future__ import annotations
 from textual.command import CommandPalette
 
 from chatui.ui.app import ChatApp
-from chatui.ui.composer import Composer
 from chatui.ui.screens.help import HelpScreen
-from chatui.ui.thread_list import ThreadListView
+from chatui.ui.widgets.composer import Composer
+from chatui.ui.widgets.thread_list import ThreadListView
 from tests.ui.conftest import World, choose_in_palette, rendered, wait_for
 from tests.ui.test_app_vanish import open_alices_lunch
 

@@ -15,8 +15,8 @@ import sys
 from textual.message_pump import MessagePump
 
 from chatui.ui.app import ChatApp
-from chatui.ui.composer import Composer
-from chatui.ui.message_view import MessageView
+from chatui.ui.widgets.composer import Composer
+from chatui.ui.widgets.message_view import MessageView
 
 _FEATURE_MIXINS = [cls for cls in ChatApp.__mro__ if cls.__module__.startswith("chatui.ui.app_")]
 

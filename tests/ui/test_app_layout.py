@@ -6,10 +6,10 @@ from textual.geometry import Region
 from textual.widgets import Footer
 
 from chatui.ui.app import ChatApp
-from chatui.ui.composer import Composer
-from chatui.ui.message_view import MessageView
-from chatui.ui.status import StatusBar, ThreadHeader
-from chatui.ui.thread_list import ThreadListView
+from chatui.ui.widgets.composer import Composer
+from chatui.ui.widgets.message_view import MessageView
+from chatui.ui.widgets.status import StatusBar, ThreadHeader
+from chatui.ui.widgets.thread_list import ThreadListView
 from tests.ui.conftest import World, rendered, thread_rows, wait_for
 
 PARTS = (ThreadListView, ThreadHeader, MessageView, Composer, StatusBar, Footer)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.widgets import Input, Select
 
 from chatui.ui.app import ChatApp
-from chatui.ui.composer import Composer
 from chatui.ui.screens.new_conversation import NewConversation, NewConversationScreen
-from chatui.ui.status import ThreadHeader
-from chatui.ui.thread_list import ThreadListView
+from chatui.ui.widgets.composer import Composer
+from chatui.ui.widgets.status import ThreadHeader
+from chatui.ui.widgets.thread_list import ThreadListView
 from tests.ui.conftest import World, thread_rows, wait_for
 
 

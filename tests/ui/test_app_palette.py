@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.command import CommandList, CommandPalette
 
 from chatui.ui.app import ChatApp
-from chatui.ui.composer import Composer
-from chatui.ui.message_view import MessageView
-from chatui.ui.status import ThreadHeader
-from chatui.ui.thread_list import ThreadListView
+from chatui.ui.widgets.composer import Composer
+from chatui.ui.widgets.message_view import MessageView
+from chatui.ui.widgets.status import ThreadHeader
+from chatui.ui.widgets.thread_list import ThreadListView
 from tests.ui.conftest import World, rendered, wait_for
 
 

@@ -10,9 +10,9 @@ import httpx
 
 from chatui.core.themes import load_themes
 from chatui.ui.app import ChatApp
-from chatui.ui.composer import Composer
-from chatui.ui.message_view import MessageView
 from chatui.ui.screens.emoji_picker import EmojiPicker
+from chatui.ui.widgets.composer import Composer
+from chatui.ui.widgets.message_view import MessageView
 from tests.ui.conftest import World, wait_for
 
 

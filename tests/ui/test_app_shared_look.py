@@ -16,9 +16,9 @@ from textual.widget import Widget
 
 from chatui.core.themes import load_themes
 from chatui.ui.app import ChatApp
-from chatui.ui.message_view import MessageView
 from chatui.ui.screens.emoji_picker import EmojiPicker
 from chatui.ui.screens.theme_picker import ThemePicker
+from chatui.ui.widgets.message_view import MessageView
 from tests.ui.conftest import World, rendered, rendered_lines, wait_for
 from tests.ui.test_app_theme import picker_theme
 from tests.ui.test_app_vanish import open_alices_lunch

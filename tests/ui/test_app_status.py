@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chatui.core.models import AccountConfig, ConnectionState
-from chatui.ui.status import status_text
+from chatui.ui.widgets.status import status_text
 
 
 def _account(account_id: str, label: str) -> AccountConfig:
@@ -39,7 +39,7 @@ def test_server_detail_cannot_break_the_bar() -> None:
 
 def test_thread_header_names_the_others_not_yourself() -> None:
     from chatui.core.models import Thread
-    from chatui.ui.status import ThreadHeader
+    from chatui.ui.widgets.status import ThreadHeader
 
     header = ThreadHeader()
     account = _account("h", "home")

@@ -14,9 +14,9 @@ from textual.widgets import OptionList
 
 from chatui.profile.folders import Profile
 from chatui.ui.app import ChatApp
-from chatui.ui.composer import Composer
-from chatui.ui.message_view import MessageView
 from chatui.ui.screens.theme_picker import ThemePicker
+from chatui.ui.widgets.composer import Composer
+from chatui.ui.widgets.message_view import MessageView
 from tests.ui.conftest import World, choose_in_palette, rendered, wait_for
 from tests.ui.test_app_vanish import alice_key, open_alices_lunch, server_bodies
 

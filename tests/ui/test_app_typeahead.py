@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual import events
 
 from chatui.ui.app import ChatApp
-from chatui.ui.composer import Composer
+from chatui.ui.widgets.composer import Composer
 from tests.ui.conftest import World, wait_for
 
 

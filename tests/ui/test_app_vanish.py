@@ -15,10 +15,10 @@ from textual.widgets import OptionList
 
 from chatui.core.models import VanishSetting
 from chatui.ui.app import ChatApp
-from chatui.ui.composer import Composer
-from chatui.ui.message_view import MessageView
 from chatui.ui.screens.vanish_menu import VanishMenu
-from chatui.ui.status import KeyBar
+from chatui.ui.widgets.composer import Composer
+from chatui.ui.widgets.message_view import MessageView
+from chatui.ui.widgets.status import KeyBar
 from tests.ui.conftest import World, choose_in_palette, rendered, wait_for
 
 FIVE_MINUTES = VanishSetting(mode="timer", seconds=300)

@@ -17,7 +17,7 @@ from chatui.server.runner import ServerThread
 from chatui.session.session import Session
 from chatui.storage.store import Store
 from chatui.ui.app import ChatApp
-from chatui.ui.composer import Composer
+from chatui.ui.widgets.composer import Composer
 from tests.ui.conftest import World, wait_for
 
 _NAMED = {"\n": ("enter", "\r"), "\b": ("backspace", "\x7f"), "\x02": ("left", None)}

@@ -6,8 +6,8 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from chatui.ui.app import ChatApp
-from chatui.ui.composer import Composer
-from chatui.ui.emoji_complete import EmojiSuggestions
+from chatui.ui.widgets.composer import Composer
+from chatui.ui.widgets.emoji_complete import EmojiSuggestions
 from tests.ui.conftest import World, rendered, rendered_lines, wait_for
 
 

@@ -22,7 +22,7 @@ from chatui.core.models import VANISH_OFF, Thread
 from chatui.ui.app import ChatApp
 from chatui.ui.screens.invite import InviteScreen
 from chatui.ui.screens.vanish_menu import VanishMenu
-from chatui.ui.thread_list import ThreadListView
+from chatui.ui.widgets.thread_list import ThreadListView
 from tests.e2e.sgr import color_attributes
 from tests.support import require
 from tests.ui.conftest import World, wait_for

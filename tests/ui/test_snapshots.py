@@ -28,8 +28,8 @@ from textual.pilot import Pilot
 
 from chatui.core.models import ConnectionState
 from chatui.ui.app import ChatApp
-from chatui.ui.message_view import MessageView
-from chatui.ui.thread_list import ThreadListView
+from chatui.ui.widgets.message_view import MessageView
+from chatui.ui.widgets.thread_list import ThreadListView
 from tests.ui.snapshot_world import SnapshotWorld, snapshot_world, utc
 
 SIZE = (100, 30)

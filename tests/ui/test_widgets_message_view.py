@@ -9,7 +9,7 @@ from rich.cells import cell_len
 from textual.app import App, ComposeResult
 
 from chatui.core.models import Message, ThreadKey
-from chatui.ui.message_view import MessageView
+from chatui.ui.widgets.message_view import MessageView
 
 KEY: ThreadKey = ("home", "t1")
 NOW = int(time.time() * 1000)

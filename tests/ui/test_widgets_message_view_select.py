@@ -13,8 +13,8 @@ from chatui.core.models import Message, VanishSetting
 from chatui.core.notices import vanish_change
 from chatui.core.themes import load_themes
 from chatui.ui.chat_style import ChatStyles
-from chatui.ui.message_view import MessageView
-from chatui.ui.reactions import MAX_CHIPS, reaction_chips
+from chatui.ui.widgets.message_view import MessageView
+from chatui.ui.widgets.reactions import MAX_CHIPS, reaction_chips
 from tests.ui.test_widgets_message_view import FAMILY, FLAG, KEY, NOW, history, msg, screen
 
 KEYCAP = "1️⃣"

@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 
 from chatui.core.models import ThreadKey, VanishSetting
 from chatui.core.notices import theme_change, vanish_change
-from chatui.ui.message_view import MessageView
+from chatui.ui.widgets.message_view import MessageView
 from tests.ui.test_widgets_message_view import KEY, NOW, history, msg, screen, text_of
 
 FIVE_MINUTES = VanishSetting("timer", 300)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 
 from chatui.core.models import AccountConfig, Thread, VanishSetting
-from chatui.ui.status import ThreadHeader
+from chatui.ui.widgets.status import ThreadHeader
 from tests.ui.conftest import rendered_lines
 
 ACCOUNT = AccountConfig(

@@ -10,7 +10,7 @@ from textual.app import App, ComposeResult
 
 from chatui.core.inbox import Inbox
 from chatui.core.models import AccountConfig, Message, Thread, ThreadKey, VanishSetting
-from chatui.ui.thread_list import ROW_HEIGHT, VANISH_MARKERS, ThreadListView
+from chatui.ui.widgets.thread_list import ROW_HEIGHT, VANISH_MARKERS, ThreadListView
 
 NOW = int(time.time() * 1000)
 FAMILY = "👨\u200d👩\u200d👧"

@@ -41,7 +41,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from chatui.core.emoji_names import SKIN_TONES, Catalogue, EmojiEntry, catalogue, shortcode
-from chatui.ui.ordered_keys import OrderedInput
+from chatui.ui.widgets.ordered_keys import OrderedInput
 
 SLOT = 4
 """Cells per emoji in the grid: one space, the emoji padded to two cells, one space."""

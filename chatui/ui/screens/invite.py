@@ -25,7 +25,7 @@ from textual.widgets import Button, Static
 
 from chatui.backends.base import BackendError
 from chatui.core.models import AccountConfig, Thread
-from chatui.ui.status import account_tag, one_line
+from chatui.ui.widgets.status import account_tag, one_line
 
 InviteChoice = Literal["accept", "decline", "later"]
 AnswerInvite = Callable[[InviteChoice], Awaitable[object]]

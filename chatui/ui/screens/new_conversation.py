@@ -23,8 +23,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from chatui.backends.base import BackendError
 from chatui.core.models import AccountConfig, Thread
-from chatui.ui.ordered_keys import OrderedInput
-from chatui.ui.status import account_tag, one_line
+from chatui.ui.widgets.ordered_keys import OrderedInput
+from chatui.ui.widgets.status import account_tag, one_line
 
 _SPLIT = re.compile(r"[,\s]+")
 

@@ -28,7 +28,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from chatui.ui.status import one_line
+from chatui.ui.widgets.status import one_line
 
 if TYPE_CHECKING:
     from chatui.core.themes import ChatTheme

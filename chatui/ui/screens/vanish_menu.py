@@ -26,7 +26,7 @@ from textual.widgets.option_list import Option
 
 from chatui.core.models import VanishSetting
 from chatui.core.notices import TIMER_PRESETS, duration_words, parse_duration
-from chatui.ui.ordered_keys import OrderedInput
+from chatui.ui.widgets.ordered_keys import OrderedInput
 
 _CUSTOM = "custom"
 _MARK = "● "  # the setting in force (a radio button: meaning survives without color)

@@ -17,10 +17,10 @@ from chatui.backends.matrix import MatrixBackend
 from chatui.core.models import AccountConfig
 from chatui.session.session import LinkedAccount, Session
 from chatui.ui.app import ChatApp
-from chatui.ui.composer import Composer
-from chatui.ui.message_view import MessageView
 from chatui.ui.screens.invite import InviteScreen
-from chatui.ui.status import StatusBar
+from chatui.ui.widgets.composer import Composer
+from chatui.ui.widgets.message_view import MessageView
+from chatui.ui.widgets.status import StatusBar
 from tests.backends.matrix.helpers_matrix import account_for, fast, in_thread, set_display_name
 from tests.conftest import make_user
 from tests.ui.conftest import rendered, thread_rows, wait_for

@@ -15,7 +15,7 @@ from chatui.core.models import ConnectionState
 from chatui.core.themes import load_themes
 from chatui.session.session import LinkedAccount, Session
 from chatui.ui.app import ChatApp
-from chatui.ui.message_view import MessageView
+from chatui.ui.widgets.message_view import MessageView
 from tests.backends.matrix.helpers_matrix import account_for, fast, in_thread, set_display_name
 from tests.backends.matrix.synapse import MatrixUser, SynapseServer
 from tests.ui.conftest import rendered, wait_for

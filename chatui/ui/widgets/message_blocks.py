@@ -5,7 +5,7 @@ does not: the day rule, the sender header, the reply quote, the wrapped body,
 the vanish badge's slot, the pending or failed mark and the reaction chips — or,
 for a shared-setting change, one centered notice line. What does change without
 the message changing (a countdown, the selection, a bubble's gradient) is laid
-over these lines at paint time (:mod:`chatui.ui.message_paint`); the block only
+over these lines at paint time (:mod:`chatui.ui.widgets.message_paint`); the block only
 records where (:class:`Block`).
 
 Kept apart from the widget so that what a message looks like can be read (and
@@ -33,7 +33,7 @@ from chatui.core.models import Message as ChatMessage
 from chatui.core.notices import describe_change, duration_setting
 from chatui.core.sanitize import safe_text, truncate_cells, wrap_cells
 from chatui.core.timefmt import clock, day_label, local_day
-from chatui.ui.reactions import reaction_chips
+from chatui.ui.widgets.reactions import reaction_chips
 
 if TYPE_CHECKING:
     from rich.console import Console

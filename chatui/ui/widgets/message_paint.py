@@ -1,6 +1,6 @@
 """What the message view draws at paint time rather than caches.
 
-A message's block (:mod:`chatui.ui.message_blocks`) stays valid while the message
+A message's block (:mod:`chatui.ui.widgets.message_blocks`) stays valid while the message
 does not change; some of what is on screen changes anyway: a vanish countdown
 ("⏳ 4m 59s") ticks every second, the selection moves, and a chat theme's bubble
 gradient follows the screen position (as in Messenger), so it changes with every
@@ -26,7 +26,7 @@ from textual.strip import Strip
 
 from chatui.core.notices import duration_short, duration_words
 from chatui.core.sanitize import truncate_cells
-from chatui.ui.message_blocks import BADGE_CELLS, TIMER, text_strip
+from chatui.ui.widgets.message_blocks import BADGE_CELLS, TIMER, text_strip
 
 if TYPE_CHECKING:
     from rich.console import Console

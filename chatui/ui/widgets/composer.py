@@ -7,7 +7,7 @@ nothing outside this module.
 
 Emoji by name, as in other chat apps: typing a whole ``:thumbsup:`` turns it into
 👍 at once, and after ``:`` and two more characters a list of up to eight
-suggestions floats above the composer (:class:`~chatui.ui.emoji_complete.EmojiSuggestions`,
+suggestions floats above the composer (:class:`~chatui.ui.widgets.emoji_complete.EmojiSuggestions`,
 which never takes focus). While it shows, Up/Down move through it, Tab or Enter
 puts the highlighted emoji in, Esc closes it; otherwise those keys do what they
 always do (Enter sends, Esc goes back to the list, Tab moves focus).
@@ -30,8 +30,8 @@ from textual.geometry import Offset
 from textual.message import Message
 from textual.widgets import Input
 
-from chatui.ui.emoji_complete import MAX_SUGGESTIONS, EmojiSuggestions
-from chatui.ui.ordered_keys import OrderedKeys
+from chatui.ui.widgets.emoji_complete import MAX_SUGGESTIONS, EmojiSuggestions
+from chatui.ui.widgets.ordered_keys import OrderedKeys
 
 MIN_QUERY = 2
 """Characters after the colon before suggestions show (":d" would match half the table)."""

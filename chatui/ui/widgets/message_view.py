@@ -3,7 +3,7 @@
 A message becomes a *block* of lines (day separator, sender header, reply quote,
 wrapped body, pending mark). Blocks are rendered only when they come near the
 viewport and are cached per message in an LRU; the view never lays out the whole
-thread up front. What a block holds is drawn by :mod:`chatui.ui.message_blocks`;
+thread up front. What a block holds is drawn by :mod:`chatui.ui.widgets.message_blocks`;
 this module is the widget: state, measuring, scrolling, selection, timers, and
 the messages it posts.
 
@@ -20,7 +20,7 @@ whether messages arrive below or older history is prepended above.
 
 What changes while a message does not is never in the cached block, so the cache
 stays valid: a vanish countdown ("⏳ 4m 59s") is laid over its line at paint time
-(:mod:`chatui.ui.message_paint`), and once a second only the lines holding visible
+(:mod:`chatui.ui.widgets.message_paint`), and once a second only the lines holding visible
 countdowns are repainted (one interval timer, running only while such a line is in
 view); the selection highlight and a chat theme's bubble gradient (which follows
 the screen position, as in Messenger) are laid on the same way. The app is told
@@ -53,8 +53,8 @@ from chatui.core.models import VANISH_OFF, ThreadKey, VanishSetting
 from chatui.core.models import Message as ChatMessage
 from chatui.core.sanitize import safe_text
 from chatui.core.timefmt import local_day
-from chatui.ui.message_blocks import Block, Look, placement, render_block, render_notice
-from chatui.ui.message_paint import (
+from chatui.ui.widgets.message_blocks import Block, Look, placement, render_block, render_notice
+from chatui.ui.widgets.message_paint import (
     centered_line,
     paint_badge,
     paint_bubble,
