@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from chatui.backends.local import LocalBackend, message_from_json, thread_from_json
+from chatui.backends.local import LocalBackend
+from chatui.backends.local.decode import message_from_json, thread_from_json
 from chatui.core.models import (
     VANISH_OFF,
     AccountConfig,

@@ -1,18 +1,10 @@
-"""The ``local`` backend: the reference server's HTTP API v1 (docs/server.md).
+"""The ``local`` backend itself: one account on a chatui reference server.
 
-Request/response calls go through one lazily created ``httpx.AsyncClient`` and map
-every failure onto the error classes of :mod:`chatui.backends.base`, with messages
-a user can read. httpx itself is imported on first use, not with this module: it
-costs ~40 ms to import, and the app constructs backends before its first frame but
-only talks to servers after it (bench/startup.py measures that).
-
+Requests go through :mod:`.http`, answers become models through :mod:`.decode`.
 The live stream (``GET /v1/events``, Server-Sent Events) is read by a background
 task per ``events()`` call, so that ``close()`` can end it at once by cancelling
-that task instead of interrupting the consumer.
-
-Server data is untrusted: anything malformed is logged and skipped (one bad event
-never ends the stream), or turned into a :class:`BackendError` (one bad answer to
-a request never crashes the app).
+that task instead of interrupting the consumer; one malformed event is logged and
+skipped, never the end of the stream.
 """
 
 from __future__ import annotations
@@ -23,9 +15,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import quote
 
 from chatui.backends.base import (
     AuthError,
@@ -36,10 +26,10 @@ from chatui.backends.base import (
     PermissionDeniedError,
     UnavailableError,
 )
-from chatui.backends.retry import RetryPolicy, retry_after_seconds
+from chatui.backends.local import decode, http
+from chatui.backends.retry import RetryPolicy
 from chatui.backends.streaming import events_from_task
 from chatui.core.models import (
-    VANISH_OFF,
     AccountConfig,
     ConnectionChanged,
     ConnectionState,
@@ -63,23 +53,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = "chatui/0.1 (local backend)"
-
-# Ordinary calls: a loopback or LAN server answers in milliseconds; a minute-long
-# hang is a dead server, and the user deserves an error instead of a frozen send.
-# Kept as plain numbers (seconds) so that defining them needs no httpx.
-REQUEST_TIMEOUT: Mapping[str, float | None] = MappingProxyType({"timeout": 20.0, "connect": 10.0})
-# The event stream is open indefinitely; liveness comes from the server's
-# heartbeats (see LocalBackend.idle_timeout), not from a read timeout.
-STREAM_TIMEOUT: Mapping[str, float | None] = MappingProxyType({**REQUEST_TIMEOUT, "read": None})
-
-
-class MalformedData(ValueError):
-    """Server JSON that does not have the shape API v1 promises."""
-
-
-# --- module-level helpers --------------------------------------------------------------
-
 
 async def register(server_url: str, username: str, password: str) -> Credentials:
     """Create an account on a server with open registration (demo, tests, scripts).
@@ -87,8 +60,8 @@ async def register(server_url: str, username: str, password: str) -> Credentials
     Raises BadRequestError for a taken (409) or invalid (400) name, and
     PermissionDeniedError when the server does not allow registration (403).
     """
-    async with _new_client(server_url) as client:
-        data = await _call(
+    async with http.new_client(server_url) as client:
+        data = await http.call(
             client,
             "POST",
             "/v1/register",
@@ -97,293 +70,7 @@ async def register(server_url: str, username: str, password: str) -> Credentials
                 "password": password,
             },
         )
-    return _credentials(data)
-
-
-def _timeout(spec: Mapping[str, float | None]) -> httpx.Timeout:
-    import httpx
-
-    return httpx.Timeout(**spec)
-
-
-def _new_client(server_url: str, timeout: httpx.Timeout | None = None) -> httpx.AsyncClient:
-    import httpx
-
-    try:
-        url = httpx.URL(server_url.rstrip("/"))
-    except httpx.InvalidURL as err:
-        raise BackendError(f"the server address {server_url!r} is not a valid URL") from err
-    if url.scheme not in ("http", "https") or not url.host:
-        raise BackendError(
-            f"the server address {server_url!r} is not an http(s) URL"
-            " (for example http://127.0.0.1:8765)"
-        )
-    return httpx.AsyncClient(
-        base_url=url,
-        timeout=timeout if timeout is not None else _timeout(REQUEST_TIMEOUT),
-        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-        follow_redirects=False,
-    )
-
-
-async def _call(
-    client: httpx.AsyncClient,
-    method: str,
-    path: str,
-    *,
-    json_body: Any = None,
-    params: Mapping[str, Any] | None = None,
-    headers: Mapping[str, str] | None = None,
-) -> Any:
-    """One request; the decoded JSON answer (None for an empty body), or a BackendError."""
-    response = await _send(
-        client, method, path, json_body=json_body, params=params, headers=headers
-    )
-    return _json_of(response, method, path)
-
-
-async def _send(
-    client: httpx.AsyncClient,
-    method: str,
-    path: str,
-    *,
-    json_body: Any = None,
-    params: Mapping[str, Any] | None = None,
-    headers: Mapping[str, str] | None = None,
-) -> httpx.Response:
-    """One request; the successful response (body read), or a BackendError."""
-    import httpx
-
-    try:
-        response = await client.request(
-            method, path, json=json_body, params=params, headers=headers
-        )
-    except httpx.HTTPError as err:
-        raise _transport_error(err, client.base_url) from err
-    if response.status_code >= 400:
-        raise _http_error(response)
-    return response
-
-
-def _json_of(response: httpx.Response, method: str, path: str) -> Any:
-    """A response's decoded JSON (None for an empty body), or a BackendError."""
-    if response.status_code == 204 or not response.content:
-        return None
-    try:
-        return response.json()
-    except (ValueError, RecursionError) as err:  # JSONDecodeError, UnicodeDecodeError
-        raise BackendError(
-            f"the server sent an answer that is not valid JSON ({method} {path})",
-            status=response.status_code,
-        ) from err
-
-
-def _host(url: httpx.URL | str) -> str:
-    import httpx
-
-    url = httpx.URL(str(url))
-    return f"{url.host}:{url.port}" if url.port else url.host or str(url)
-
-
-def _transport_error(err: httpx.HTTPError, base_url: httpx.URL | str) -> BackendError:
-    """A failure below HTTP: the message says what happened in a user's words."""
-    import httpx
-
-    host = _host(base_url)
-    if isinstance(err, httpx.TimeoutException):
-        return UnavailableError(f"the server at {host} did not answer in time")
-    if isinstance(err, httpx.ConnectError):
-        return UnavailableError(f"cannot reach the server at {host}")
-    if isinstance(err, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return BackendError(f"the server address {str(base_url)!r} is not a valid http(s) URL")
-    if isinstance(err, httpx.TransportError):
-        return UnavailableError(f"the connection to {host} was lost")
-    return BackendError(f"request to {host} failed: {err}")
-
-
-_DEFAULT_MESSAGES = {
-    400: "the server rejected the request",
-    401: "the server did not accept the login",
-    403: "the server refused the request",
-    404: "not found on the server",
-    409: "that conflicts with what the server already has",
-    413: "that is too large for the server",
-    429: "the server is busy (too many requests)",
-}
-
-
-def _http_error(response: httpx.Response) -> BackendError:
-    status = response.status_code
-    code: str | None = None
-    message: str | None = None
-    try:
-        payload = response.json()
-    except (ValueError, RecursionError):
-        payload = None
-    if isinstance(payload, dict):
-        if isinstance(payload.get("message"), str) and payload["message"].strip():
-            message = payload["message"].strip()
-        if isinstance(payload.get("error"), str):
-            code = payload["error"]
-    if message is None:
-        message = _DEFAULT_MESSAGES.get(status) or (
-            f"the server had an internal error (HTTP {status})"
-            if status >= 500
-            else f"the server answered HTTP {status}"
-        )
-    kwargs = {"status": status, "code": code}
-    if status == 401:
-        return AuthError(message, **kwargs)
-    if status == 403:
-        return PermissionDeniedError(message, **kwargs)
-    if status == 404:
-        return NotFoundError(message, **kwargs)
-    if status == 429 or status >= 500:
-        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-        return UnavailableError(message, retry_after=retry_after, **kwargs)
-    return BadRequestError(message, **kwargs)
-
-
-# --- server JSON -> models -----------------------------------------------------------
-
-
-def _str(data: Mapping[str, Any], key: str) -> str:
-    value = data.get(key)
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)  # tolerate numeric ids
-    raise MalformedData(f"missing or invalid {key!r}")
-
-
-def _opt_str(data: Mapping[str, Any], key: str) -> str | None:
-    value = data.get(key)
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    raise MalformedData(f"invalid {key!r}")
-
-
-def _int(data: Mapping[str, Any], key: str, default: int | None = None) -> int:
-    value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        if default is not None and value is None:
-            return default
-        raise MalformedData(f"missing or invalid {key!r}")
-    return int(value)
-
-
-def _mapping(value: Any, what: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise MalformedData(f"{what} is not an object")
-    return value
-
-
-def _vanish(value: Any) -> VanishSetting:
-    if value is None:
-        return VanishSetting()
-    value = _mapping(value, "vanish setting")
-    mode = value.get("mode", "off")
-    if mode not in ("off", "vanish", "timer"):
-        raise MalformedData(f"unknown vanish mode {mode!r}")
-    seconds = value.get("seconds")
-    if mode == "timer" and (isinstance(seconds, bool) or not isinstance(seconds, int)):
-        raise MalformedData("a vanish timer needs whole seconds")
-    return VanishSetting(mode=mode, seconds=seconds if mode == "timer" else None)
-
-
-def _reactions(value: Any) -> Mapping[str, tuple[str, ...]]:
-    """``{emoji: [usernames]}``; anything else there is ignored rather than fatal."""
-    if not isinstance(value, Mapping):
-        return MappingProxyType({})
-    out: dict[str, tuple[str, ...]] = {}
-    for emoji, users in value.items():
-        if isinstance(emoji, str) and isinstance(users, list):
-            out[emoji] = tuple(u for u in users if isinstance(u, str))
-    return MappingProxyType(out)
-
-
-def _change(value: Any) -> Mapping[str, Any] | None:
-    """A setting message's ``change``: kept if it is an object (describe_change and
-    the UI read it defensively), else None; never a reason to drop the message."""
-    if not isinstance(value, Mapping):
-        return None
-    return MappingProxyType(dict(value))
-
-
-def message_from_json(account_id: str, data: Any) -> Message:
-    """API v1 message JSON -> Message; MalformedData if it does not fit.
-
-    ``kind`` "setting" marks a notice that someone changed the thread's vanish
-    setting or theme; any other kind (or none: an older server) is plain text.
-    """
-    data = _mapping(data, "message")
-    body = data.get("body")
-    if not isinstance(body, str):
-        raise MalformedData("missing or invalid 'body'")
-    setting = data.get("kind") == "setting"
-    return Message(
-        account_id=account_id,
-        thread_id=_str(data, "thread_id"),
-        message_id=_str(data, "message_id"),
-        sender=_str(data, "sender"),
-        body=body,
-        ts=_int(data, "ts"),
-        txn_id=_opt_str(data, "txn_id"),
-        reply_to=_opt_str(data, "reply_to"),
-        reactions=_reactions(data.get("reactions")),
-        # Notices never vanish, whatever the server says.
-        vanish=VANISH_OFF if setting else _vanish(data.get("vanish")),
-        kind="setting" if setting else "text",
-        change=_change(data.get("change")) if setting else None,
-    )
-
-
-def thread_from_json(account_id: str, data: Any) -> Thread:
-    """API v1 thread JSON -> Thread; MalformedData if it does not fit."""
-    data = _mapping(data, "thread")
-    members = data.get("members")
-    if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
-        raise MalformedData("missing or invalid 'members'")
-    title = data.get("title")
-    if title is not None and not isinstance(title, str):
-        raise MalformedData("invalid 'title'")
-    theme = data.get("theme")
-    if theme is not None and not isinstance(theme, Mapping):
-        theme = None  # cosmetic: a broken theme must not hide the thread
-    last = data.get("last_message")
-    last_message = message_from_json(account_id, last) if last is not None else None
-    unread = _int(data, "unread", 0)
-    created = data.get("created_ts", data.get("created"))
-    return Thread(
-        account_id=account_id,
-        thread_id=_str(data, "thread_id"),
-        title=title or None,
-        members=tuple(members),
-        last_message=last_message,
-        unread=max(0, unread),
-        theme=MappingProxyType(dict(theme)) if theme is not None else None,
-        vanish=_vanish(data.get("vanish")),
-        created_ts=int(created)
-        if isinstance(created, int | float) and not isinstance(created, bool)
-        else 0,
-    )
-
-
-def _credentials(data: Any) -> Credentials:
-    try:
-        data = _mapping(data, "login answer")
-        token = data.get("token")
-        if not isinstance(token, str) or not token:
-            raise MalformedData("missing 'token'")
-        return Credentials(
-            user_id=_str(data, "user_id"), username=_str(data, "username"), token=token
-        )
-    except MalformedData as err:
-        raise BackendError(f"the server sent a malformed login answer: {err}") from err
+    return decode.credentials(data)
 
 
 # --- the stream ------------------------------------------------------------------------
@@ -417,7 +104,7 @@ class LocalBackend(Backend):
     kind: ClassVar[str] = "local"
 
     request_timeout: httpx.Timeout | None = None
-    """None: REQUEST_TIMEOUT (an ``httpx.Timeout`` here overrides it, e.g. in tests)."""
+    """None: http.REQUEST_TIMEOUT (an ``httpx.Timeout`` here overrides it, e.g. in tests)."""
     idle_timeout: float = 45.0
     """Reconnect when the stream is silent this long (the server sends heartbeats)."""
     backoff_base: float = 1.0
@@ -447,7 +134,7 @@ class LocalBackend(Backend):
             raise BackendError("this account's connection has been closed")
         loop = asyncio.get_running_loop()
         if self._client is None or self._client_loop is not loop:
-            self._client = _new_client(self.server_url, self.request_timeout)
+            self._client = http.new_client(self.server_url, self.request_timeout)
             self._client_loop = loop
         return self._client
 
@@ -464,26 +151,26 @@ class LocalBackend(Backend):
         json_body: Any = None,
         params: Mapping[str, Any] | None = None,
     ) -> Any:
-        return await _call(
+        return await http.call(
             self._http(), method, path, json_body=json_body, params=params, headers=self._auth()
         )
 
     def _convert(self, convert: Callable[[str, Any], Any], data: Any, what: str) -> Any:
         try:
             return convert(self.account_id, data)
-        except MalformedData as err:
+        except decode.MalformedData as err:
             raise BackendError(f"the server sent a malformed {what}: {err}") from err
 
     # --- session -------------------------------------------------------------------
 
     async def login(self, username: str, password: str) -> Credentials:
-        data = await _call(
+        data = await http.call(
             self._http(),
             "POST",
             "/v1/login",
             json_body={"username": username, "password": password},
         )
-        credentials = _credentials(data)
+        credentials = decode.credentials(data)
         self.token = credentials.token
         return credentials
 
@@ -494,9 +181,12 @@ class LocalBackend(Backend):
     async def whoami(self) -> Identity:
         data = await self._request("GET", "/v1/me")
         try:
-            data = _mapping(data, "identity")
-            return Identity(user_id=_str(data, "user_id"), username=_str(data, "username"))
-        except MalformedData as err:
+            data = decode.mapping(data, "identity")
+            return Identity(
+                user_id=decode.required_str(data, "user_id"),
+                username=decode.required_str(data, "username"),
+            )
+        except decode.MalformedData as err:
             raise BackendError(f"the server sent a malformed identity: {err}") from err
 
     async def logout(self) -> None:
@@ -537,7 +227,7 @@ class LocalBackend(Backend):
     async def threads(self) -> list[Thread]:
         import hashlib  # not needed before the first frame: imported on first use
 
-        response = await _send(self._http(), "GET", "/v1/threads", headers=self._auth())
+        response = await http.send(self._http(), "GET", "/v1/threads", headers=self._auth())
         # The list is fetched at start and again whenever the stream (re)connects,
         # which at start is moments later: the answer is then usually the very same
         # bytes. Reading 5,000 threads costs ~80 ms of the event loop (the app
@@ -546,22 +236,22 @@ class LocalBackend(Backend):
         digest = hashlib.blake2b(response.content, digest_size=16).digest()
         if self._last_threads is not None and self._last_threads[0] == digest:
             return list(self._last_threads[1])
-        data = _json_of(response, "GET", "/v1/threads")
+        data = http.json_of(response, "GET", "/v1/threads")
         items = data.get("threads") if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise BackendError("the server sent a malformed thread list")
         threads = []
         for item in items:
             try:
-                threads.append(thread_from_json(self.account_id, item))
-            except MalformedData as err:  # one broken thread must not hide the others
+                threads.append(decode.thread_from_json(self.account_id, item))
+            except decode.MalformedData as err:  # one broken thread must not hide the others
                 log.warning("%s: skipping a malformed thread: %s", self.account_id, err)
         self._last_threads = (digest, threads)
         return list(threads)
 
     async def thread(self, thread_id: str) -> Thread:
-        data = await self._request("GET", f"/v1/threads/{_seg(thread_id)}")
-        return self._convert(thread_from_json, data, "thread")
+        data = await self._request("GET", f"/v1/threads/{http.seg(thread_id)}")
+        return self._convert(decode.thread_from_json, data, "thread")
 
     async def history(
         self, thread_id: str, before: str | None = None, limit: int = 50
@@ -569,15 +259,17 @@ class LocalBackend(Backend):
         params: dict[str, Any] = {"limit": limit}
         if before is not None:
             params["before"] = before
-        data = await self._request("GET", f"/v1/threads/{_seg(thread_id)}/messages", params=params)
+        data = await self._request(
+            "GET", f"/v1/threads/{http.seg(thread_id)}/messages", params=params
+        )
         items = data.get("messages") if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise BackendError("the server sent a malformed message list")
         messages = []
         for item in items:
             try:
-                messages.append(message_from_json(self.account_id, item))
-            except MalformedData as err:
+                messages.append(decode.message_from_json(self.account_id, item))
+            except decode.MalformedData as err:
                 log.warning("%s: skipping a malformed message: %s", self.account_id, err)
         return messages
 
@@ -590,50 +282,54 @@ class LocalBackend(Backend):
         if reply_to is not None:
             payload["reply_to"] = reply_to
         data = await self._request(
-            "PUT", f"/v1/threads/{_seg(thread_id)}/messages/{_seg(txn_id)}", json_body=payload
+            "PUT",
+            f"/v1/threads/{http.seg(thread_id)}/messages/{http.seg(txn_id)}",
+            json_body=payload,
         )
-        return self._convert(message_from_json, data, "message")
+        return self._convert(decode.message_from_json, data, "message")
 
     async def redact(self, thread_id: str, message_id: str) -> None:
-        await self._request("DELETE", f"/v1/threads/{_seg(thread_id)}/messages/{_seg(message_id)}")
+        await self._request(
+            "DELETE", f"/v1/threads/{http.seg(thread_id)}/messages/{http.seg(message_id)}"
+        )
 
     async def mark_read(self, thread_id: str, message_id: str) -> None:
         await self._request(
-            "POST", f"/v1/threads/{_seg(thread_id)}/read", json_body={"message_id": message_id}
+            "POST", f"/v1/threads/{http.seg(thread_id)}/read", json_body={"message_id": message_id}
         )
 
     async def expire(self, thread_id: str, message_id: str) -> None:
         """Delete our message as expired: recipients keep theirs until their own timer."""
         await self._request(
             "DELETE",
-            f"/v1/threads/{_seg(thread_id)}/messages/{_seg(message_id)}",
+            f"/v1/threads/{http.seg(thread_id)}/messages/{http.seg(message_id)}",
             params={"expired": "true"},
         )
 
     async def react(self, thread_id: str, message_id: str, emoji: str) -> None:
-        await self._request("PUT", _reaction_path(thread_id, message_id, emoji))
+        await self._request("PUT", http.reaction_path(thread_id, message_id, emoji))
 
     async def unreact(self, thread_id: str, message_id: str, emoji: str) -> None:
-        await self._request("DELETE", _reaction_path(thread_id, message_id, emoji))
+        await self._request("DELETE", http.reaction_path(thread_id, message_id, emoji))
 
     async def set_theme(self, thread_id: str, theme: dict | None) -> Thread:
         data = await self._request(
-            "PUT", f"/v1/threads/{_seg(thread_id)}/theme", json_body=dict(theme or {})
+            "PUT", f"/v1/threads/{http.seg(thread_id)}/theme", json_body=dict(theme or {})
         )
-        return self._convert(thread_from_json, data, "thread")
+        return self._convert(decode.thread_from_json, data, "thread")
 
     async def set_vanish(self, thread_id: str, setting: VanishSetting) -> Thread:
         data = await self._request(
-            "PUT", f"/v1/threads/{_seg(thread_id)}/vanish", json_body=setting.to_json()
+            "PUT", f"/v1/threads/{http.seg(thread_id)}/vanish", json_body=setting.to_json()
         )
-        return self._convert(thread_from_json, data, "thread")
+        return self._convert(decode.thread_from_json, data, "thread")
 
     async def create_thread(self, members: Sequence[str], title: str | None = None) -> Thread:
         payload: dict[str, Any] = {"members": list(members)}
         if title:
             payload["title"] = title
         data = await self._request("POST", "/v1/threads", json_body=payload)
-        return self._convert(thread_from_json, data, "thread")
+        return self._convert(decode.thread_from_json, data, "thread")
 
     # --- the live stream -----------------------------------------------------------
 
@@ -726,12 +422,12 @@ class LocalBackend(Backend):
                     "/v1/events",
                     params=params,
                     headers=headers,
-                    timeout=_timeout(STREAM_TIMEOUT),
+                    timeout=http.timeout_of(http.STREAM_TIMEOUT),
                 ) as response,
             ):
                 if response.status_code >= 400:
                     await response.aread()
-                    raise _http_error(response)
+                    raise http.http_error(response)
                 ctype = response.headers.get("content-type", "")
                 if not ctype.startswith("text/event-stream"):
                     raise BackendError(f"the server did not answer with an event stream ({ctype})")
@@ -759,7 +455,7 @@ class LocalBackend(Backend):
         except TimeoutError as err:
             raise _StreamIdle from err
         except httpx.HTTPError as err:
-            raise _transport_error(err, client.base_url) from err
+            raise http.transport_error(err, client.base_url) from err
 
     def _decode(self, sse: ServerSentEvent) -> Event | None:
         """One SSE event -> a model event; None (logged) when unknown or malformed."""
@@ -776,7 +472,7 @@ class LocalBackend(Backend):
             return None
         try:
             return self._event_from_json(sse.event, data, sse.id)
-        except MalformedData as err:
+        except decode.MalformedData as err:
             log.warning("%s: skipping a malformed %r event: %s", self.account_id, sse.event, err)
         except Exception:  # a shape the checks above missed: still only this event is lost
             log.exception("%s: skipping an event that could not be read", self.account_id)
@@ -788,41 +484,30 @@ class LocalBackend(Backend):
         if kind == "hello":
             return None  # "the stream starts here": its id already moved the cursor
         if kind == "message":
-            return MessageReceived(message_from_json(account_id, data), cursor)
+            return MessageReceived(decode.message_from_json(account_id, data), cursor)
         if kind == "thread":
-            return ThreadUpdated(thread_from_json(account_id, data), cursor)
-        data = _mapping(data, f"{kind} event")
+            return ThreadUpdated(decode.thread_from_json(account_id, data), cursor)
+        data = decode.mapping(data, f"{kind} event")
         if kind == "redaction":
             return MessageRedacted(
                 account_id,
-                _str(data, "thread_id"),
-                _str(data, "message_id"),
+                decode.required_str(data, "thread_id"),
+                decode.required_str(data, "message_id"),
                 cursor,
                 expired=data.get("expired") is True,
             )
         if kind == "read":
             return ReadMarkerMoved(
                 account_id,
-                _str(data, "thread_id"),
-                _str(data, "message_id"),
-                _str(data, "user"),
+                decode.required_str(data, "thread_id"),
+                decode.required_str(data, "message_id"),
+                decode.required_str(data, "user"),
                 cursor,
             )
         # Typing...: kinds from a newer server. Skipping them is safe. (Reactions come
         # as "message" events carrying the message with its current reactions.)
         log.debug("%s: ignoring an event of unknown kind %r", account_id, kind)
         return None
-
-
-def _seg(value: str) -> str:
-    """One URL path segment: ids and txn ids are opaque, so escape everything."""
-    return quote(str(value), safe="")
-
-
-def _reaction_path(thread_id: str, message_id: str, emoji: str) -> str:
-    # "." escaped too: a URL library would resolve a "." or ".." segment away.
-    segment = _seg(emoji).replace(".", "%2E")
-    return f"/v1/threads/{_seg(thread_id)}/messages/{_seg(message_id)}/reactions/{segment}"
 
 
 def _retrying(delay: float) -> str:
