@@ -20,7 +20,7 @@ messages. Then, each in a fresh process (so imports count, as they do for a user
   headless and reports its first frame.
 
 Targets: first frame within 1.25x of the bare app; list populated within
-1 s after the first frame; the big thread's newest messages within 100 ms. Issue 4:
+1 s after the first frame; the big thread's newest messages within 100 ms;
 with 10,000 cached threads the whole merged list is in the first frame, and that
 frame within 1.25x of the bare app's.
 

@@ -42,9 +42,9 @@ from chatui.demo.servers import DemoWorld
 from chatui.profile.folders import Profile
 from chatui.session.session import Session
 from chatui.ui.app import ChatApp
-from chatui.ui.message_view import MessageView
 from chatui.ui.screens.emoji_picker import EmojiPicker
 from chatui.ui.screens.theme_picker import ThemePicker
+from chatui.ui.widgets.message_view import MessageView
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (120, 36)

@@ -6,8 +6,8 @@ text included, until a checkpoint copies the WAL back and truncates it
 wal_checkpoint(TRUNCATE)`` answers ``(busy, log, checkpointed)``; ``busy`` is 1
 when another connection — a reader holding a transaction (a backup, ``sqlite3``
 in a terminal, a second program reading the profile) — kept it from finishing,
-and then the WAL is left as it was. Issue 10 found erasures that gave up there
-silently, so a vanished message stayed in ``store.sqlite3-wal`` while chatui ran.
+and then the WAL is left as it was. Erasures that gave up there silently once left
+a vanished message in ``store.sqlite3-wal`` while chatui ran.
 
 So a checkpoint is tried at once and, while it cannot finish, again by a
 background thread with growing pauses (50 ms doubling to 2 s), for as long as

@@ -1,4 +1,4 @@
-"""Issue 4, "How it is shown": 500 messages from two clients through a storm of
+"""500 messages from two clients through a storm of
 faults all arrive exactly once, in order per sender, and the app stays responsive.
 
 Each client is a real Session with its own local store, talking to the real

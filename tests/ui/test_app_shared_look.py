@@ -1,6 +1,6 @@
 """A chat's shared look, end to end: what Alice does in her app is what Bob sees in his.
 
-Issue 6 is about something both people in a conversation see: a theme one of them
+Chat themes and reactions are something both people in a conversation see: a theme one of them
 picks, the line in the thread that says so, and reactions under a message. So
 both sides are real apps (Pilot) on one live reference server, and everything is
 checked where Bob would notice it: the styles his message view paints with, and
