@@ -372,9 +372,25 @@ class ChatApp(
 
     # --- session changes -> views ----------------------------------------------------
 
+    @property
+    def _drawing(self) -> bool:
+        """Whether the views are there to draw on.
+
+        Not while quitting (``exit`` sets the flag first), and not once the screens
+        are gone: a shutdown that does not pass through ``exit`` (a test harness, a
+        closed terminal) removes them before ``on_unmount`` sets the flag, and a
+        session change arriving in between must not touch what is gone.
+        """
+        if self._shutting_down:
+            return False
+        try:
+            return bool(self.screen_stack)
+        except KeyError:  # the mode's stack itself is gone
+            return False
+
     def _on_session_change(self, change: Change) -> None:
         """Called by the Session on this same asyncio loop, possibly in bursts."""
-        if self._shutting_down:
+        if not self._drawing:
             return
         match change:
             case InboxChanged():
@@ -414,7 +430,7 @@ class ChatApp(
 
     def _flush_inbox(self) -> None:
         self._inbox_dirty = False
-        if self._shutting_down or self.session is None:
+        if not self._drawing or self.session is None:
             return
         self.thread_list.refresh_threads()
         self._refresh_header()
