@@ -293,7 +293,7 @@ class ChatApp(
         self.call_after_refresh(self._begin_session)
 
     def _mount_conversation(self) -> None:
-        if self._shutting_down:
+        if not self._drawing:
             return
         pane = self.query_one("#conversation", Vertical)
         # mount() adds them to the DOM at once (queries and calls work from here on);
@@ -634,7 +634,7 @@ class ChatApp(
 
     def _not_done(self, key: ThreadKey, message: str, typed: str = "") -> None:
         """Tell the user a command failed; what they typed goes back to the composer."""
-        if self._shutting_down:
+        if not self._drawing:
             return
         self.notify(message, title="Not done", severity="error", markup=False)
         if typed:

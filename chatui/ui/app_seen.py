@@ -43,7 +43,7 @@ class SeenTracking:
 
     def thread_visible(self: ChatApp) -> bool:
         """Is the open thread on screen for the user to read (see the module docstring)?"""
-        if self.first_run or self.shown_key is None or self._shutting_down:
+        if self.first_run or self.shown_key is None or not self._drawing:
             return False
         screen = self.screen
         return screen is self.screen_stack[0] or bool(getattr(screen, "THREAD_VISIBLE", False))
@@ -84,5 +84,5 @@ class SeenTracking:
             # The machine may have slept (the monotonic clock stops meanwhile):
             # whatever is due by the wall clock goes now, before it is drawn again.
             self.session.check_vanish()
-        if self.shown_key is not None and not self._shutting_down:
+        if self.shown_key is not None and self._drawing:
             self._load_thread(self.shown_key)  # open again: reads and timers count anew

@@ -214,7 +214,7 @@ class ThemeActions:
             await self.session.set_theme(key, wire)
         except BackendError as err:
             failure = f"Theme not changed: {one_line(str(err))}"
-        if not self._shutting_down:
+        if self._drawing:
             self._restyle()  # the preview ends: the thread's shared theme, new or old
         if failure:
             self._not_done(key, failure, typed)
