@@ -385,11 +385,16 @@ class Session:
             self.store.delete_thread(key)
 
     def _replace_threads(self, account_id: str, threads: list[Thread]) -> None:
-        threads = [self._with_unsent_preview(self._without_gone_preview(t)) for t in threads]
+        threads = [self._preview_as_held(t) for t in threads]
         self.inbox.replace_account(account_id, threads)
         if self.store is not None:
             self.store.replace_threads(account_id, threads)
         self._emit(InboxChanged())
+
+    def _preview_as_held(self, thread: Thread) -> Thread:
+        """A thread a server returned, its preview as this client holds it: never a
+        message that vanished here, and our newest unsent message if it is newer."""
+        return self._with_unsent_preview(self._without_gone_preview(thread))
 
     def _with_unsent_preview(self, thread: Thread) -> Thread:
         """``thread`` with our newest unsent message as its preview, if it is newer.
@@ -418,11 +423,15 @@ class Session:
         last = thread.last_message
         if last is None or not self._vanish.is_gone(last):
             return thread
-        held = [m for m in self._messages.get(thread.key, ()) if not m.pending]
-        newest = held[-1] if held else None
-        if newest is None and self.store is not None:
-            newest = self.store.newest_message(thread.key)
-        return replace(thread, last_message=newest)
+        return replace(thread, last_message=self._newest_kept(thread.key))
+
+    def _newest_kept(self, key: ThreadKey) -> Message | None:
+        """The newest message of ``key`` we still hold (loaded, else stored), not
+        counting our pending echoes: what stands in as the preview for one that went."""
+        held = [m for m in self._messages.get(key, ()) if not m.pending]
+        if held:
+            return held[-1]
+        return self.store.newest_message(key) if self.store is not None else None
 
     def _fold(self, event: Event) -> None:
         match event:
@@ -747,11 +756,7 @@ class Session:
                     thread = self.store.threads_by_key([key]).get(key)
                 last = thread.last_message if thread is not None else None
                 if thread is not None and last is not None and last.message_id in ids:
-                    remaining = [m for m in self._messages.get(key, ()) if not m.pending]
-                    newest = remaining[-1] if remaining else None
-                    if newest is None and self.store is not None:
-                        newest = self.store.newest_message(key)
-                    thread = replace(thread, last_message=newest)
+                    thread = replace(thread, last_message=self._newest_kept(key))
                     if listed:
                         self.inbox.upsert(thread)
                         changed_threads = True
@@ -784,7 +789,7 @@ class Session:
 
     def _keep_thread(self, thread: Thread) -> None:
         """A thread a call to the server just returned: listed, stored, announced."""
-        thread = self._with_unsent_preview(self._without_gone_preview(thread))
+        thread = self._preview_as_held(thread)
         self.inbox.upsert(thread)
         if self.store is not None:
             self.store.put_thread(thread)
