@@ -57,17 +57,16 @@ class RetryPolicy:
         ``[0, ceiling(n)]`` ("full jitter"), raised to the server's ``retry_after``
         when it gave one (up to ``max_retry_after``)."""
         draw = (rng or random).uniform(0.0, self.ceiling(attempt))
-        hint = _finite(retry_after)
-        if hint is None:
-            return draw
-        return max(draw, min(hint, self.max_retry_after))
+        hint = self.honoured(retry_after)
+        return draw if hint is None else max(draw, hint)
 
-
-def _finite(value: float | None) -> float | None:
-    """A usable Retry-After in seconds, or None (absent, negative, NaN, infinite)."""
-    if value is None or not math.isfinite(value) or value < 0:
-        return None
-    return float(value)
+    def honoured(self, retry_after: float | None) -> float | None:
+        """The part of a server's Retry-After this policy waits for: at most
+        ``max_retry_after`` seconds; None when absent or unusable (negative, NaN,
+        infinite)."""
+        if retry_after is None or not math.isfinite(retry_after) or retry_after < 0:
+            return None
+        return min(float(retry_after), self.max_retry_after)
 
 
 def backoff_ceiling(failures: int, base: float, cap: float) -> float:

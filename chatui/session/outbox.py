@@ -334,10 +334,11 @@ class Outbox:
             # The count is kept across restarts, without bound: the policy takes any.
             attempts = item.attempts + 1
             retry_after = err.retry_after if isinstance(err, UnavailableError) else None
-            delay = self.retry_policy.delay(attempts, retry_after)
+            policy = self.retry_policy
+            delay = policy.delay(attempts, retry_after)
             now = now_ms()
-            if retry_after is not None:
-                honoured = min(retry_after, self.retry_policy.max_retry_after)
+            honoured = policy.honoured(retry_after)
+            if honoured is not None:
                 self._not_before[item.txn_id] = int(now + honoured * 1000)
             else:
                 self._not_before.pop(item.txn_id, None)
