@@ -191,14 +191,10 @@ class ChatApp(
 
             go_colorless(self)
         elif self.no_color:
-            # NO_COLOR set but empty: no-color.org says colors stay (Textual would
-            # paint grays); the chat's depth detection already agrees.
-            from textual.filter import Monochrome, NoColor
+            # NO_COLOR set but empty: colors stay (Textual would paint grays).
+            from chatui.ui.no_color import keep_colors
 
-            self.no_color = False
-            self._filters[:] = [
-                f for f in self._filters if not isinstance(f, (Monochrome, NoColor))
-            ]
+            keep_colors(self)
         self.session = session
         self.profile = profile
         self.title = title

@@ -16,8 +16,9 @@ cursors and highlights, bold and underline for emphasis. The chat view itself is
 already attribute-only at depth NONE (chatui.ui.chat_style).
 
 This module is imported only when colors are off (``NO_COLOR`` set and non-empty,
-or ``TERM=dumb``: the check is in ``ChatApp.__init__``), so the first frame of a
-normal start pays nothing for it (bench/startup.py).
+or ``TERM=dumb``: the check is in ``ChatApp.__init__``) or ``NO_COLOR`` is set but
+empty (:func:`keep_colors`), so the first frame of a normal start pays nothing for
+it (bench/startup.py).
 """
 
 from __future__ import annotations
@@ -117,9 +118,19 @@ def go_colorless(app: App) -> None:
     (``TEXTUAL_FILTERS=dim``), which needs a color to blend.
     """
     app.no_color = True
-    app._filters[:] = [
-        f for f in app._filters if not isinstance(f, (Monochrome, NoColor, DimFilter))
-    ]
+    _drop_filters(app, Monochrome, NoColor, DimFilter)
     app._filters.insert(0, StripColor())
     app.css_path.append(STYLESHEET)
     _honour_reverse()
+
+
+def keep_colors(app: App) -> None:
+    """``NO_COLOR`` set but empty: no-color.org says colors stay, but Textual turns
+    them gray all the same; its filters for that are dropped (the chat's color
+    depth detection already agrees)."""
+    app.no_color = False
+    _drop_filters(app, Monochrome, NoColor)
+
+
+def _drop_filters(app: App, *kinds: type[LineFilter]) -> None:
+    app._filters[:] = [f for f in app._filters if not isinstance(f, kinds)]
