@@ -36,7 +36,8 @@ import tracemalloc
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from chatui.core.vanish import VanishClock, system_wall_ms
+from chatui.core.clock import now_ms
+from chatui.core.vanish import VanishClock
 from chatui.session.vanish_scheduler import VanishScheduler
 
 LEAD_S = 0.5  # the first deadline is this far out, so arming is done before it
@@ -110,7 +111,7 @@ async def scheduler_mode(
             done.set_result(None)
 
     sched: VanishScheduler[Key] = VanishScheduler(on_expire, clock=VanishClock())
-    base = system_wall_ms()
+    base = now_ms()
     deadline_of.update((key, base + off) for key, off in zip(names, offsets, strict=True))
     started = time.perf_counter()
     sched.arm_many(deadline_of.items())
@@ -120,7 +121,7 @@ async def scheduler_mode(
     run_selects = selector.selects - selects_before
     wakeups = sched.wakeups
     idle_empty = await idle_wakeups(selector)
-    sched.arm_many((key, system_wall_ms() + 3_600_000) for key in names)
+    sched.arm_many((key, now_ms() + 3_600_000) for key in names)
     idle_armed = await idle_wakeups(selector)
     idle_sched = sched.wakeups - wakeups
     sched.close()
@@ -138,7 +139,7 @@ async def scheduler_mode(
 
 async def scheduler_memory(selector: CountingSelector, names: list[Key]) -> dict[str, Any]:
     sched: VanishScheduler[Key] = VanishScheduler(lambda _keys: None, clock=VanishClock())
-    far = system_wall_ms() + 3_600_000
+    far = now_ms() + 3_600_000
     items = [(key, far + i) for i, key in enumerate(names)]
     tracemalloc.start()
     sched.arm_many(items)
@@ -160,7 +161,7 @@ async def tasks_mode(
     selector: CountingSelector, offsets: list[int], names: list[Key]
 ) -> dict[str, Any]:
     lateness: list[float] = []
-    base = system_wall_ms()
+    base = now_ms()
     started = time.perf_counter()
     tasks = [asyncio.create_task(sleep_until(base + off, lateness)) for off in offsets]
     arm_s = time.perf_counter() - started
@@ -168,7 +169,7 @@ async def tasks_mode(
     await asyncio.gather(*tasks)
     run_selects = selector.selects - selects_before
     idle_empty = await idle_wakeups(selector)
-    far = system_wall_ms() + 3_600_000
+    far = now_ms() + 3_600_000
     parked = [asyncio.create_task(sleep_until(far, [])) for _ in names]
     await asyncio.sleep(0)  # let them all reach their sleep
     idle_armed = await idle_wakeups(selector)
@@ -185,7 +186,7 @@ async def tasks_mode(
 
 
 async def tasks_memory(selector: CountingSelector, names: list[Key]) -> dict[str, Any]:
-    far = system_wall_ms() + 3_600_000
+    far = now_ms() + 3_600_000
     tracemalloc.start()
     parked = [asyncio.create_task(sleep_until(far, [])) for _ in names]
     await asyncio.sleep(0)  # each task has started and holds its timer handle

@@ -33,10 +33,6 @@ K = TypeVar("K", bound=Hashable)
 _COMPACT_FLOOR = 64
 
 
-system_wall_ms = now_ms
-"""The vanish clock's default wall time (chatui.core.clock.now_ms)."""
-
-
 class VanishClock:
     """The "now" that vanish deadlines are compared with.
 
@@ -50,7 +46,7 @@ class VanishClock:
 
     def __init__(
         self,
-        wall_ms: Callable[[], int] = system_wall_ms,
+        wall_ms: Callable[[], int] = now_ms,
         mono_s: Callable[[], float] = time.monotonic,
         *,
         high_water_ms: int = 0,

@@ -20,7 +20,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from chatui.core.vanish import VanishClock, system_wall_ms
+from chatui.core.clock import now_ms
+from chatui.core.vanish import VanishClock
 from chatui.session.vanish_scheduler import VanishScheduler
 
 START_MS = 1_800_000_000_000  # some wall time in 2027
@@ -317,7 +318,7 @@ def test_on_a_real_loop_deadlines_armed_before_it_runs_fire_in_order_and_never_e
             done.set_result(None)
 
     sched: VanishScheduler[str] = VanishScheduler(on_expire, clock=clock)
-    now = system_wall_ms()
+    now = now_ms()
     deadlines = {"x": now + 200, "y": now + 500}
     sched.arm_many(deadlines.items())
     assert sched.wake_at is None  # nothing can be scheduled without a loop
