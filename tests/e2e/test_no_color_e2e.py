@@ -19,16 +19,13 @@ through the app; its frame is checked in tests/ui/test_no_color_screens.py.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
-import os
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.sgr import color_attributes, sgr_attributes
-from tests.support import require
+from tests.support import app_env, chatui_on_pty
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
@@ -43,28 +40,12 @@ ESC, ENTER, BACKSPACE, DOWN = "\x1b", "\r", "\x7f", "\x1b[B"
 def _env(**changes: str) -> dict[str, str]:
     """The test's environment for the app: a terminal that *can* show truecolor,
     so that any color the app asks for would be written; ``changes`` on top."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("CHATUI_CONFIG_DIR", "NO_COLOR", "COLORTERM", "TEXTUAL", "TEXTUAL_FILTERS")
-    }
-    env.update(TERM="xterm-256color", COLORTERM="truecolor")
-    env.update(changes)
-    return env
+    return app_env(COLORTERM="truecolor", **changes)
 
 
 @contextlib.contextmanager
 def _chatui(profile: Path, *args: str, env: dict[str, str]) -> Iterator[object]:
-    require(hasattr(os, "openpty"), "a pseudo-terminal (os.openpty)")
-    require(importlib.util.find_spec("pyte") is not None, "the pyte terminal emulator")
-    from tests.hostile.terminal import TerminalProcess
-
-    app = TerminalProcess(
-        [sys.executable, "-m", "chatui", "--config-dir", str(profile), *args],
-        env=env,
-        columns=120,
-        rows=36,
-    )
+    app = chatui_on_pty(profile, *args, env=env, columns=120, rows=36)
     try:
         yield app
     finally:

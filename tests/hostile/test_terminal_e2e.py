@@ -18,7 +18,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import sys
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -38,7 +37,7 @@ from chatui.server.runner import ServerThread
 from tests.conftest import make_user
 from tests.faults.proxy import FaultProxy, Rewrite
 from tests.hostile import corpus
-from tests.support import require
+from tests.support import app_env, chatui_on_pty, require
 
 if TYPE_CHECKING:
     from tests.hostile.terminal import TerminalProcess
@@ -58,7 +57,6 @@ _DEADLINE = 60.0
 def app_for_bob(server: ServerThread, tmp_path: Path) -> Iterator[tuple[object, str, str]]:
     require(hasattr(os, "openpty"), "a pseudo-terminal (os.openpty)")
     require(importlib.util.find_spec("pyte") is not None, "the pyte terminal emulator")
-    from tests.hostile.terminal import TerminalProcess
 
     alice = make_user(server, "alice")
     bob = make_user(server, "bob")
@@ -91,15 +89,7 @@ def app_for_bob(server: ServerThread, tmp_path: Path) -> Iterator[tuple[object, 
     store_token(profile, account, bob.token)
     save_accounts(profile, [account])
 
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("CHATUI_CONFIG_DIR", "NO_COLOR", "COLORTERM", "TEXTUAL")
-    }
-    env["TERM"] = "xterm-256color"
-    app = TerminalProcess(
-        [sys.executable, "-m", "chatui", "--config-dir", str(profile.config_dir)], env=env
-    )
+    app = chatui_on_pty(profile.config_dir, env=app_env())
     try:
         yield app, alice.token, thread["thread_id"]
     finally:

@@ -8,8 +8,6 @@ read — in its worker thread, after the first frame — is what is proven.
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import sys
 from pathlib import Path
 
@@ -19,22 +17,11 @@ import pytest
 from chatui.server.runner import ServerThread
 from tests.conftest import make_user
 from tests.profile.conftest import files_containing, keyring_lookup, run_chatui
-from tests.support import require
+from tests.support import app_env, chatui_on_pty
 
 pytestmark = [pytest.mark.keyring, pytest.mark.e2e]
 
 TIMEOUT = 60.0  # bounds a hang only
-
-
-def _run_app(env: dict[str, str], config_dir: Path):
-    require(hasattr(os, "openpty"), "a pseudo-terminal (os.openpty)")
-    require(importlib.util.find_spec("pyte") is not None, "the pyte terminal emulator")
-    from tests.hostile.terminal import TerminalProcess
-
-    return TerminalProcess(
-        [sys.executable, "-m", "chatui", "--config-dir", str(config_dir)],
-        env=dict(env, TERM="xterm-256color"),
-    )
 
 
 def test_the_app_signs_in_with_the_token_from_the_secret_service(
@@ -59,7 +46,7 @@ def test_the_app_signs_in_with_the_token_from_the_secret_service(
     _backend, token = keyring_lookup(secret_service, "local-bob")
     assert token and files_containing(tmp_path, token) == []  # only the keyring has it
 
-    app = _run_app(secret_service, config_dir)
+    app = chatui_on_pty(config_dir, env=app_env(secret_service))
     try:
         # Only a token the server accepts lists bob's conversations and connects.
         app.wait_for(
@@ -88,7 +75,7 @@ def test_the_app_says_so_when_the_keyring_has_no_token(
     deleted = run_chatui_python(secret_service, code)
     assert deleted.returncode == 0, deleted.stderr
 
-    app = _run_app(secret_service, config_dir)
+    app = chatui_on_pty(config_dir, env=app_env(secret_service))
     try:
         screen = app.wait_for(
             lambda s: "local-bob" in s and "✖" in s, "the account's error", TIMEOUT

@@ -8,10 +8,8 @@ read-only command as plain subprocesses, a real reference server over loopback.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from chatui.profile.lock import LOCK_NAME, ProfileInUse, ProfileLock
 from chatui.server.runner import ServerThread
 from tests.conftest import make_user
 from tests.profile.conftest import run_chatui
-from tests.support import require
+from tests.support import app_env, chatui_on_pty
 
 TIMEOUT = 60.0  # bounds a hang only
 
@@ -34,17 +32,6 @@ def test_a_second_lock_on_the_same_file_is_refused_until_the_first_lets_go(tmp_p
     first.release()
     with ProfileLock(path):  # free again
         pass
-
-
-def _start_app(env: dict[str, str], config_dir: Path, *args: str):
-    require(hasattr(os, "openpty"), "a pseudo-terminal (os.openpty)")
-    require(importlib.util.find_spec("pyte") is not None, "the pyte terminal emulator")
-    from tests.hostile.terminal import TerminalProcess
-
-    env = dict(env, TERM="xterm-256color")
-    return TerminalProcess(
-        [sys.executable, "-m", "chatui", "--config-dir", str(config_dir), *args], env=env
-    )
 
 
 @pytest.fixture
@@ -73,7 +60,7 @@ def linked_profile(server: ServerThread, sandbox_env, config_dir: Path) -> Itera
 def test_a_second_app_on_the_profile_names_the_first_and_exits(
     linked_profile: Path, sandbox_env
 ) -> None:
-    first = _start_app(sandbox_env, linked_profile)
+    first = chatui_on_pty(linked_profile, env=app_env(sandbox_env))
     try:
         first.wait_for(lambda s: "connected" in s, "the first app to be up", TIMEOUT)
 
@@ -93,7 +80,7 @@ def test_a_second_app_on_the_profile_names_the_first_and_exits(
 
 
 def test_a_killed_app_does_not_leave_the_profile_locked(linked_profile: Path, sandbox_env):
-    first = _start_app(sandbox_env, linked_profile)
+    first = chatui_on_pty(linked_profile, env=app_env(sandbox_env))
     try:
         first.wait_for(lambda s: "connected" in s, "the first app to be up", TIMEOUT)
         os.kill(first.process.pid, signal.SIGKILL)
@@ -102,7 +89,7 @@ def test_a_killed_app_does_not_leave_the_profile_locked(linked_profile: Path, sa
         first.close()
     assert (linked_profile / "data" / LOCK_NAME).exists()  # left behind, but not held
 
-    again = _start_app(sandbox_env, linked_profile)
+    again = chatui_on_pty(linked_profile, env=app_env(sandbox_env))
     try:
         again.wait_for(lambda s: "connected" in s, "a new app after the crash", TIMEOUT)
     finally:
@@ -110,7 +97,7 @@ def test_a_killed_app_does_not_leave_the_profile_locked(linked_profile: Path, sa
 
 
 def test_a_second_demo_is_refused_and_cannot_reset_the_running_one(sandbox_env, config_dir):
-    first = _start_app(sandbox_env, config_dir, "demo")
+    first = chatui_on_pty(config_dir, "demo", env=app_env(sandbox_env))
     try:
         first.wait_for(lambda s: "Weekend hike" in s, "the first demo", TIMEOUT)
         demo_dbs = sorted((config_dir / "data" / "demo").glob("*.db"))

@@ -11,11 +11,8 @@ while the app runs and after it exits.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
-import os
 import re
 import sqlite3
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -31,7 +28,7 @@ from chatui.profile.folders import Profile
 from chatui.profile.tokens import store_token
 from chatui.server.runner import ServerThread
 from tests.conftest import make_user
-from tests.support import require
+from tests.support import app_env, chatui_on_pty
 
 if TYPE_CHECKING:
     from tests.hostile.terminal import TerminalProcess
@@ -145,18 +142,7 @@ def make_room(server: ServerThread, tmp_path: Path, title: str = "Secrets") -> R
 @contextlib.contextmanager
 def bobs_app(room: Room) -> Iterator[TerminalProcess]:
     """bob's ``chatui`` on a 120x40 pty, killed if the test leaves it running."""
-    require(importlib.util.find_spec("pyte") is not None, "the pyte terminal emulator")
-    from tests.hostile.terminal import TerminalProcess  # pyte: checked above
-
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("CHATUI_CONFIG_DIR", "NO_COLOR", "COLORTERM", "TEXTUAL")
-    }
-    env["TERM"] = "xterm-256color"
-    app = TerminalProcess(
-        [sys.executable, "-m", "chatui", "--config-dir", str(room.profile)], env=env
-    )
+    app = chatui_on_pty(room.profile, env=app_env())
     try:
         yield app
     finally:
