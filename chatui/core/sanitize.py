@@ -389,3 +389,8 @@ def _wrap_graphemes(p: str, width: int, lines: list[str]) -> None:
         paragraph_start = False
         while i < count and p[spans[i][0]] == " " and spans[i][1] - spans[i][0] == 1:
             i += 1
+
+
+def one_line(text: str, max_len: int = 200) -> str:
+    """Server text made safe for a one-line display (controls visible, no breaks)."""
+    return safe_text(text, single_line=True, max_len=max_len)

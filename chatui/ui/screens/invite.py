@@ -25,7 +25,8 @@ from textual.widgets import Button, Static
 
 from chatui.backends.base import BackendError
 from chatui.core.models import AccountConfig, Thread
-from chatui.ui.widgets.status import account_tag, one_line
+from chatui.core.sanitize import one_line
+from chatui.ui.widgets.status import account_tag
 
 InviteChoice = Literal["accept", "decline", "later"]
 AnswerInvite = Callable[[InviteChoice], Awaitable[object]]

@@ -23,8 +23,9 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from chatui.backends.base import BackendError
 from chatui.core.models import AccountConfig, Thread
+from chatui.core.sanitize import one_line
 from chatui.ui.widgets.ordered_keys import OrderedInput
-from chatui.ui.widgets.status import account_tag, one_line
+from chatui.ui.widgets.status import account_tag
 
 _SPLIT = re.compile(r"[,\s]+")
 
