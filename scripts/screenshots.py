@@ -92,7 +92,7 @@ def message_id_of(session: Session, key: ThreadKey, body: str) -> str:
 
 async def open_and_wait(app: ChatApp, pilot: Pilot, session: Session, key: ThreadKey) -> None:
     """Open ``key`` as the palette would, and wait until its history is drawn."""
-    app.jump_to(key)
+    app.main.jump_to(key)
     await wait_until(pilot, lambda: session.is_loaded(key), "the thread to load")
     await pilot.pause(0.2)
 

@@ -19,8 +19,10 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 
-from chatui.core.models import Thread, VanishSetting
-from chatui.ui.widgets.status import account_tag, one_line
+from chatui.core.models import Thread
+from chatui.core.sanitize import one_line
+from chatui.ui.actions import palette_actions
+from chatui.ui.widgets.status import account_tag
 
 if TYPE_CHECKING:
     from chatui.ui.app import ChatApp
@@ -80,7 +82,7 @@ class ConversationsProvider(Provider):
             title = self._title(thread)
             yield DiscoveryHit(
                 self._prompt(thread, Text(title)),
-                partial(self.chat_app.jump_to, thread.key),
+                partial(self.chat_app.main.jump_to, thread.key),
                 text=title,
                 help=self._help(thread),
             )
@@ -97,7 +99,7 @@ class ConversationsProvider(Provider):
             yield Hit(
                 score,
                 self._prompt(thread, _highlight(title, offsets)),
-                partial(self.chat_app.jump_to, thread.key),
+                partial(self.chat_app.main.jump_to, thread.key),
                 text=title,
                 help=self._help(thread),
             )
@@ -114,65 +116,29 @@ def _highlight(title: str, offsets: Sequence[int]) -> Text:
 
 
 class ChatCommandsProvider(Provider):
-    """The open conversation's commands: vanish mode, chat theme, reactions, help.
+    """The main window's commands, from the actions table (chatui.ui.actions): vanish
+    mode, chat theme, reactions, a new conversation, help.
 
     Titles are the app's own words (no server text), so Textual's highlighting
-    may read them as it likes. Commands about the open conversation are offered
-    only while one is open.
+    may read them as it likes. A command is offered only where it applies (those
+    about the open conversation only while one is open), as its key is.
     """
 
-    @property
-    def chat_app(self) -> ChatApp:
-        return self.app  # type: ignore[return-value]
-
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        app = self.chat_app
+        from chatui.ui.main_screen import MainScreen
+
+        screen = self.screen
+        if not isinstance(screen, MainScreen):
+            return []
+        app = screen.chat_app
         commands: list[tuple[str, str, Callable[[], object]]] = []
-        if app.shown_key is not None:
-            commands += [
-                (
-                    "Vanish mode: on",
-                    "Messages disappear once seen and the chat is closed (shared)",
-                    partial(app.request_vanish, VanishSetting(mode="vanish")),
-                ),
-                (
-                    "Vanish mode: off",
-                    "Messages stay (shared with everyone in the chat)",
-                    partial(app.request_vanish, VanishSetting()),
-                ),
-                (
-                    "Vanish mode: timer…",
-                    "Messages disappear a while after being seen: 30 s … 1 week, or custom",
-                    app.action_vanish_menu,
-                ),
-                (
-                    "Chat theme…",
-                    "This conversation's colors and reactions, with a live preview (shared)",
-                    app.action_theme_picker,
-                ),
-                (
-                    "React: quick reaction",
-                    "React to the selected (or newest) message with the theme's first emoji",
-                    app.action_quick_react,
-                ),
-                (
-                    "React…",
-                    "React to the selected (or newest) message with any emoji",
-                    app.action_react_picker,
-                ),
-                (
-                    "Insert emoji…",
-                    "Put an emoji from the picker into the message box",
-                    app.action_insert_emoji,
-                ),
-            ]
-        commands.append(
-            (
-                "Help: keys, commands, what vanish mode cannot do",
-                "The help screen (F1)",
-                app.action_help,
-            )
-        )
+        for action in palette_actions():
+            if not screen.check_action(action.action, ()):
+                continue
+            keys = app.keys_of(action.action)
+            help_text = action.palette_help + (f" ({keys[0]})" if keys else "")
+            run = partial(app.call_later, app.run_action, action.action, screen)
+            commands.append((action.palette, help_text, run))
         return commands
 
     async def discover(self) -> Hits:

@@ -36,7 +36,7 @@ async def test_an_oversized_message_is_refused_visibly_and_kept(server: ServerTh
 
         def refused_and_kept() -> bool:
             told = any(n.severity == "error" for n in app._notifications)
-            key = app.shown_key
+            key = app.main.shown_key
             kept_in_composer = text in composer.value
             kept_as_failed = key is not None and any(m.body == text for m in session.messages(key))
             return told and (kept_in_composer or kept_as_failed)
@@ -58,7 +58,7 @@ async def test_an_oversized_message_is_refused_visibly_and_kept(server: ServerTh
             pilot,
             lambda: any(
                 m.body == "HX90 the short version" and not m.pending
-                for m in session.messages(app.shown_key)
+                for m in session.messages(app.main.shown_key)
             ),
             "the shortened message, sent",
         )

@@ -144,10 +144,10 @@ async def test_each_thread_keeps_its_own_draft(world: World) -> None:
         composer = app.query_one(Composer)
         await pilot.press("enter", *"half a thought")  # in Climbing trip (newest)
         await pilot.press("escape", "j", "enter")  # to Lunch plans
-        await wait_for(pilot, lambda: app.shown_key == world.lunch, "Lunch plans open")
+        await wait_for(pilot, lambda: app.main.shown_key == world.lunch, "Lunch plans open")
         assert composer.value == ""
         await pilot.press("escape", "k", "enter")  # back to Climbing trip
-        await wait_for(pilot, lambda: app.shown_key == world.climbing, "Climbing open again")
+        await wait_for(pilot, lambda: app.main.shown_key == world.climbing, "Climbing open again")
         assert composer.value == "half a thought"
         # Nothing was sent while switching.
         assert not any(m.body == "half a thought" for m in app.session.messages(world.climbing))

@@ -49,7 +49,7 @@ async def test_ctrl_n_creates_from_the_chosen_account(world: World) -> None:
         await pilot.press("tab", *"Board games", "enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, NewConversationScreen), "close")
 
-        key = app.shown_key
+        key = app.main.shown_key
         assert key is not None and key[0] == "home"
         thread = app.session.inbox.get(key)
         assert thread is not None and thread.title == "Board games"

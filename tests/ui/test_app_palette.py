@@ -24,7 +24,7 @@ async def test_palette_opens_a_conversation_of_the_other_account(world: World) -
         thread_list = app.query_one(ThreadListView)
         # Start in the "work" account's thread...
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.shown_key == world.climbing, "Climbing open")
+        await wait_for(pilot, lambda: app.main.shown_key == world.climbing, "Climbing open")
 
         # ...and jump by name to the "home" account's one.
         await pilot.press("ctrl+p")
@@ -38,7 +38,7 @@ async def test_palette_opens_a_conversation_of_the_other_account(world: World) -
         assert "H" in _options(app)[0]  # the account label is part of the hit
         await pilot.press("down", "enter")
 
-        await wait_for(pilot, lambda: app.shown_key == world.lunch, "Lunch plans open")
+        await wait_for(pilot, lambda: app.main.shown_key == world.lunch, "Lunch plans open")
         assert not isinstance(app.screen, CommandPalette)
         assert thread_list.cursor_key == world.lunch
         assert app.focused is app.query_one(Composer)
@@ -79,6 +79,6 @@ async def test_palette_shows_hostile_titles_as_text(world: World) -> None:
         assert "[link=http://evil]plan[/link]" in shown
         assert "\x1b" not in shown
         await pilot.press("down", "enter")
-        await wait_for(pilot, lambda: app.shown_key == key, "the hostile thread open")
+        await wait_for(pilot, lambda: app.main.shown_key == key, "the hostile thread open")
         header = app.query_one(ThreadHeader).plain
         assert "[b]Heist[/b]" in header and "\x1b" not in header

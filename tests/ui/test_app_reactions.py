@@ -30,7 +30,7 @@ def server_reactions(world: World) -> dict[str, list[str]]:
 
 async def open_bobs_lunch(app: ChatApp, pilot, world: World) -> None:
     await wait_for(pilot, lambda: len(app.session.inbox) == 2, "Bob's threads")
-    app.jump_to(world.lunch)
+    app.main.jump_to(world.lunch)
     await wait_for(
         pilot,
         lambda: any(m.body == "pizza at noon?" for m in app.session.messages(world.lunch)),

@@ -74,7 +74,7 @@ async def test_alices_theme_and_reactions_show_on_bobs_screen(world: World) -> N
     async with alice_app.run_test(size=(110, 30)) as alice, bob_app.run_test(size=(110, 30)) as bob:
         # Bob has the conversation open: everything below reaches him live.
         await until(bob, lambda: len(bob_app.session.inbox) == 2, "Bob's threads")
-        bob_app.jump_to(world.lunch)
+        bob_app.main.jump_to(world.lunch)
         bob_view = bob_app.query_one(MessageView)
         await until(bob, lambda: BOBS_LINE in rendered(bob_view), "Bob's own line")
         assert bob_view.chat_styles is not None and bob_view.chat_styles.theme.name == "Default"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from chatui.session.session import InboxChanged
 from chatui.ui.app import ChatApp
+from chatui.ui.widgets.message_view import MessageView
 from tests.ui.conftest import World, wait_for
 
 
@@ -16,13 +17,14 @@ async def test_an_inbox_change_after_the_screens_are_gone_is_ignored(world: Worl
     app = ChatApp(world.bob_session())
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: len(app.session.inbox) == 2, "both accounts' threads")
-        app.jump_to(world.lunch)
-        await wait_for(pilot, lambda: app.shown_key == world.lunch, "the open conversation")
+        app.main.jump_to(world.lunch)
+        await wait_for(pilot, lambda: app.main.shown_key == world.lunch, "the open conversation")
     assert not app.screen_stack
+    main = app.main
     # The window between the screens going and on_unmount: the flag not yet set.
-    app._shutting_down = False
-    app._on_session_change(InboxChanged())
-    app._flush_inbox()  # must not raise
+    app.shutting_down = False
+    main._on_session_change(InboxChanged())
+    main.flush_inbox()  # must not raise
     # Nor may the message view's late "these lines were drawn" (the CI run's case).
-    assert not app.thread_visible()
-    app._messages_drawn(world.lunch, ["m1"])
+    assert not main.thread_visible()
+    main._messages_shown(MessageView.Shown(main.message_view, world.lunch, ("m1",)))

@@ -80,7 +80,7 @@ async def test_enter_shares_the_theme_with_the_other_side(world: World) -> None:
             return theme.get("name") if theme else None
 
         await wait_for(bob, lambda: bobs_theme_name() == chosen.name, "the theme at Bob's")
-        bob_app.jump_to(world.lunch)
+        bob_app.main.jump_to(world.lunch)
         view = bob_app.query_one(MessageView)
         await wait_for(
             bob,

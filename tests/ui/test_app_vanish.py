@@ -76,7 +76,7 @@ async def test_vanish_key_menu_five_minutes_reaches_the_other_side(world: World)
         # Bob opens it (the notice made it the newest thread): the notice is in it.
         assert bob_app.session.inbox.at(0).key == world.lunch
         await bob.press("enter")
-        await wait_for(bob, lambda: bob_app.shown_key == world.lunch, "Lunch plans open")
+        await wait_for(bob, lambda: bob_app.main.shown_key == world.lunch, "Lunch plans open")
         view = bob_app.query_one(MessageView)
         await wait_for(
             bob,
@@ -162,7 +162,7 @@ async def test_seen_counts_only_while_the_thread_is_in_view(world: World) -> Non
         )
         first = await alice_app.session.send(alice_key(world), "first, under a timer")
         assert first is not None
-        bob_app.jump_to(world.lunch)
+        bob_app.main.jump_to(world.lunch)
         view = bob_app.query_one(MessageView)
         # Drawn on Bob's screen: his copy's clock starts.
         await wait_for(
@@ -252,7 +252,7 @@ async def test_vanish_message_goes_once_seen_and_the_chat_is_left(world: World) 
         )
         sent = await alice_app.session.send(alice_key(world), "read me once")
         assert sent is not None
-        bob_app.jump_to(world.lunch)
+        bob_app.main.jump_to(world.lunch)
         view = bob_app.query_one(MessageView)
         await wait_for(bob, lambda: "read me once" in rendered(view), "on Bob's screen")
         await wait_for(
@@ -265,7 +265,7 @@ async def test_vanish_message_goes_once_seen_and_the_chat_is_left(world: World) 
         await bob.pause()
         assert any(m.message_id == sent.message_id for m in bob_app.session.messages(world.lunch))
 
-        bob_app.jump_to(world.climbing)  # leaving the chat
+        bob_app.main.jump_to(world.climbing)  # leaving the chat
         await wait_for(
             bob,
             lambda: all(
@@ -273,7 +273,7 @@ async def test_vanish_message_goes_once_seen_and_the_chat_is_left(world: World) 
             ),
             "the message gone from Bob's copy",
         )
-        bob_app.jump_to(world.lunch)
-        await wait_for(bob, lambda: bob_app.shown_key == world.lunch, "Lunch plans again")
+        bob_app.main.jump_to(world.lunch)
+        await wait_for(bob, lambda: bob_app.main.shown_key == world.lunch, "Lunch plans again")
         await bob.pause()
         assert "read me once" not in rendered(view)

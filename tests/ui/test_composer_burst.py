@@ -43,7 +43,7 @@ def _bob_with_store(world: World, tmp_path: Path) -> ChatApp:
 async def _lunch_open(app: ChatApp, pilot: Pilot, world: World) -> Composer:
     """Wait for the list, open "Lunch plans" and return its focused composer."""
     await wait_for(pilot, lambda: len(app.session.inbox) == 2, "both accounts' threads")
-    app.jump_to(world.lunch)
+    app.main.jump_to(world.lunch)
     composer = app.query_one(Composer)
     await wait_for(pilot, lambda: app.focused is composer, "the composer")
     return composer

@@ -44,6 +44,10 @@ async def _list_ready(pilot: Pilot) -> None:
         ),
         "the thread list, connected",
     )
+    # Connecting refetches each account's list (the server's is the truth): a thread
+    # added by hand before that lands would be dropped by it.
+    refetches = [t for t in session._tasks if "_refresh_threads" in t.get_coro().__qualname__]
+    await _wait(pilot, lambda: bool(refetches) and all(t.done() for t in refetches), "refetched")
 
 
 def _then(world: SnapshotWorld, keys: tuple[str, ...], screen: str, *, open_thread: bool):
@@ -150,7 +154,7 @@ def test_invitation(snap_compare, tmp_path: Path) -> None:
             )
             app.session.apply(ThreadUpdated(invite))
             await _wait(pilot, lambda: invite.key in app.session.inbox, "the invitation")
-            app.jump_to(invite.key)
+            app.main.jump_to(invite.key)
             await _wait(pilot, lambda: type(app.screen).__name__ == "InviteScreen", "the dialog")
             await pilot.wait_for_scheduled_animations()
             await pilot.pause()

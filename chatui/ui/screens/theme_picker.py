@@ -5,7 +5,7 @@ Moving through the list restyles the open conversation at once (the caller's
 The panel sits at the side and the screen behind it is not dimmed: the
 conversation must stay in view for the preview to mean anything (and so,
 unlike the centred dialogs, the thread still counts as on screen while it is
-open; see ``THREAD_VISIBLE`` and ChatApp's handling of ``MessageView.Shown``).
+open; see ``THREAD_VISIBLE`` and chatui.ui.controllers.seen).
 
 Enter dismisses with the chosen theme (the app then shares it with the
 conversation); Esc dismisses with None and the app puts the old look back.
@@ -28,7 +28,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from chatui.ui.widgets.status import one_line
+from chatui.core.sanitize import one_line
 
 if TYPE_CHECKING:
     from chatui.core.themes import ChatTheme

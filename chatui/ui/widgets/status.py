@@ -20,7 +20,8 @@ from textual.widgets import Footer
 
 from chatui.core.models import AccountConfig, ConnectionState, Thread, VanishSetting
 from chatui.core.notices import duration_setting, vanish_words
-from chatui.core.sanitize import safe_text, truncate_cells
+from chatui.core.sanitize import one_line, truncate_cells
+from chatui.ui.actions import ORDER
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -35,11 +36,6 @@ _STATE_LOOK: dict[ConnectionState, tuple[str, str]] = {
     ConnectionState.ERROR: ("✖", "red"),
     ConnectionState.OFFLINE: ("○", "bright_black"),
 }
-
-
-def one_line(text: str, max_len: int = 200) -> str:
-    """Server text made safe for a one-line display (controls visible, no breaks)."""
-    return safe_text(text, single_line=True, max_len=max_len)
 
 
 def account_tag(account: AccountConfig) -> Text:
@@ -319,16 +315,24 @@ class KeyBar(Footer):
     def _hints(self) -> tuple[list[tuple[Binding, bool, str]], tuple[Binding, bool, str] | None]:
         """The keys to show (one per action, as the Footer does) and the palette key."""
         active = self.screen.active_bindings
+        # Under a dialog, this screen's own keys do nothing until it closes: only
+        # the app's (quit, the palette) are shown behind it.
+        covered = self.screen is not self.app.screen
         by_action: dict[str, tuple[Binding, bool, str]] = {}
-        for _node, binding, enabled, tooltip in active.values():
+        for node, binding, enabled, tooltip in active.values():
+            if covered and node is not self.app:
+                continue
             if binding.show and binding.action not in by_action:
                 by_action[binding.action] = (binding, enabled, tooltip or binding.tooltip)
+        # In the actions table's order (the app's own first), whichever node of the
+        # focus chain holds the binding; a widget's own keys come before them.
+        hints = sorted(by_action.values(), key=lambda hint: ORDER.get(hint[0].action, -1))
         palette = None
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             found = active.get(self.app.COMMAND_PALETTE_BINDING)
             if found is not None:
                 palette = (found.binding, found.enabled, found.binding.tooltip)
-        return list(by_action.values()), palette
+        return hints, palette
 
     def render(self) -> Text:
         self._keys = []

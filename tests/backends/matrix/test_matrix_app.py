@@ -177,17 +177,17 @@ async def test_an_invite_in_the_merged_list_is_accepted_or_declined_from_the_app
         assert all(t.membership == "invite" for t in session.inbox.threads())
 
         # Enter on an invitation asks first; "a" joins and opens the conversation.
-        app.thread_list.select_key(("mx", club))
+        app.main.thread_list.select_key(("mx", club))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, InviteScreen), "the invite screen")
         await pilot.press("a")
-        await wait_for(pilot, lambda: app.shown_key == ("mx", club), "the club opened")
+        await wait_for(pilot, lambda: app.main.shown_key == ("mx", club), "the club opened")
         assert session.inbox.get(("mx", club)).membership == "join"
 
         # "d" declines: the invitation leaves the list.
-        app.thread_list.select_key(("mx", poker))
+        app.main.thread_list.select_key(("mx", poker))
         await pilot.press("escape")
-        app.thread_list.focus()
+        app.main.thread_list.focus()
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, InviteScreen), "the invite screen")
         await pilot.press("d")

@@ -54,7 +54,7 @@ async def test_alices_theme_and_reactions_show_on_bobs_matrix_screen(synapse, ma
             await alice.start()
             # Bob has the conversation open: everything below reaches him live.
             await wait_for(bob, lambda: key in bob_app.session.inbox, "Bob's room", WAIT)
-            bob_app.jump_to(key)
+            bob_app.main.jump_to(key)
             view = bob_app.query_one(MessageView)
             await wait_for(bob, lambda: BOBS_LINE in rendered(view), "Bob's own line", WAIT)
             assert view.chat_styles is not None and view.chat_styles.theme.name == "Default"

@@ -1,0 +1,783 @@
+"""The main window: the merged thread list, the open conversation, the composer and
+the two bars, wired to one :class:`~chatui.session.session.Session`.
+
+Everything shown comes from the Session; this screen only turns the Session's
+change records into view refreshes and the user's keys into Session calls.
+Network work runs in workers, so that the first frame never waits for a server
+and a slow server never freezes typing.
+
+The screen owns the main keys (read from chatui.ui.actions, the one table of
+actions) and every handler of its widgets' messages. Screen bindings are inactive
+while a dialog is on top, so no action has to check which screen is showing. The
+features' state and rules are plain objects (chatui.ui.controllers): what has
+been seen, the drafts, the thread's look, the reaction target and recent emoji.
+Dialogs are imported on first use: none is needed for the first frame
+(bench/startup.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Input
+
+from chatui.backends.base import BackendError
+from chatui.core.models import AccountConfig, Message, Thread, ThreadKey, VanishSetting
+from chatui.core.sanitize import one_line
+from chatui.session.session import (
+    AccountStateChanged,
+    Change,
+    HistoryRefetched,
+    InboxChanged,
+    MessagesChanged,
+    SendFailed,
+    Session,
+)
+from chatui.ui.actions import UserAction, screen_bindings
+from chatui.ui.controllers.drafts import Drafts
+from chatui.ui.controllers.looks import ThreadLooks
+from chatui.ui.controllers.reactions import EmojiMemory, reaction_target
+from chatui.ui.controllers.seen import SeenReporter
+from chatui.ui.widgets.composer import Composer
+from chatui.ui.widgets.message_view import MessageView
+from chatui.ui.widgets.status import KeyBar, StatusBar, ThreadHeader
+from chatui.ui.widgets.thread_list import ThreadListView
+
+if TYPE_CHECKING:
+    from chatui.core.themes import ChatTheme
+    from chatui.profile.folders import Profile
+    from chatui.ui.app import ChatApp
+    from chatui.ui.screens.new_conversation import NewConversation
+
+log = logging.getLogger(__name__)
+
+_THREAD_ACTIONS = frozenset(
+    {
+        "vanish_menu",
+        "vanish_on",
+        "vanish_off",
+        "theme_picker",
+        "quick_react",
+        "react_picker",
+        "insert_emoji",
+    }
+)
+
+
+class MainScreen(Screen[None]):
+    """Every linked account's conversations, merged, and the open one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings()
+
+    def __init__(self, session: Session, profile: Profile | None) -> None:
+        # An id of our own, so that app.tcss lays out this screen and no other.
+        super().__init__(id="main")
+        self.session = session
+        self.profile = profile
+        self.shown_key: ThreadKey | None = None
+        """The thread on the right (stays there after Esc; see :meth:`open_thread`)."""
+        # The widgets exist from the screen's start, so that code may address them at
+        # any time (a session change during shutdown, when the DOM is going, too);
+        # the conversation pane's are mounted after the first frame
+        # (_mount_conversation).
+        self._thread_list = ThreadListView(id="threads")
+        self._status_bar = StatusBar(id="status")
+        self._thread_header = ThreadHeader(id="thread-header")
+        self._message_view = MessageView(id="messages")
+        self._composer = Composer(id="composer")
+        self.drafts = Drafts(session.store)
+        self.seen = SeenReporter(session.messages_seen)
+        self.looks = ThreadLooks(profile, os.environ)
+        self.emoji = EmojiMemory(profile)
+        self._draft_timer: Timer | None = None
+        self._older_exhausted: set[ThreadKey] = set()
+        self._loading_older: set[ThreadKey] = set()
+        self._send_lock = asyncio.Lock()
+        self._inbox_dirty = False
+
+    # --- the app and the widgets -------------------------------------------------------
+
+    @property
+    def chat_app(self) -> ChatApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def thread_list(self) -> ThreadListView:
+        return self._thread_list
+
+    @property
+    def status_bar(self) -> StatusBar:
+        return self._status_bar
+
+    @property
+    def thread_header(self) -> ThreadHeader:
+        return self._thread_header
+
+    @property
+    def message_view(self) -> MessageView:
+        return self._message_view
+
+    @property
+    def composer(self) -> Composer:
+        return self._composer
+
+    # --- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        # The screen itself lays the list and the conversation side by side, and the
+        # two bars are docked under them (app.tcss): one container fewer to mount,
+        # style and paint before the first frame.
+        yield self.thread_list
+        yield Vertical(id="conversation")  # filled right after the first frame
+        yield self.status_bar
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        session = self.session
+        # The store first: everything cached is in the first frame, before any server
+        # answers (or with every server down).
+        session.load_cached()
+        self.drafts.load()
+        thread_list = self.thread_list
+        thread_list.set_source(session.inbox, session.me, self._accounts())
+        self.status_bar.update_states(self._accounts(), session.states, session.stuck_sends())
+        thread_list.focus()
+        session.add_listener(self._on_session_change)
+        # The view shows each message's remaining time from the Session's timers.
+        self.message_view.deadline_of = lambda m: session.expires_at(m.thread_key, m.message_id)
+        app = self.app
+        app.screen_change_signal.subscribe(self, self._screen_changed)
+        app.app_suspend_signal.subscribe(self, self._suspended)
+        app.app_resume_signal.subscribe(self, self._resumed)
+        # No conversation is open at start, so the first frame is the list alone;
+        # the conversation pane's widgets (a third of the first frame's cost) are
+        # mounted right after it (bench/startup.py, docs/performance.md).
+        self.call_after_refresh(self._mount_conversation)
+        # Started after the first frame is drawn: the first frame must not wait for
+        # any server, nor for setting up HTTP clients (bench/startup.py measures it).
+        self.call_after_refresh(self._begin_session)
+
+    def _mount_conversation(self) -> None:
+        if not self.drawing:
+            return
+        pane = self.query_one("#conversation", Vertical)
+        # mount() adds them to the DOM at once (queries and calls work from here on);
+        # their own on_mount runs on their next turn.
+        pane.mount(self.thread_header, self.message_view, self.composer)
+        self.thread_header.show(None, None, "")
+
+    def bind_user_keys(self, action: UserAction, keys: str) -> None:
+        """Give ``action`` (one with no default key) the user's ``keys``."""
+        self._bindings.bind(keys, action.action, action.label, show=False, priority=action.priority)
+        self.refresh_bindings()
+
+    def _accounts(self) -> dict[str, AccountConfig]:
+        return {account_id: linked.config for account_id, linked in self.session.linked.items()}
+
+    def _begin_session(self) -> None:
+        if not self.drawing:
+            return
+        self.run_worker(self.session.start(), name="session-start", exit_on_error=False)
+        # After the first frame too: the theme files, the settings and the user's
+        # keys are not needed for it.
+        for problem in self.looks.load():
+            self.notify(
+                problem.message, title=problem.title, severity="warning", timeout=10, markup=False
+            )
+        if self.looks.shortcodes:
+            self.message_view.shortcodes = True
+        self.composer.recent_emoji = self.emoji.items
+        self.chat_app.apply_user_keys()
+
+    @property
+    def drawing(self) -> bool:
+        """Whether the views are there to draw on.
+
+        Not while quitting (the app's ``exit`` says so first), and not once the
+        screens are gone: a shutdown that does not pass through ``exit`` (a test
+        harness, a closed terminal) removes them first, and a session change
+        arriving in between must not touch what is gone.
+        """
+        try:
+            app = self.chat_app
+            return not app.shutting_down and bool(app.screen_stack)
+        except Exception:  # no active app, or the mode's stack itself is gone
+            return False
+
+    def leave(self) -> None:
+        """The app is quitting: keep every draft, and close the open chat ("vanish"
+        messages seen in it go)."""
+        open_drafts = {self.shown_key: self.composer.value} if self.shown_key else {}
+        self.drafts.save_all(open_drafts)
+        self.session.close_thread()
+
+    # --- drafts -----------------------------------------------------------------------
+
+    @on(Input.Changed, "#composer")
+    def _draft_changed(self, event: Input.Changed) -> None:
+        # Kept across restarts (and crashes): stored a moment after typing pauses,
+        # not on every key.
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(0.5, self._store_draft)
+
+    def _store_draft(self) -> None:
+        self._draft_timer = None
+        if self.drawing and self.shown_key is not None:
+            self.drafts.store(self.shown_key, self.composer.value)
+
+    # --- session changes -> views -----------------------------------------------------
+
+    def _on_session_change(self, change: Change) -> None:
+        """Called by the Session on this same asyncio loop, possibly in bursts."""
+        if not self.drawing:
+            return
+        match change:
+            case InboxChanged():
+                # A burst of events is drawn once: mark dirty, flush on the next turn.
+                if not self._inbox_dirty:
+                    self._inbox_dirty = True
+                    self.call_next(self.flush_inbox)
+            case MessagesChanged(key=key):
+                if key == self.shown_key:
+                    self.message_view.update_messages(self.session.messages(key))
+                    self.refresh_bindings()  # a failed message may have come or gone
+            case AccountStateChanged():
+                self.status_bar.update_states(
+                    self._accounts(), self.session.states, self.session.stuck_sends()
+                )
+            case SendFailed(reason=reason):
+                self.notify(
+                    f"Not sent: {one_line(reason)}",
+                    title="Message not sent",
+                    severity="error",
+                    markup=False,
+                )
+            case HistoryRefetched(account_id=account_id, reason=reason):
+                # Plain text (markup=False): the reason is the server's words.
+                name = account_id
+                if account_id in self.session.linked:
+                    label = self.session.account(account_id).label
+                    name = label if len(label) > 1 else account_id
+                self.notify(
+                    f"{one_line(name)}: history was refetched — the server no longer knew"
+                    f" where we left off ({one_line(reason)})",
+                    title="History refetched",
+                    severity="warning",
+                    markup=False,
+                )
+
+    def flush_inbox(self) -> None:
+        """Draw the list's changes now (a burst of changes is drawn once)."""
+        self._inbox_dirty = False
+        if not self.drawing:
+            return
+        self.thread_list.refresh_threads()
+        self._refresh_header()
+        # The shared settings may have changed (someone else set vanish or a theme).
+        self._sync_thread_look()
+
+    def _refresh_header(self) -> None:
+        if self.shown_key is None:
+            self.thread_header.show(None, None, "")
+            return
+        thread = self.session.inbox.get(self.shown_key)
+        account_id = self.shown_key[0]
+        self.thread_header.show(
+            thread, self.session.account(account_id), self.session.me(account_id)
+        )
+
+    # --- what the user has seen (vanish timers) ---------------------------------------
+
+    def thread_visible(self) -> bool:
+        """Is the open thread on screen for the user to read (chatui.ui.controllers.seen)?
+
+        The main screen on top, or a dialog that leaves the thread in view
+        (``THREAD_VISIBLE``: the theme picker's side panel). A terminal in the
+        background (app blur) still counts: its window is usually still in sight.
+        """
+        if self.shown_key is None or not self.drawing:
+            return False
+        top = self.app.screen
+        return top is self or bool(getattr(top, "THREAD_VISIBLE", False))
+
+    @on(MessageView.Shown)
+    def _messages_shown(self, event: MessageView.Shown) -> None:
+        event.stop()
+        self.seen.drawn(
+            event.key, event.message_ids, shown=self.shown_key, visible=self.thread_visible()
+        )
+
+    def _pass_on_seen(self) -> None:
+        self.seen.pass_on(shown=self.shown_key, visible=self.thread_visible())
+
+    def _screen_changed(self, screen: Screen) -> None:
+        self._pass_on_seen()  # a dialog closed: what it held back counts now
+
+    def _suspended(self, app: App) -> None:
+        # Ctrl+Z is leaving the chat, as quitting is (app blur is not).
+        self.session.close_thread()
+
+    def _resumed(self, app: App) -> None:
+        # The machine may have slept (the monotonic clock stops meanwhile): whatever
+        # is due by the wall clock goes now, before it is drawn again.
+        self.session.check_vanish()
+        if self.shown_key is not None and self.drawing:
+            self._load_thread(self.shown_key)  # open again: reads and timers count anew
+
+    # --- opening threads --------------------------------------------------------------
+
+    @on(ThreadListView.Opened)
+    def _list_opened(self, event: ThreadListView.Opened) -> None:
+        event.stop()
+        self._open_or_answer(event.key)
+        thread_list = self.thread_list
+        if self.focused is thread_list:
+            # Nothing opened (the thread went away meanwhile): keys are the list's again.
+            thread_list.end_typing_ahead()
+
+    @on(ThreadListView.TypedAhead)
+    def _typed_ahead(self, event: ThreadListView.TypedAhead) -> None:
+        event.stop()
+        if self.shown_key is None:
+            return
+        self.composer.value += event.text
+        self.composer.cursor_position = len(self.composer.value)
+
+    def jump_to(self, key: ThreadKey) -> None:
+        """Select ``key`` in the list and open it (the command palette's action)."""
+        if key not in self.session.inbox:
+            return
+        if self._inbox_dirty:
+            self.flush_inbox()  # a thread that just arrived: its row must exist first
+        self.thread_list.select_key(key)
+        self._open_or_answer(key)
+
+    def _open_or_answer(self, key: ThreadKey) -> None:
+        """Open a conversation, or first ask about it if it is still an invitation."""
+        session = self.session
+        thread = session.inbox.get(key)
+        if thread is None:
+            return
+        if thread.membership != "invite":
+            self.open_thread(key, focus_composer=True)
+            return
+        from chatui.ui.screens.invite import InviteScreen
+
+        async def answer(choice: str) -> None:
+            if choice == "accept":
+                await session.accept_invite(key)
+            elif choice == "decline":
+                await session.decline_invite(key)
+
+        def answered(choice: str | None) -> None:
+            if choice == "accept":
+                self.thread_list.select_key(key)
+                self.open_thread(key, focus_composer=True)
+
+        # After the list has drawn the invitation selected: a screen under a dialog
+        # is not painted again until the dialog closes.
+        screen = InviteScreen(thread, session.account(key[0]), answer)
+        self.call_after_refresh(self.app.push_screen, screen, answered)
+
+    def open_thread(self, key: ThreadKey, *, focus_composer: bool = False) -> None:
+        """Show ``key`` on the right at once, then load it in the background.
+
+        The thread stays open (and so counts as read) until another one is opened;
+        Esc only moves the focus back to the list.
+        """
+        session = self.session
+        thread = session.inbox.get(key)
+        if thread is None:
+            return
+        if self.shown_key != key:
+            if self.shown_key is not None:
+                self.drafts.leave(self.shown_key, self.composer.value)
+                session.close_thread()
+            self.composer.value = self.drafts.take(key)
+            self.shown_key = key
+            me = session.me(key[0])
+            self.message_view.show(
+                key,
+                session.messages(key),
+                me,
+                title=thread.display_title(me),
+                loading=not session.is_loaded(key),
+            )
+            self._refresh_header()
+            self.seen.forget()
+            self._sync_thread_look()
+        if focus_composer:
+            typed = self.thread_list.take_typed_ahead()
+            if typed:
+                self.composer.value += typed
+                self.composer.cursor_position = len(self.composer.value)
+            # At once, not through focus() (which queues the move behind the keys
+            # already waiting): letters typed from here on go to the composer.
+            self.set_focus(self.composer)
+        self._load_thread(key)
+
+    @work(exclusive=True, group="open-thread", exit_on_error=False)
+    async def _load_thread(self, key: ThreadKey) -> None:
+        await self.session.open_thread(key)
+        self._pass_on_seen()  # what was drawn before the Session had it open
+
+    @on(MessageView.NearTop)
+    def _near_top(self, event: MessageView.NearTop) -> None:
+        event.stop()
+        key = event.key
+        if key != self.shown_key or key in self._older_exhausted or key in self._loading_older:
+            return
+        self._loading_older.add(key)
+        self._load_older(key)
+
+    @work(group="load-older", exit_on_error=False)
+    async def _load_older(self, key: ThreadKey) -> None:
+        # Not an exclusive worker: a second NearTop must not cancel a page in flight
+        # (it would be fetched again from scratch); it is simply ignored instead.
+        try:
+            if not await self.session.load_older(key):
+                # History never grows backwards: stop asking once the start is reached.
+                self._older_exhausted.add(key)
+        finally:
+            self._loading_older.discard(key)
+
+    # --- sending ----------------------------------------------------------------------
+
+    @on(Composer.Send)
+    def _composer_send(self, event: Composer.Send) -> None:
+        """Carry out what was typed before Enter.
+
+        The composer has already emptied itself (keys typed after Enter, even in the
+        same burst, are the next message's): ``event.text`` is the whole of this one,
+        and whatever is not carried out goes back into the composer.
+        """
+        event.stop()
+        # Imported on the first send: the parser's classes are not needed for the
+        # first frame (bench/startup.py).
+        from chatui.ui import slash_commands as commands
+
+        typed = event.text
+        command = commands.parse(typed)
+        if isinstance(command, commands.Invalid):
+            # Not carried out and not sent: the text goes back to the composer to fix.
+            self.composer.put_back(typed)
+            self.notify(command.message, title="Not sent", severity="warning", markup=False)
+            return
+        if isinstance(command, commands.ShowHelp):
+            self.action_help()
+            return
+        key = self.shown_key
+        if key is None:
+            self.composer.put_back(typed)
+            self.notify("Open a conversation first (Enter on the list).", severity="warning")
+            return
+        match command:
+            case commands.SendText(text=text):
+                self.message_view.scroll_to_latest()
+                self._send(key, text)
+            case commands.SetVanish(setting=setting):
+                self.request_vanish(setting, typed=typed)
+            case commands.OpenVanishMenu():
+                self.action_vanish_menu()
+            case commands.SetTheme(name=name):
+                self._theme_by_name(key, name, typed)
+            case commands.OpenThemePicker():
+                self.action_theme_picker()
+            case commands.React(emoji=emoji):
+                target = self._reaction_target_or_explain()
+                if target is None:
+                    self.composer.put_back(typed)
+                    return
+                self._react(key, target.message_id, emoji, typed=typed)
+            case commands.OpenReactionPicker():
+                self.action_react_picker()
+
+    @work(group="send", exit_on_error=False)
+    async def _send(self, key: ThreadKey, text: str) -> None:
+        # One at a time, in the order typed: concurrent sends could be reordered.
+        async with self._send_lock:
+            sent = await self.session.send(key, text)
+        if sent is None and self.drawing:
+            self._keep_unsent(key, text)
+
+    def _keep_unsent(self, key: ThreadKey, text: str) -> None:
+        """Nothing typed is lost: unsent text goes back where it was written."""
+        if key == self.shown_key:
+            self.composer.put_back(text)
+        else:
+            self.drafts.keep_unsent(key, text)
+
+    def _not_done(self, key: ThreadKey, message: str, typed: str = "") -> None:
+        """Tell the user a command failed; what they typed goes back to the composer."""
+        if not self.drawing:
+            return
+        self.notify(message, title="Not done", severity="error", markup=False)
+        if typed:
+            self._keep_unsent(key, typed)
+
+    # --- actions ----------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Screen bindings are inactive under a dialog: no screen checks needed here.
+        if action in _THREAD_ACTIONS:
+            return self.shown_key is not None
+        if action in ("retry_failed", "discard_failed"):
+            if self.shown_key is None or self.focused is not self.message_view:
+                return False
+            return self.session.failed_message(self.shown_key) is not None
+        if action == "back_to_list":
+            return self.focused is not self.thread_list
+        return True
+
+    def action_retry_failed(self) -> None:
+        if self.shown_key is not None:
+            self.session.retry_failed(self.shown_key)
+
+    def action_discard_failed(self) -> None:
+        if self.shown_key is None:
+            return
+        if self.session.discard_failed(self.shown_key) is not None:
+            self.notify("Discarded the message that could not be sent.", markup=False)
+
+    def action_back_to_list(self) -> None:
+        self.thread_list.focus()
+
+    def action_help(self) -> None:
+        from chatui.ui.screens.help import HelpScreen
+
+        app = self.chat_app
+        if isinstance(app.screen, HelpScreen):
+            return
+        keys = app.help_keys()
+        # What a Matrix server keeps of an expired message is said where it applies.
+        matrix = any(linked.config.kind == "matrix" for linked in self.session.linked.values())
+        app.push_screen(HelpScreen(keys, matrix=matrix))
+
+    def action_new_conversation(self) -> None:
+        from chatui.ui.screens.new_conversation import NewConversationScreen
+
+        accounts = [linked.config for linked in self.session.linked.values()]
+        # Default to the account of the thread under the cursor: the likely intent.
+        cursor = self.thread_list.cursor_key
+        default = cursor[0] if cursor else None
+        self.app.push_screen(
+            NewConversationScreen(accounts, self._create_thread, account_id=default),
+            self._conversation_created,
+        )
+
+    async def _create_thread(self, request: NewConversation) -> Thread:
+        return await self.session.create_thread(
+            request.account_id, list(request.members), request.title
+        )
+
+    def _conversation_created(self, thread: Thread | None) -> None:
+        if thread is None:
+            return
+        self.jump_to(thread.key)
+
+    # --- vanish mode ------------------------------------------------------------------
+
+    def action_vanish_menu(self) -> None:
+        key = self.shown_key
+        thread = self.session.inbox.get(key) if key is not None else None
+        if key is None or thread is None:
+            return
+        from chatui.ui.screens.vanish_menu import VanishMenu
+
+        title = one_line(thread.display_title(self.session.me(key[0])), 60)
+
+        def chosen(setting: VanishSetting | None) -> None:
+            if setting is not None and self.shown_key == key:
+                self.request_vanish(setting)
+
+        self.app.push_screen(VanishMenu(thread.vanish, title=title), chosen)
+
+    def action_vanish_on(self) -> None:
+        self.request_vanish(VanishSetting(mode="vanish"))
+
+    def action_vanish_off(self) -> None:
+        self.request_vanish(VanishSetting())
+
+    def request_vanish(self, setting: VanishSetting, *, typed: str = "") -> None:
+        """Set the open thread's vanish mode (shared); ``typed`` returns on failure."""
+        if self.shown_key is not None:
+            self._set_vanish(self.shown_key, setting, typed)
+
+    @work(group="settings", exit_on_error=False)
+    async def _set_vanish(self, key: ThreadKey, setting: VanishSetting, typed: str) -> None:
+        try:
+            await self.session.set_vanish(key, setting)
+        except BackendError as err:
+            self._not_done(key, f"Vanish mode not changed: {one_line(str(err))}", typed)
+            return
+        from chatui.core.notices import vanish_words
+
+        words = vanish_words(setting)
+        self.notify(words[:1].upper() + words[1:] + ".", title="Vanish mode", markup=False)
+
+    # --- chat themes ------------------------------------------------------------------
+
+    def _open_thread(self) -> Thread | None:
+        return self.session.inbox.get(self.shown_key) if self.shown_key is not None else None
+
+    def _sync_thread_look(self) -> None:
+        """The open thread's shared settings -> the message view (vanish, theme)."""
+        thread = self._open_thread()
+        if thread is None:
+            return
+        self.message_view.vanish = thread.vanish  # unchanged: nothing is redrawn
+        if getattr(self.app.screen, "previews_chat_theme", False):
+            return  # the picker's preview is on; its end restyles (see _restyle)
+        styles = self.looks.restyle_for(thread)
+        if styles is not None:
+            self.message_view.chat_styles = styles
+
+    def _restyle(self) -> None:
+        """Draw the open thread in its shared theme again (after a preview)."""
+        self.looks.forget_styled()
+        self._sync_thread_look()
+
+    def action_theme_picker(self) -> None:
+        key = self.shown_key
+        thread = self._open_thread()
+        catalog = self.looks.catalog
+        if key is None or thread is None:
+            return
+        if catalog is None or not catalog.themes:
+            self.notify("No chat themes could be read.", severity="warning")
+            return
+        from chatui.ui.screens.theme_picker import ThemePicker
+
+        view = self.message_view
+        current = self.looks.theme_of(thread)
+
+        def preview(theme: ChatTheme) -> None:
+            styles = self.looks.styles_for(theme)
+            if styles is not None and self.shown_key == key:
+                view.chat_styles = styles
+
+        def chosen(theme: ChatTheme | None) -> None:
+            if theme is None or self.shown_key != key:
+                self._restyle()  # Esc: the thread's own theme again
+                return
+            self._set_theme(key, theme)
+
+        picker = ThemePicker(
+            list(catalog.themes.values()), current.name if current is not None else None, preview
+        )
+        self.app.push_screen(picker, chosen)
+
+    def _theme_by_name(self, key: ThreadKey, name: str | None, typed: str) -> None:
+        """``/theme NAME``; ``typed`` goes back to the composer if no theme is set."""
+        found = self.looks.find(name)
+        if isinstance(found, str):
+            self.notify(found, title="Not done", severity="warning", markup=False)
+            self.composer.put_back(typed)  # to fix the name
+            return
+        self._set_theme(key, found, typed)
+
+    @work(group="settings", exit_on_error=False)
+    async def _set_theme(self, key: ThreadKey, theme: ChatTheme, typed: str = "") -> None:
+        """Share ``theme``; the thread is drawn in it once the server has it."""
+        from chatui.core.themes import DEFAULT_THEME_NAME
+
+        # The default theme is sent as a reset: "bob reset the theme to the default".
+        wire = None if theme.name == DEFAULT_THEME_NAME else theme.to_wire()
+        failure = ""
+        try:
+            await self.session.set_theme(key, wire)
+        except BackendError as err:
+            failure = f"Theme not changed: {one_line(str(err))}"
+        if self.drawing:
+            self._restyle()  # the preview ends: the thread's shared theme, new or old
+        if failure:
+            self._not_done(key, failure, typed)
+
+    # --- reactions and emoji ----------------------------------------------------------
+
+    def _reaction_target_or_explain(self) -> Message | None:
+        """The message a reaction goes to; if there is none, the user is told so."""
+        key = self.shown_key
+        target = None
+        if key is not None:
+            target = reaction_target(
+                self.session.messages(key),
+                self.session.me(key[0]),
+                self.message_view.selected_message,
+            )
+        if target is None:
+            self.notify("No message to react to yet.", severity="warning")
+        return target
+
+    def action_quick_react(self) -> None:
+        key = self.shown_key
+        if key is None:
+            return
+        target = self._reaction_target_or_explain()
+        if target is not None:
+            emoji = self.looks.quick_reaction(self._open_thread())
+            self._react(key, target.message_id, emoji)
+
+    def action_react_picker(self) -> None:
+        key = self.shown_key
+        if key is None:
+            return
+        target = self._reaction_target_or_explain()
+        if target is None:
+            return
+        message_id = target.message_id
+        self._pick_emoji(lambda emoji: self._react(key, message_id, emoji))
+
+    def action_insert_emoji(self) -> None:
+        if self.shown_key is None:
+            return
+
+        def insert(emoji: str) -> None:
+            self.composer.focus()
+            self.composer.insert_text_at_cursor(emoji)
+
+        self._pick_emoji(insert)
+
+    def _pick_emoji(self, then: Callable[[str], None]) -> None:
+        """Open the emoji picker (recent first, then the thread theme's reaction set)."""
+        from chatui.ui.screens.emoji_picker import EmojiPicker
+
+        thread = self._open_thread()
+        theme = self.looks.theme_of(thread) if thread is not None else None
+        first = list(theme.reactions) if theme is not None else []
+
+        def picked(emoji: str | None) -> None:
+            if emoji:
+                self._remember_emoji(emoji)
+                then(emoji)
+
+        self.app.push_screen(EmojiPicker(recent=self.emoji.items, first=first), picked)
+
+    @on(Composer.EmojiUsed)
+    def _emoji_typed(self, event: Composer.EmojiUsed) -> None:
+        event.stop()
+        self._remember_emoji(event.emoji)
+
+    def _remember_emoji(self, emoji: str) -> None:
+        self.composer.recent_emoji = self.emoji.use(emoji)  # completion offers them first
+
+    @work(group="reactions", exit_on_error=False)
+    async def _react(self, key: ThreadKey, message_id: str, emoji: str, typed: str = "") -> None:
+        try:
+            await self.session.toggle_reaction(key, message_id, emoji)
+        except BackendError as err:
+            self._not_done(key, f"Reaction not sent: {one_line(str(err))}", typed)
+            return
+        if self.drawing:
+            self._remember_emoji(emoji)
