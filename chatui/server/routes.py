@@ -20,8 +20,9 @@ from starlette.routing import Route
 
 from chatui.server import validate
 from chatui.server.db import Caller, Database
-from chatui.server.errors import ApiError, bad_request
+from chatui.server.errors import ApiError
 from chatui.server.events import EventStream
+from chatui.server.refusals import Invalid, TooLarge
 
 T = TypeVar("T")
 
@@ -79,34 +80,32 @@ async def json_object(request: Request) -> dict[str, Any]:
                 raise _request_too_large()
             chunks.append(chunk)
     except ClientDisconnect:
-        raise bad_request("invalid_request", "the client went away mid-request") from None
+        raise Invalid("invalid_request", "the client went away mid-request") from None
     raw = b"".join(chunks)
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         # RecursionError: thousands of nested brackets, a cheap way to crash naive code.
-        raise bad_request("malformed_json", "the request body is not valid JSON") from None
+        raise Invalid("malformed_json", "the request body is not valid JSON") from None
     if not isinstance(data, dict):
-        raise bad_request("invalid_request", "the request body must be a JSON object")
+        raise Invalid("invalid_request", "the request body must be a JSON object")
     return data
 
 
-def _request_too_large() -> ApiError:
-    return ApiError(
-        413, "too_large", f"the request body is over {validate.MAX_REQUEST_BYTES} bytes"
-    )
+def _request_too_large() -> TooLarge:
+    return TooLarge(f"the request body is over {validate.MAX_REQUEST_BYTES} bytes")
 
 
 def _field(data: dict[str, Any], name: str) -> Any:
     if name not in data:
-        raise bad_request("invalid_request", f"{name} is missing")
+        raise Invalid("invalid_request", f"{name} is missing")
     return data[name]
 
 
 def _optional_string(data: dict[str, Any], name: str) -> str | None:
     value = data.get(name)
     if value is not None and not isinstance(value, str):
-        raise bad_request("invalid_request", f"{name} must be a string or null")
+        raise Invalid("invalid_request", f"{name} must be a string or null")
     return value
 
 
@@ -204,7 +203,7 @@ async def mark_read(request: Request) -> Response:
     data = await json_object(request)
     message_id = _field(data, "message_id")
     if not isinstance(message_id, str):
-        raise bad_request("invalid_request", "message_id must be a string")
+        raise Invalid("invalid_request", "message_id must be a string")
     thread_id = request.path_params["thread_id"]
     await _call(_db(request).mark_read, caller, thread_id, message_id)
     return Response(status_code=204)
@@ -259,7 +258,7 @@ def _emoji(request: Request) -> str:
     try:
         return unquote_to_bytes(raw.rsplit(b"/", 1)[-1]).decode("utf-8")
     except UnicodeDecodeError:
-        raise bad_request("invalid_emoji", "the reaction is not valid UTF-8") from None
+        raise Invalid("invalid_emoji", "the reaction is not valid UTF-8") from None
 
 
 async def reaction(request: Request) -> Response:
