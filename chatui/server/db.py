@@ -47,7 +47,6 @@ from typing import Any
 
 from chatui.core import notices
 from chatui.core.clock import now_ms
-from chatui.core.models import VanishSetting
 from chatui.server import auth, ids, schema, validate, wire
 from chatui.server.refusals import (
     BadCredentials,
@@ -698,11 +697,12 @@ class Database:
         with self._write() as conn:
             tid = self._thread_for(conn, caller.user_id, thread_id)
             (current,) = conn.execute("SELECT vanish FROM threads WHERE id = ?", (tid,)).fetchone()
-            if wire.vanish_setting(current) != wanted:
+            if wire.vanish_setting(current) != wanted.to_json():
                 conn.execute(
-                    "UPDATE threads SET vanish = ? WHERE id = ?", (json.dumps(wanted), tid)
+                    "UPDATE threads SET vanish = ? WHERE id = ?",
+                    (json.dumps(wanted.to_json()), tid),
                 )
-                change = notices.vanish_change(VanishSetting.from_json(wanted))
+                change = notices.vanish_change(wanted)
                 self._add_notice(conn, caller, tid, change)
             return self._thread_rows(conn, caller.user_id, tid)[0]
 

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from typing import Any
 
-from chatui.core.notices import MAX_TIMER_SECONDS
+from chatui.core.models import MAX_TIMER_SECONDS, BadVanish, VanishSetting, parse_vanish
 from chatui.server.refusals import Invalid, TooLarge
 
 USERNAME_PATTERN = r"^[a-z0-9._-]{1,32}$"
@@ -26,7 +26,6 @@ MAX_LIMIT = 1000
 # The whole request: big enough for a maximal message body even when every byte of it
 # is JSON-escaped as \u00XX (6x), small enough that nobody can make us buffer much.
 MAX_REQUEST_BYTES = 512 * 1024
-VANISH_MODES = ("off", "vanish", "timer")
 MAX_VANISH_SECONDS = MAX_TIMER_SECONDS  # four weeks, as the client's own limit
 MAX_THEME_BYTES = 16 * 1024  # a theme object, as compact UTF-8 JSON
 MAX_THEME_NAME_CHARS = 64
@@ -143,28 +142,12 @@ def flag(raw: str | None, field: str) -> bool:
     raise Invalid("invalid_parameter", f"{field} must be true or false")
 
 
-def vanish(value: Any) -> dict[str, Any]:
-    """A vanish setting in its one stored form: ``{"mode"}`` or ``{"mode", "seconds"}``."""
-    if not isinstance(value, dict):
-        raise Invalid("invalid_vanish", "the vanish setting must be a JSON object")
-    unknown = sorted(set(value) - {"mode", "seconds"})
-    if unknown:
-        raise Invalid("invalid_vanish", f"unknown field {unknown[0][:40]!r}")
-    mode = value.get("mode")
-    if mode not in VANISH_MODES:
-        raise Invalid("invalid_vanish", "mode must be one of off, vanish, timer")
-    seconds = value.get("seconds")
-    if mode != "timer":
-        if "seconds" in value:
-            raise Invalid("invalid_vanish", "seconds goes with mode timer only")
-        return {"mode": mode}
-    if isinstance(seconds, bool) or not isinstance(seconds, int):
-        raise Invalid("invalid_vanish", "mode timer needs seconds, a whole number")
-    if not 1 <= seconds <= MAX_VANISH_SECONDS:
-        raise Invalid(
-            "invalid_vanish", f"seconds must be from 1 to {MAX_VANISH_SECONDS} (four weeks)"
-        )
-    return {"mode": "timer", "seconds": seconds}
+def vanish(value: Any) -> VanishSetting:
+    """A vanish setting, by the parser every client reads it with."""
+    try:
+        return parse_vanish(value)
+    except BadVanish as err:
+        raise Invalid("invalid_vanish", str(err)) from None
 
 
 def _depth(value: Any) -> int:

@@ -12,7 +12,15 @@ from types import MappingProxyType
 from typing import Any
 
 from chatui.backends.base import BackendError
-from chatui.core.models import VANISH_OFF, Credentials, Message, Thread, VanishSetting
+from chatui.core.models import (
+    VANISH_OFF,
+    BadVanish,
+    Credentials,
+    Message,
+    Thread,
+    VanishSetting,
+    parse_vanish,
+)
 
 
 class MalformedData(ValueError):
@@ -55,16 +63,13 @@ def mapping(value: Any, what: str) -> Mapping[str, Any]:
 
 
 def _vanish(value: Any) -> VanishSetting:
+    """Absent is off (an older server); anything else must pass the one parser."""
     if value is None:
-        return VanishSetting()
-    value = mapping(value, "vanish setting")
-    mode = value.get("mode", "off")
-    if mode not in ("off", "vanish", "timer"):
-        raise MalformedData(f"unknown vanish mode {mode!r}")
-    seconds = value.get("seconds")
-    if mode == "timer" and (isinstance(seconds, bool) or not isinstance(seconds, int)):
-        raise MalformedData("a vanish timer needs whole seconds")
-    return VanishSetting(mode=mode, seconds=seconds if mode == "timer" else None)
+        return VANISH_OFF
+    try:
+        return parse_vanish(value)
+    except BadVanish as err:
+        raise MalformedData(f"invalid vanish setting: {err}") from None
 
 
 def _reactions(value: Any) -> Mapping[str, tuple[str, ...]]:
