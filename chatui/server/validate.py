@@ -2,7 +2,9 @@
 
 They live apart from both so that a demo seeding through :class:`Database` gets the
 same refusals as an HTTP client, and so that openapi.py can quote the very same
-limits instead of repeating numbers that could drift.
+limits instead of repeating numbers that could drift. The limits the wire types
+state (chatui/core/wire.py) are defined there and used here; the shapes of request
+bodies are checked by those types before these rules run (chatui/server/routes.py).
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ import unicodedata
 from typing import Any
 
 from chatui.core.models import MAX_TIMER_SECONDS, BadVanish, VanishSetting, parse_vanish
+from chatui.core.wire import (
+    MAX_BODY_BYTES,
+    MAX_MEMBERS,
+    MAX_PASSWORD_CHARS,
+    MAX_THEME_NAME_CHARS,
+    MAX_TITLE_CHARS,
+    TXN_ID_PATTERN,
+    USERNAME_PATTERN,
+)
 from chatui.server.refusals import Invalid, TooLarge
 
-USERNAME_PATTERN = r"^[a-z0-9._-]{1,32}$"
-TXN_ID_PATTERN = r"^[A-Za-z0-9._~-]{1,128}$"
-MAX_BODY_BYTES = 65_536  # a message body, UTF-8 encoded
-MAX_PASSWORD_CHARS = 1024  # scrypt on a megabyte-long "password" is a cheap DoS
-MAX_TITLE_CHARS = 200
-MAX_MEMBERS = 256
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
 # The whole request: big enough for a maximal message body even when every byte of it
@@ -28,7 +33,6 @@ MAX_LIMIT = 1000
 MAX_REQUEST_BYTES = 512 * 1024
 MAX_VANISH_SECONDS = MAX_TIMER_SECONDS  # four weeks, as the client's own limit
 MAX_THEME_BYTES = 16 * 1024  # a theme object, as compact UTF-8 JSON
-MAX_THEME_NAME_CHARS = 64
 MAX_THEME_DEPTH = 8  # objects/arrays within the theme object: a theme file needs 2
 MAX_EMOJI_BYTES = 64  # room for the longest ZWJ sequences (families, flags with tags)
 MAX_REACTIONS_PER_USER = 20  # different emoji one person may put on one message
