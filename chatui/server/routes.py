@@ -2,8 +2,9 @@
 
 Each handler does three things only: authenticate, turn the request into plain
 values (refusing malformed ones with a clear 4xx), and call one Database method in
-the thread pool so that SQLite and scrypt never stall the event loop. All rules
-about values live in :mod:`chatui.server.validate` and the Database.
+the thread pool so that SQLite and scrypt never stall the event loop. A request
+body's shape is its wire type's (chatui/core/wire.py, :func:`body_as`); all other
+rules about values live in :mod:`chatui.server.validate` and the Database.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import unquote_to_bytes
 
+import msgspec
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from chatui.core import wire
 from chatui.server import validate
 from chatui.server.db import Caller, Database
 from chatui.server.errors import ApiError
@@ -25,6 +28,7 @@ from chatui.server.events import EventStream
 from chatui.server.refusals import Invalid, TooLarge
 
 T = TypeVar("T")
+S = TypeVar("S", bound=msgspec.Struct)
 
 
 def _db(request: Request) -> Database:
@@ -96,17 +100,18 @@ def _request_too_large() -> TooLarge:
     return TooLarge(f"the request body is over {validate.MAX_REQUEST_BYTES} bytes")
 
 
-def _field(data: dict[str, Any], name: str) -> Any:
-    if name not in data:
-        raise Invalid("invalid_request", f"{name} is missing")
-    return data[name]
+async def body_as(request: Request, shape: type[S]) -> S:
+    """The request body as its wire type; a body of the wrong shape is 400
+    ``invalid_request`` with msgspec's words, which name the field (``$.body``).
 
-
-def _optional_string(data: dict[str, Any], name: str) -> str | None:
-    value = data.get(name)
-    if value is not None and not isinstance(value, str):
-        raise Invalid("invalid_request", f"{name} must be a string or null")
-    return value
+    The JSON is parsed by :func:`json_object` first, so what counts as malformed
+    JSON (and the cap on the size) is the same for every body.
+    """
+    data = await json_object(request)
+    try:
+        return msgspec.convert(data, shape)
+    except msgspec.ValidationError as err:
+        raise Invalid("invalid_request", str(err)) from None
 
 
 # --- accounts --------------------------------------------------------------------
@@ -119,15 +124,13 @@ async def register(request: Request) -> Response:
             "registration_closed",
             "this server does not accept new accounts (start it with --open-registration)",
         )
-    data = await json_object(request)
-    username, password = _field(data, "username"), _field(data, "password")
-    return await _answer(201, _db(request).create_user, username, password)
+    given = await body_as(request, wire.Credentials)
+    return await _answer(201, _db(request).create_user, given.username, given.password)
 
 
 async def login(request: Request) -> Response:
-    data = await json_object(request)
-    username, password = _field(data, "username"), _field(data, "password")
-    return await _answer(200, _db(request).login, username, password)
+    given = await body_as(request, wire.Credentials)
+    return await _answer(200, _db(request).login, given.username, given.password)
 
 
 async def logout(request: Request) -> Response:
@@ -148,10 +151,8 @@ async def me(request: Request) -> Response:
 
 async def create_thread(request: Request) -> Response:
     caller = await authenticate(request)
-    data = await json_object(request)
-    members = _field(data, "members")
-    title = data.get("title")
-    return await _answer(201, _db(request).new_thread, caller, members, title)
+    new = await body_as(request, wire.NewThread)
+    return await _answer(201, _db(request).new_thread, caller, new.members, new.title)
 
 
 async def list_threads(request: Request) -> Response:
@@ -173,10 +174,9 @@ async def send_message(request: Request) -> Response:
     caller = await authenticate(request)
     thread_id = request.path_params["thread_id"]
     txn_id = validate.txn_id(request.path_params["id"])
-    data = await json_object(request)
-    body = validate.message_body(_field(data, "body"))
-    reply_to = _optional_string(data, "reply_to")
-    return await _answer(200, _db(request).send, caller, thread_id, txn_id, body, reply_to)
+    new = await body_as(request, wire.NewMessage)
+    body = validate.message_body(new.body)
+    return await _answer(200, _db(request).send, caller, thread_id, txn_id, body, new.reply_to)
 
 
 async def history(request: Request) -> Response:
@@ -200,12 +200,9 @@ async def delete_message(request: Request) -> Response:
 
 async def mark_read(request: Request) -> Response:
     caller = await authenticate(request)
-    data = await json_object(request)
-    message_id = _field(data, "message_id")
-    if not isinstance(message_id, str):
-        raise Invalid("invalid_request", "message_id must be a string")
+    marker = await body_as(request, wire.ReadMarker)
     thread_id = request.path_params["thread_id"]
-    await _call(_db(request).mark_read, caller, thread_id, message_id)
+    await _call(_db(request).mark_read, caller, thread_id, marker.message_id)
     return Response(status_code=204)
 
 
