@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import pytest
 
 from chatui.backends.local.decode import MalformedData, message_from_json
 from chatui.backends.matrix.convert import vanish_from
+from chatui.core import wire
 from chatui.core.models import MAX_TIMER_SECONDS, VANISH_OFF, VanishSetting
 from chatui.core.notices import describe_change
 from chatui.server import validate
@@ -79,3 +81,17 @@ def test_a_good_setting_reads_the_same_everywhere(
     assert vanish_from(setting) == expected
     assert thread_from_dict(_stored_thread(setting)).vanish == expected
     assert expected.to_json() == setting  # and it is written back as it was read
+
+
+@pytest.mark.parametrize("setting", BAD, ids=repr)
+def test_the_documented_vanish_type_refuses_what_the_parser_refuses(setting: Any) -> None:
+    """The API document's ``Vanish`` (chatui/core/wire.py) says what the parser does."""
+    with pytest.raises(msgspec.ValidationError):
+        msgspec.convert(setting, wire.Vanish)
+
+
+@pytest.mark.parametrize(("setting", "expected"), GOOD, ids=repr)
+def test_the_documented_vanish_type_accepts_what_the_parser_accepts(
+    setting: dict[str, Any], expected: VanishSetting
+) -> None:
+    assert msgspec.to_builtins(msgspec.convert(setting, wire.Vanish)) == expected.to_json()
