@@ -16,12 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
-
-import msgspec
+from typing import TYPE_CHECKING, Any
 
 from chatui.backends.base import BackendError
-from chatui.core import wire
 from chatui.core.models import (
     VANISH_OFF,
     BadVanish,
@@ -34,6 +31,9 @@ from chatui.core.models import (
     VanishSetting,
     parse_vanish,
 )
+
+if TYPE_CHECKING:
+    from chatui.core import wire
 
 
 class MalformedData(ValueError):
@@ -90,10 +90,21 @@ _THREAD_DECORATION = frozenset(
 )
 
 
-def _as(shape: type[Any], data: Mapping[str, Any], leave_out: frozenset[str]) -> Any:
-    """``data`` as the wire type ``shape``, without the fields read leniently."""
+def _as(shape: str, data: Mapping[str, Any], leave_out: frozenset[str]) -> Any:
+    """``data`` as the wire type named ``shape``, without the fields read leniently.
+
+    msgspec and the wire types are imported on first use, not with this module:
+    whatever imports the adapter before the app's first frame (the benchmark's app
+    does, bench/startup.py) should not pay for them there.
+    """
+    import msgspec
+
+    from chatui.core import wire
+
     try:
-        return msgspec.convert({k: v for k, v in data.items() if k not in leave_out}, shape)
+        return msgspec.convert(
+            {k: v for k, v in data.items() if k not in leave_out}, getattr(wire, shape)
+        )
     except msgspec.ValidationError as err:
         raise MalformedData(str(err)) from None
 
@@ -105,7 +116,7 @@ def message_from_json(account_id: str, data: Any) -> Message:
     setting or theme; any other kind (or none: an older server) is plain text.
     """
     data = mapping(data, "message")
-    given: wire.Message = _as(wire.Message, data, _MESSAGE_DECORATION)
+    given: wire.Message = _as("Message", data, _MESSAGE_DECORATION)
     setting = data.get("kind") == "setting"
     return Message(
         account_id=account_id,
@@ -127,7 +138,7 @@ def message_from_json(account_id: str, data: Any) -> Message:
 def thread_from_json(account_id: str, data: Any) -> Thread:
     """API v1 thread JSON -> Thread; MalformedData if it does not fit."""
     data = mapping(data, "thread")
-    given: wire.Thread = _as(wire.Thread, data, _THREAD_DECORATION)
+    given: wire.Thread = _as("Thread", data, _THREAD_DECORATION)
     theme = data.get("theme")
     if theme is not None and not isinstance(theme, Mapping):
         theme = None  # cosmetic: a broken theme must not hide the thread
@@ -152,7 +163,7 @@ def thread_from_json(account_id: str, data: Any) -> Thread:
 
 def identity(data: Any) -> Identity:
     """API v1 ``/v1/me`` JSON -> Identity; MalformedData if it does not fit."""
-    given: wire.Me = _as(wire.Me, mapping(data, "identity"), frozenset())
+    given: wire.Me = _as("Me", mapping(data, "identity"), frozenset())
     return Identity(user_id=given.user_id, username=given.username)
 
 
@@ -160,7 +171,7 @@ def redaction(account_id: str, data: Any, cursor: str | None) -> MessageRedacted
     """A ``redaction`` event; only a true ``expired`` is an expiry (anything else there
     is read as a plain deletion rather than losing the deletion)."""
     data = mapping(data, "redaction event")
-    given: wire.Redaction = _as(wire.Redaction, {**data, "expired": False}, frozenset())
+    given: wire.Redaction = _as("Redaction", {**data, "expired": False}, frozenset())
     return MessageRedacted(
         account_id,
         given.thread_id,
@@ -172,13 +183,13 @@ def redaction(account_id: str, data: Any, cursor: str | None) -> MessageRedacted
 
 def read_marker(account_id: str, data: Any, cursor: str | None) -> ReadMarkerMoved:
     """A ``read`` event: ``user`` has read up to the message."""
-    given: wire.ReadEvent = _as(wire.ReadEvent, mapping(data, "read event"), frozenset())
+    given: wire.ReadEvent = _as("ReadEvent", mapping(data, "read event"), frozenset())
     return ReadMarkerMoved(account_id, given.thread_id, given.message_id, given.user, cursor)
 
 
 def credentials(data: Any) -> Credentials:
     try:
-        given: wire.Session = _as(wire.Session, mapping(data, "login answer"), frozenset())
+        given: wire.Session = _as("Session", mapping(data, "login answer"), frozenset())
     except MalformedData as err:
         raise BackendError(f"the server sent a malformed login answer: {err}") from err
     return Credentials(user_id=given.user_id, username=given.username, token=given.token)
