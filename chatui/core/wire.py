@@ -4,8 +4,8 @@ The server decodes its request bodies with them, the local adapter decodes the
 server's answers with them, and the server's OpenAPI document takes its schema
 components from them (docs/server.md), so the three cannot drift apart. msgspec
 rather than pydantic because it imports and decodes fast; even so this module is
-not on the client's start path: the local adapter that imports it is loaded after
-the first frame (docs/architecture.md, bench/startup.py).
+not on the client's start path: the local adapter imports it on its first decode,
+after the first frame (docs/architecture.md, bench/startup.py).
 
 What a Struct checks, and what it leaves to others:
 
