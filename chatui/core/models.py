@@ -71,14 +71,47 @@ class VanishSetting(Value):
             data["seconds"] = self.seconds
         return data
 
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any] | None) -> VanishSetting:
-        if not data:
-            return cls()
-        return cls(mode=str(data.get("mode", "off")), seconds=data.get("seconds"))
-
 
 VANISH_OFF = VanishSetting()
+VANISH_ON = VanishSetting("vanish")
+VANISH_MODES = ("off", "vanish", "timer")
+MAX_TIMER_SECONDS = 4 * 7 * 24 * 60 * 60
+"""The longest timer accepted (four weeks): longer is not "disappearing"."""
+
+
+class BadVanish(ValueError):
+    """A vanish setting that is not ``{mode: off|vanish}`` or ``{mode: timer, seconds}``."""
+
+
+def parse_vanish(value: Any) -> VanishSetting:
+    """The one reading of a vanish setting's JSON, wherever it comes from.
+
+    The server refuses what this refuses (400 ``invalid_vanish``), the local
+    adapter calls such a server answer malformed, the Matrix adapter reads it as
+    off and the store as a broken row: one rule, so that a setting one side
+    accepts is never one the other cannot read. Pure Python, not the wire structs
+    (chatui/core/wire.py, whose ``Vanish`` says the same in the API document),
+    because the store runs this for cached threads before the first frame, where
+    msgspec's import would cost more than all the parsing (bench/startup.py).
+    """
+    if not isinstance(value, Mapping):
+        raise BadVanish("the vanish setting must be a JSON object")
+    for key in value:
+        if key != "mode" and key != "seconds":
+            raise BadVanish(f"unknown field {str(key)[:40]!r}")
+    mode = value.get("mode")
+    if mode not in VANISH_MODES:
+        raise BadVanish("mode must be one of off, vanish, timer")
+    if mode != "timer":
+        if "seconds" in value:
+            raise BadVanish("seconds goes with mode timer only")
+        return VANISH_OFF if mode == "off" else VANISH_ON
+    seconds = value.get("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, int):
+        raise BadVanish("mode timer needs seconds, a whole number")
+    if not 1 <= seconds <= MAX_TIMER_SECONDS:
+        raise BadVanish(f"seconds must be from 1 to {MAX_TIMER_SECONDS} (four weeks)")
+    return VanishSetting("timer", seconds)
 
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)

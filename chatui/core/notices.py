@@ -12,13 +12,16 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from chatui.core.models import VanishSetting
+from chatui.core.models import (
+    MAX_TIMER_SECONDS,
+    VANISH_OFF,
+    BadVanish,
+    VanishSetting,
+    parse_vanish,
+)
 
 # The presets offered in menus (docs/vanish.md), in seconds.
 TIMER_PRESETS: tuple[int, ...] = (30, 5 * 60, 60 * 60, 24 * 60 * 60, 7 * 24 * 60 * 60)
-
-MAX_TIMER_SECONDS = 4 * 7 * 24 * 60 * 60
-"""The longest timer accepted (four weeks): longer is not "disappearing"."""
 
 _UNITS: tuple[tuple[str, int], ...] = (
     ("week", 7 * 24 * 3600),
@@ -115,8 +118,10 @@ def describe_change(who: str, change: Mapping[str, Any] | None) -> str:
         return f"{who} changed the conversation settings"
     what = change.get("what")
     if what == "vanish":
-        raw = change.get("vanish")
-        setting = VanishSetting.from_json(raw if isinstance(raw, Mapping) else None)
+        try:
+            setting = parse_vanish(change.get("vanish"))
+        except BadVanish:
+            setting = VANISH_OFF
         if setting.mode == "vanish":
             return f"{who} turned on vanish mode"
         seconds = setting.seconds

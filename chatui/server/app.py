@@ -1,4 +1,5 @@
-"""The ASGI application: routes, JSON errors, and the event stream's wiring.
+"""The ASGI application: routes, JSON errors (every refusal answered here), and the
+event stream's wiring.
 
 ``create_app`` is all a host needs: uvicorn (see runner.py), or any ASGI server.
 The lifespan connects the Database's commit listener to the Broadcaster on the
@@ -19,8 +20,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from chatui.server.db import Database
-from chatui.server.errors import ApiError
+from chatui.server.errors import ApiError, from_refusal
 from chatui.server.events import HEARTBEAT_SECONDS, Broadcaster
+from chatui.server.refusals import Refused
 from chatui.server.routes import api_routes
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,12 @@ def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     return JSONResponse(exc.to_json(), status_code=exc.status, headers=headers)
+
+
+def _refused(request: Request, exc: Exception) -> JSONResponse:
+    """A refusal of the storage layer or the value rules, answered with its status."""
+    assert isinstance(exc, Refused)
+    return _api_error(request, from_refusal(exc))
 
 
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -79,6 +87,7 @@ def create_app(
         routes=api_routes(),
         exception_handlers={
             ApiError: _api_error,
+            Refused: _refused,
             HTTPException: _http_error,
             Exception: _server_error,
         },

@@ -47,14 +47,16 @@ from typing import Any
 
 from chatui.core import notices
 from chatui.core.clock import now_ms
-from chatui.core.models import VanishSetting
 from chatui.server import auth, ids, schema, validate, wire
-from chatui.server.errors import (
-    ApiError,
-    bad_request,
-    not_found,
-    unknown_message,
-    unknown_user,
+from chatui.server.refusals import (
+    BadCredentials,
+    Forbidden,
+    InvalidCursor,
+    NotFound,
+    TooManyReactions,
+    UnknownMessage,
+    UnknownUser,
+    UsernameTaken,
 )
 from chatui.server.wire import Reactions
 
@@ -246,7 +248,7 @@ class Database:
     # --- users and tokens -------------------------------------------------------
 
     def create_user(self, username: str, password: str) -> dict[str, str]:
-        """Register a user; returns ``{user_id, username, token}`` (409 when taken)."""
+        """Register a user; returns ``{user_id, username, token}`` (UsernameTaken when taken)."""
         validate.username(username)
         validate.password(password)
         hashed = auth.hash_password(password, self.scrypt_n)  # slow: outside the lock
@@ -258,7 +260,7 @@ class Database:
                     (username, hashed, now_ms()),
                 )
             except sqlite3.IntegrityError:
-                raise ApiError(409, "username_taken", f"{username!r} is taken") from None
+                raise UsernameTaken(f"{username!r} is taken") from None
             uid = cur.lastrowid
             assert uid is not None
             conn.execute(
@@ -267,7 +269,7 @@ class Database:
         return {"user_id": ids.user_id(uid), "username": username, "token": token}
 
     def login(self, username: str, password: str) -> dict[str, str]:
-        """A new token for a correct password; 401 ``bad_credentials`` otherwise."""
+        """A new token for a correct password; BadCredentials otherwise."""
         validate.username(username)
         validate.password(password)
         row = (
@@ -276,7 +278,7 @@ class Database:
             .fetchone()
         )
         if not auth.verify_password(password, row[1] if row else None) or row is None:
-            raise ApiError(401, "bad_credentials", "wrong username or password")
+            raise BadCredentials()
         token = auth.new_token()
         with self._write() as conn:
             conn.execute(
@@ -303,14 +305,14 @@ class Database:
             conn.execute("DELETE FROM tokens WHERE hash = ?", (auth.token_hash(token),))
 
     def caller(self, username: str) -> Caller:
-        """The user named ``username`` (for seeding); 409 ``unknown_user`` if none."""
+        """The user named ``username`` (for seeding); UnknownUser if none."""
         row = (
             self._conn()
             .execute("SELECT id, username FROM users WHERE username = ?", (username,))
             .fetchone()
         )
         if row is None:
-            raise unknown_user(username)
+            raise UnknownUser(username)
         return Caller(row[0], row[1])
 
     def me(self, caller: Caller) -> dict[str, str]:
@@ -377,15 +379,15 @@ class Database:
         ]
 
     def _thread_for(self, conn: sqlite3.Connection, uid: int, thread_id: str) -> int:
-        """The row id of ``thread_id`` if ``uid`` is a member; 404 otherwise (no leak)."""
+        """The row id of ``thread_id`` if ``uid`` is a member; NotFound otherwise (no leak)."""
         tid = ids.parse("t", thread_id)
         if tid is None:
-            raise not_found()
+            raise NotFound()
         row = conn.execute(
             "SELECT 1 FROM members WHERE thread_id = ? AND user_id = ?", (tid, uid)
         ).fetchone()
         if row is None:
-            raise not_found()
+            raise NotFound()
         return tid
 
     def new_thread(
@@ -423,7 +425,7 @@ class Database:
             )
             missing = [n for n in others if n not in found]
             if missing:
-                raise unknown_user(*missing)
+                raise UnknownUser(*missing)
             uids += [found[n] for n in others]
         cur = conn.execute(
             "INSERT INTO threads (title, created_ts) VALUES (?, ?)",
@@ -511,7 +513,7 @@ class Database:
                         (reply, tid),
                     ).fetchone()
                 ):
-                    raise unknown_message("reply_to")
+                    raise UnknownMessage("reply_to")
             vanish, last_ts = conn.execute(
                 "SELECT t.vanish, lm.ts FROM threads t"
                 " LEFT JOIN messages lm ON lm.id = t.last_message_id WHERE t.id = ?",
@@ -612,8 +614,8 @@ class Database:
     def _position(
         conn: sqlite3.Connection, tid: int, message_id: Any, field: str
     ) -> tuple[int, int]:
-        """A message's place in its thread's order, ``(ts, id)``; 409 naming ``field``
-        when the request names a message that is not in this thread."""
+        """A message's place in its thread's order, ``(ts, id)``; UnknownMessage naming
+        ``field`` when the request names a message that is not in this thread."""
         mid = ids.parse("m", message_id)
         row = None
         if mid is not None:
@@ -621,13 +623,13 @@ class Database:
                 "SELECT ts, id FROM messages WHERE id = ? AND thread_id = ?", (mid, tid)
             ).fetchone()
         if row is None:
-            raise unknown_message(field)
+            raise UnknownMessage(field)
         return row[0], row[1]
 
     def redact(
         self, caller: Caller, thread_id: str, message_id: str, *, expired: bool = False
     ) -> None:
-        """Delete the caller's own message (403 for anyone else's; repeat is a no-op).
+        """Delete the caller's own message (Forbidden for anyone else's; repeat is a no-op).
 
         The body, the change and the reactions are forgotten. ``expired``: the
         sender's vanish timer ran out; the redaction event says so, and the WAL is
@@ -643,9 +645,9 @@ class Database:
                     (mid, tid),
                 ).fetchone()
             if row is None:
-                raise not_found("message")
+                raise NotFound("message")
             if row[0] != caller.user_id:
-                raise ApiError(403, "forbidden", "only the sender may delete a message")
+                raise Forbidden("only the sender may delete a message")
             if row[1]:
                 return
             conn.execute(
@@ -695,11 +697,12 @@ class Database:
         with self._write() as conn:
             tid = self._thread_for(conn, caller.user_id, thread_id)
             (current,) = conn.execute("SELECT vanish FROM threads WHERE id = ?", (tid,)).fetchone()
-            if wire.vanish_setting(current) != wanted:
+            if wire.vanish_setting(current) != wanted.to_json():
                 conn.execute(
-                    "UPDATE threads SET vanish = ? WHERE id = ?", (json.dumps(wanted), tid)
+                    "UPDATE threads SET vanish = ? WHERE id = ?",
+                    (json.dumps(wanted.to_json()), tid),
                 )
-                change = notices.vanish_change(VanishSetting.from_json(wanted))
+                change = notices.vanish_change(wanted)
                 self._add_notice(conn, caller, tid, change)
             return self._thread_rows(conn, caller.user_id, tid)[0]
 
@@ -762,7 +765,7 @@ class Database:
                     (mid, tid),
                 ).fetchone()
             ):
-                raise not_found("message")
+                raise NotFound("message")
             if add:
                 changed = self._add_reaction(conn, caller, mid, emoji)
             else:
@@ -787,9 +790,7 @@ class Database:
         if emoji in mine:
             return False
         if len(mine) >= validate.MAX_REACTIONS_PER_USER:
-            raise ApiError(
-                409,
-                "too_many_reactions",
+            raise TooManyReactions(
                 f"one person may add at most {validate.MAX_REACTIONS_PER_USER} different"
                 " reactions to a message",
             )
@@ -812,12 +813,12 @@ class Database:
         return self._conn().execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
 
     def parse_cursor(self, text: str) -> int:
-        """The event id in ``text``; 400 ``invalid_cursor`` unless it is one of ours."""
+        """The event id in ``text``; InvalidCursor unless it is one of ours."""
         epoch, _, number = text.partition("-")
         if epoch != self.epoch or not number.isascii() or not number.isdigit():
-            raise bad_request("invalid_cursor", "not a cursor of this server's database")
+            raise InvalidCursor("not a cursor of this server's database")
         if len(number) > 18 or int(number) > self.last_event_id():
-            raise bad_request("invalid_cursor", "the cursor is newer than any event")
+            raise InvalidCursor("the cursor is newer than any event")
         return int(number)
 
     def events_after(

@@ -1,13 +1,28 @@
-"""The one error type the reference server raises, and its JSON shape.
+"""The HTTP side of refusals: the error the HTTP layer answers with, and its JSON shape.
 
 Every failure a client can cause ends up as ``{"error": CODE, "message": TEXT}``
 with a fitting HTTP status (docs/server.md). ``CODE`` is a stable machine-readable
-word clients may branch on; ``TEXT`` is for people and may change. The Database
-raises these too, so that seeding code (demo, benchmarks) gets the same clear
-errors as HTTP clients.
+word clients may branch on; ``TEXT`` is for people and may change. The Database and
+the value rules raise domain refusals without a status
+(:mod:`chatui.server.refusals`); :func:`from_refusal` gives each its status, here
+and nowhere else. ``ApiError`` itself is raised only by the HTTP layer, for what
+only it knows (a missing token, closed registration).
 """
 
 from __future__ import annotations
+
+from chatui.server.refusals import (
+    BadCredentials,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Refused,
+    TooLarge,
+    TooManyReactions,
+    UnknownMessage,
+    UnknownUser,
+    UsernameTaken,
+)
 
 
 class ApiError(Exception):
@@ -23,24 +38,29 @@ class ApiError(Exception):
         return {"error": self.code, "message": self.message}
 
 
-def bad_request(code: str, message: str) -> ApiError:
-    return ApiError(400, code, message)
+# Where each domain refusal (chatui/server/refusals.py) is answered with which HTTP
+# status: the one place the storage layer's words meet HTTP. A subclass not listed
+# answers with its nearest listed base class's status.
+_STATUS: dict[type[Refused], int] = {
+    Refused: 400,
+    Invalid: 400,
+    TooLarge: 413,
+    BadCredentials: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    # 409, not 404, for a message named in the body or query: the thread in the path
+    # exists, and a 404 would tell the client the thread itself is gone.
+    UnknownMessage: 409,
+    UnknownUser: 409,
+    UsernameTaken: 409,
+    TooManyReactions: 409,
+}
 
 
-def not_found(what: str = "thread") -> ApiError:
-    # Deliberately the same answer for "does not exist" and "you are not a member":
-    # a non-member must not learn that a thread exists.
-    return ApiError(404, "not_found", f"no such {what}")
-
-
-def unknown_user(*names: str) -> ApiError:
-    return ApiError(409, "unknown_user", f"no user named {', '.join(names)}")
-
-
-def unknown_message(where: str) -> ApiError:
-    # 409, not 404: the thread in the path exists; what the body or query names does
-    # not. A 404 would tell the client the thread itself is gone.
-    return ApiError(409, "unknown_message", f"{where}: no such message in this thread")
+def from_refusal(refusal: Refused) -> ApiError:
+    """The HTTP answer to a refusal of the storage layer or the value rules."""
+    status = next(_STATUS[cls] for cls in type(refusal).__mro__ if cls in _STATUS)
+    return ApiError(status, refusal.code, refusal.message)
 
 
 # The codes in use, so that openapi.py can list them and tests can refer to them.

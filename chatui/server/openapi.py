@@ -1,19 +1,25 @@
-"""GET /openapi.json: the hand-written OpenAPI 3.1 description of API v1.
+"""GET /openapi.json: the OpenAPI 3.1 description of API v1.
 
-Hand-written on purpose: the API is small, and writing it down apart from the code
-makes it the contract that schema-driven fuzzing (schemathesis) checks the code
-against. Limits are taken from :mod:`chatui.server.validate` so the numbers cannot
-drift. Every operation lists every status it can answer with.
+The paths are hand-written on purpose: the API is small, and writing them down
+apart from the code makes them the contract that schema-driven fuzzing
+(schemathesis) checks the code against. Every operation lists every status it can
+answer with. The schemas they refer to are generated from the wire types
+(chatui/core/wire.py) that the server decodes its requests with and the local
+adapter its answers with, so the document cannot describe another shape than the
+one both sides use. Limits are taken from :mod:`chatui.server.validate` and the
+wire module so the numbers cannot drift.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from chatui import __version__
+from chatui.core import wire
 from chatui.server import validate
 from chatui.server.errors import ERROR_CODES
 
@@ -78,279 +84,37 @@ _MESSAGE_ID = {
 }
 _AUTH = [{"bearer": []}]
 
-_VANISH = {
-    "description": "A disappearing-message setting: `off`, `vanish` (a message goes once "
-    "seen and the chat closed), or `timer` with `seconds` (1 to "
-    f"{validate.MAX_VANISH_SECONDS}). `seconds` comes with `timer` only; other fields "
-    "are refused (400 `invalid_vanish`).",
-    "oneOf": [
-        {
-            "type": "object",
-            "required": ["mode"],
-            "additionalProperties": False,
-            "properties": {"mode": {"type": "string", "enum": ["off", "vanish"]}},
-        },
-        {
-            "type": "object",
-            "required": ["mode", "seconds"],
-            "additionalProperties": False,
-            "properties": {
-                "mode": {"type": "string", "enum": ["timer"]},
-                "seconds": {
-                    "type": "integer",
-                    "minimum": 1,
-                    "maximum": validate.MAX_VANISH_SECONDS,
-                },
-            },
-        },
-    ],
-}
 
-_THEME_NAME = {
-    "type": "string",
-    "minLength": 1,
-    "maxLength": validate.MAX_THEME_NAME_CHARS,
-    "description": 'Shown in the notice ("alice changed the theme to NAME"); not blank, '
-    "no control characters.",
-}
+def _schemas() -> dict[str, Any]:
+    """The components, generated from the wire types (chatui/core/wire.py).
 
-_THEME = {
-    "type": "object",
-    "description": "A chat theme in its wire form: a theme file's fields plus `name`, or "
-    "`{}` to go back to no theme. The server reads only `name`; the other fields pass "
-    f"through for the clients. At most {validate.MAX_THEME_BYTES} bytes as compact "
-    f"UTF-8 JSON (413 beyond) and {validate.MAX_THEME_DEPTH} levels of nesting; else "
-    "400 `invalid_theme`.",
-    "properties": {"name": _THEME_NAME},
-}
+    msgspec names each Struct's schema after its class; the two unions (the vanish
+    setting, a setting change) have no class, so they are added under their names.
+    Only what the types cannot say is added here: the error codes, from errors.py.
+    """
+    names = list(wire.DOCUMENTED)
+    top, components = msgspec.json.schema_components(
+        wire.DOCUMENTED.values(), ref_template="#/components/schemas/{name}"
+    )
+    schemas: dict[str, Any] = dict(components)
+    schemas["Vanish"] = {
+        **top[names.index("Vanish")],
+        "description": "A disappearing-message setting: `off`, `vanish` (a message goes "
+        "once seen and the chat closed), or `timer` with `seconds` (1 to "
+        f"{validate.MAX_VANISH_SECONDS}). `seconds` comes with `timer` only; other fields "
+        "are refused (400 `invalid_vanish`).",
+    }
+    schemas["Change"] = {
+        **top[names.index("Change")],
+        "description": "With kind `setting`: what changed. `{what: vanish, vanish: Vanish}` "
+        "or `{what: theme, name: NAME or null}` (null: back to no theme).",
+    }
+    error = schemas["Error"]["properties"]["error"]
+    error["description"] = "A stable code: " + "; ".join(
+        f"`{code}`: {text}" for code, text in ERROR_CODES.items()
+    )
+    return schemas
 
-_CHANGE = {
-    "description": "With kind `setting`: what changed. `{what: vanish, vanish: Vanish}` or "
-    "`{what: theme, name: NAME or null}` (null: back to no theme).",
-    "oneOf": [
-        {
-            "type": "object",
-            "required": ["what", "vanish"],
-            "properties": {
-                "what": {"type": "string", "enum": ["vanish"]},
-                "vanish": _ref("Vanish"),
-            },
-        },
-        {
-            "type": "object",
-            "required": ["what", "name"],
-            "properties": {
-                "what": {"type": "string", "enum": ["theme"]},
-                "name": {"type": ["string", "null"]},
-            },
-        },
-    ],
-}
-
-_SCHEMAS: dict[str, Any] = {
-    "Error": {
-        "type": "object",
-        "required": ["error", "message"],
-        "properties": {
-            "error": {
-                "type": "string",
-                "description": "A stable code: "
-                + "; ".join(f"`{code}`: {text}" for code, text in ERROR_CODES.items()),
-            },
-            "message": {"type": "string", "description": "For people; may change."},
-        },
-    },
-    "Credentials": {
-        "type": "object",
-        "required": ["username", "password"],
-        "properties": {
-            "username": {"type": "string", "pattern": validate.USERNAME_PATTERN},
-            "password": {
-                "type": "string",
-                "minLength": 1,
-                "maxLength": validate.MAX_PASSWORD_CHARS,
-            },
-        },
-    },
-    "Session": {
-        "type": "object",
-        "required": ["user_id", "username", "token"],
-        "properties": {
-            "user_id": {"type": "string"},
-            "username": {"type": "string"},
-            "token": {"type": "string", "description": "Send as `Authorization: Bearer`."},
-        },
-    },
-    "Me": {
-        "type": "object",
-        "required": ["user_id", "username"],
-        "properties": {"user_id": {"type": "string"}, "username": {"type": "string"}},
-    },
-    "Vanish": _VANISH,
-    "Message": {
-        "type": "object",
-        "required": [
-            "message_id",
-            "thread_id",
-            "sender",
-            "body",
-            "ts",
-            "txn_id",
-            "reply_to",
-            "reactions",
-            "vanish",
-            "kind",
-            "change",
-        ],
-        "properties": {
-            "message_id": {"type": "string"},
-            "thread_id": {"type": "string"},
-            "sender": {"type": "string", "description": "The sender's username."},
-            "body": {
-                "type": "string",
-                "description": "Untrusted text; empty only for a deleted message "
-                "returned again for a retried txn_id. With kind `setting`: the English "
-                "sentence saying who changed what.",
-            },
-            "ts": {"type": "integer", "description": "When the server accepted it, epoch ms."},
-            "txn_id": {"type": ["string", "null"]},
-            "reply_to": {"type": ["string", "null"]},
-            "reactions": {
-                "type": "object",
-                "description": "emoji -> the usernames that reacted with it, in the order "
-                "they did; emoji in the order of their first reaction.",
-                "additionalProperties": {
-                    "type": "array",
-                    "minItems": 1,
-                    "items": {"type": "string"},
-                },
-            },
-            "vanish": {
-                **_ref("Vanish"),
-                "description": "The thread's setting when the message was sent; always "
-                "off for kind `setting`.",
-            },
-            "kind": {
-                "type": "string",
-                "enum": ["text", "setting"],
-                "description": "`setting`: a notice that someone changed the thread's "
-                "vanish setting or theme; it never vanishes and is never unread.",
-            },
-            "change": {"oneOf": [_ref("Change"), {"type": "null"}]},
-        },
-    },
-    "Change": _CHANGE,
-    "Theme": _THEME,
-    "Thread": {
-        "type": "object",
-        "required": [
-            "thread_id",
-            "title",
-            "members",
-            "theme",
-            "vanish",
-            "last_message",
-            "unread",
-            "created_ts",
-        ],
-        "properties": {
-            "thread_id": {"type": "string"},
-            "title": {"type": ["string", "null"]},
-            "members": {"type": "array", "items": {"type": "string"}},
-            "theme": {
-                "description": "The shared theme (with a `name`), or null: none set.",
-                "oneOf": [
-                    {"type": "object", "required": ["name"], "properties": {"name": _THEME_NAME}},
-                    {"type": "null"},
-                ],
-            },
-            "vanish": _ref("Vanish"),
-            "last_message": {"oneOf": [_ref("Message"), {"type": "null"}]},
-            "unread": {
-                "type": "integer",
-                "minimum": 0,
-                "description": "Messages from others after the caller's read marker "
-                "(setting notices do not count).",
-            },
-            "created_ts": {"type": "integer"},
-        },
-    },
-    "NewThread": {
-        "type": "object",
-        "required": ["members"],
-        "properties": {
-            "members": {
-                "type": "array",
-                "maxItems": validate.MAX_MEMBERS,
-                "description": "Usernames besides the caller, who is always a member.",
-                "items": {"type": "string", "pattern": validate.USERNAME_PATTERN},
-            },
-            "title": {"type": ["string", "null"], "maxLength": validate.MAX_TITLE_CHARS},
-        },
-    },
-    "ThreadList": {
-        "type": "object",
-        "required": ["threads"],
-        "properties": {"threads": {"type": "array", "items": _ref("Thread")}},
-    },
-    "NewMessage": {
-        "type": "object",
-        "required": ["body"],
-        "properties": {
-            "body": {
-                "type": "string",
-                "minLength": 1,
-                "description": f"1 to {validate.MAX_BODY_BYTES} bytes of UTF-8 (413 beyond).",
-            },
-            "reply_to": {
-                "type": ["string", "null"],
-                "description": "A live message of the same thread (else 409).",
-            },
-        },
-    },
-    "MessageList": {
-        "type": "object",
-        "required": ["messages"],
-        "properties": {"messages": {"type": "array", "items": _ref("Message")}},
-    },
-    "ReadMarker": {
-        "type": "object",
-        "required": ["message_id"],
-        "properties": {
-            "message_id": {
-                "type": "string",
-                "description": "A message of this thread (else 409).",
-            }
-        },
-    },
-    "Redaction": {
-        "type": "object",
-        "required": ["thread_id", "message_id", "expired"],
-        "properties": {
-            "thread_id": {"type": "string"},
-            "message_id": {"type": "string"},
-            "expired": {
-                "type": "boolean",
-                "description": "The sender's vanish timer ran out: recipients may keep "
-                "their copy until their own timer ends.",
-            },
-        },
-    },
-    "ReadEvent": {
-        "type": "object",
-        "required": ["thread_id", "message_id", "user"],
-        "properties": {
-            "thread_id": {"type": "string"},
-            "message_id": {"type": "string"},
-            "user": {"type": "string", "description": "Whose read marker moved."},
-        },
-    },
-    "Hello": {
-        "type": "object",
-        "required": ["cursor"],
-        "properties": {"cursor": {"type": "string"}},
-    },
-}
 
 _EVENTS_DESCRIPTION = """\
 The caller's live event stream as Server-Sent Events, for threads they are a member of.
@@ -717,7 +481,7 @@ def build_spec() -> dict[str, Any]:
         "security": _AUTH,
         "paths": _paths(),
         "components": {
-            "schemas": _SCHEMAS,
+            "schemas": _schemas(),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }

@@ -2,8 +2,9 @@
 
 Each handler does three things only: authenticate, turn the request into plain
 values (refusing malformed ones with a clear 4xx), and call one Database method in
-the thread pool so that SQLite and scrypt never stall the event loop. All rules
-about values live in :mod:`chatui.server.validate` and the Database.
+the thread pool so that SQLite and scrypt never stall the event loop. A request
+body's shape is its wire type's (chatui/core/wire.py, :func:`body_as`); all other
+rules about values live in :mod:`chatui.server.validate` and the Database.
 """
 
 from __future__ import annotations
@@ -13,17 +14,21 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import unquote_to_bytes
 
+import msgspec
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from chatui.core import wire
 from chatui.server import validate
 from chatui.server.db import Caller, Database
-from chatui.server.errors import ApiError, bad_request
+from chatui.server.errors import ApiError
 from chatui.server.events import EventStream
+from chatui.server.refusals import Invalid, TooLarge
 
 T = TypeVar("T")
+S = TypeVar("S", bound=msgspec.Struct)
 
 
 def _db(request: Request) -> Database:
@@ -79,35 +84,34 @@ async def json_object(request: Request) -> dict[str, Any]:
                 raise _request_too_large()
             chunks.append(chunk)
     except ClientDisconnect:
-        raise bad_request("invalid_request", "the client went away mid-request") from None
+        raise Invalid("invalid_request", "the client went away mid-request") from None
     raw = b"".join(chunks)
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         # RecursionError: thousands of nested brackets, a cheap way to crash naive code.
-        raise bad_request("malformed_json", "the request body is not valid JSON") from None
+        raise Invalid("malformed_json", "the request body is not valid JSON") from None
     if not isinstance(data, dict):
-        raise bad_request("invalid_request", "the request body must be a JSON object")
+        raise Invalid("invalid_request", "the request body must be a JSON object")
     return data
 
 
-def _request_too_large() -> ApiError:
-    return ApiError(
-        413, "too_large", f"the request body is over {validate.MAX_REQUEST_BYTES} bytes"
-    )
+def _request_too_large() -> TooLarge:
+    return TooLarge(f"the request body is over {validate.MAX_REQUEST_BYTES} bytes")
 
 
-def _field(data: dict[str, Any], name: str) -> Any:
-    if name not in data:
-        raise bad_request("invalid_request", f"{name} is missing")
-    return data[name]
+async def body_as(request: Request, shape: type[S]) -> S:
+    """The request body as its wire type; a body of the wrong shape is 400
+    ``invalid_request`` with msgspec's words, which name the field (``$.body``).
 
-
-def _optional_string(data: dict[str, Any], name: str) -> str | None:
-    value = data.get(name)
-    if value is not None and not isinstance(value, str):
-        raise bad_request("invalid_request", f"{name} must be a string or null")
-    return value
+    The JSON is parsed by :func:`json_object` first, so what counts as malformed
+    JSON (and the cap on the size) is the same for every body.
+    """
+    data = await json_object(request)
+    try:
+        return msgspec.convert(data, shape)
+    except msgspec.ValidationError as err:
+        raise Invalid("invalid_request", str(err)) from None
 
 
 # --- accounts --------------------------------------------------------------------
@@ -120,15 +124,13 @@ async def register(request: Request) -> Response:
             "registration_closed",
             "this server does not accept new accounts (start it with --open-registration)",
         )
-    data = await json_object(request)
-    username, password = _field(data, "username"), _field(data, "password")
-    return await _answer(201, _db(request).create_user, username, password)
+    given = await body_as(request, wire.Credentials)
+    return await _answer(201, _db(request).create_user, given.username, given.password)
 
 
 async def login(request: Request) -> Response:
-    data = await json_object(request)
-    username, password = _field(data, "username"), _field(data, "password")
-    return await _answer(200, _db(request).login, username, password)
+    given = await body_as(request, wire.Credentials)
+    return await _answer(200, _db(request).login, given.username, given.password)
 
 
 async def logout(request: Request) -> Response:
@@ -149,10 +151,8 @@ async def me(request: Request) -> Response:
 
 async def create_thread(request: Request) -> Response:
     caller = await authenticate(request)
-    data = await json_object(request)
-    members = _field(data, "members")
-    title = data.get("title")
-    return await _answer(201, _db(request).new_thread, caller, members, title)
+    new = await body_as(request, wire.NewThread)
+    return await _answer(201, _db(request).new_thread, caller, new.members, new.title)
 
 
 async def list_threads(request: Request) -> Response:
@@ -174,10 +174,9 @@ async def send_message(request: Request) -> Response:
     caller = await authenticate(request)
     thread_id = request.path_params["thread_id"]
     txn_id = validate.txn_id(request.path_params["id"])
-    data = await json_object(request)
-    body = validate.message_body(_field(data, "body"))
-    reply_to = _optional_string(data, "reply_to")
-    return await _answer(200, _db(request).send, caller, thread_id, txn_id, body, reply_to)
+    new = await body_as(request, wire.NewMessage)
+    body = validate.message_body(new.body)
+    return await _answer(200, _db(request).send, caller, thread_id, txn_id, body, new.reply_to)
 
 
 async def history(request: Request) -> Response:
@@ -201,12 +200,9 @@ async def delete_message(request: Request) -> Response:
 
 async def mark_read(request: Request) -> Response:
     caller = await authenticate(request)
-    data = await json_object(request)
-    message_id = _field(data, "message_id")
-    if not isinstance(message_id, str):
-        raise bad_request("invalid_request", "message_id must be a string")
+    marker = await body_as(request, wire.ReadMarker)
     thread_id = request.path_params["thread_id"]
-    await _call(_db(request).mark_read, caller, thread_id, message_id)
+    await _call(_db(request).mark_read, caller, thread_id, marker.message_id)
     return Response(status_code=204)
 
 
@@ -259,7 +255,7 @@ def _emoji(request: Request) -> str:
     try:
         return unquote_to_bytes(raw.rsplit(b"/", 1)[-1]).decode("utf-8")
     except UnicodeDecodeError:
-        raise bad_request("invalid_emoji", "the reaction is not valid UTF-8") from None
+        raise Invalid("invalid_emoji", "the reaction is not valid UTF-8") from None
 
 
 async def reaction(request: Request) -> Response:

@@ -2,7 +2,9 @@
 
 They live apart from both so that a demo seeding through :class:`Database` gets the
 same refusals as an HTTP client, and so that openapi.py can quote the very same
-limits instead of repeating numbers that could drift.
+limits instead of repeating numbers that could drift. The limits the wire types
+state (chatui/core/wire.py) are defined there and used here; the shapes of request
+bodies are checked by those types before these rules run (chatui/server/routes.py).
 """
 
 from __future__ import annotations
@@ -12,24 +14,25 @@ import re
 import unicodedata
 from typing import Any
 
-from chatui.core.notices import MAX_TIMER_SECONDS
-from chatui.server.errors import ApiError, bad_request
+from chatui.core.models import MAX_TIMER_SECONDS, BadVanish, VanishSetting, parse_vanish
+from chatui.core.wire import (
+    MAX_BODY_BYTES,
+    MAX_MEMBERS,
+    MAX_PASSWORD_CHARS,
+    MAX_THEME_NAME_CHARS,
+    MAX_TITLE_CHARS,
+    TXN_ID_PATTERN,
+    USERNAME_PATTERN,
+)
+from chatui.server.refusals import Invalid, TooLarge
 
-USERNAME_PATTERN = r"^[a-z0-9._-]{1,32}$"
-TXN_ID_PATTERN = r"^[A-Za-z0-9._~-]{1,128}$"
-MAX_BODY_BYTES = 65_536  # a message body, UTF-8 encoded
-MAX_PASSWORD_CHARS = 1024  # scrypt on a megabyte-long "password" is a cheap DoS
-MAX_TITLE_CHARS = 200
-MAX_MEMBERS = 256
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
 # The whole request: big enough for a maximal message body even when every byte of it
 # is JSON-escaped as \u00XX (6x), small enough that nobody can make us buffer much.
 MAX_REQUEST_BYTES = 512 * 1024
-VANISH_MODES = ("off", "vanish", "timer")
 MAX_VANISH_SECONDS = MAX_TIMER_SECONDS  # four weeks, as the client's own limit
 MAX_THEME_BYTES = 16 * 1024  # a theme object, as compact UTF-8 JSON
-MAX_THEME_NAME_CHARS = 64
 MAX_THEME_DEPTH = 8  # objects/arrays within the theme object: a theme file needs 2
 MAX_EMOJI_BYTES = 64  # room for the longest ZWJ sequences (families, flags with tags)
 MAX_REACTIONS_PER_USER = 20  # different emoji one person may put on one message
@@ -53,9 +56,9 @@ def _utf8_ok(text: str) -> bool:
 
 def username(value: Any, field: str = "username") -> str:
     if not isinstance(value, str):
-        raise bad_request("invalid_request", f"{field} must be a string")
+        raise Invalid("invalid_request", f"{field} must be a string")
     if not _USERNAME.fullmatch(value):
-        raise bad_request(
+        raise Invalid(
             "invalid_username",
             f"{field} {value[:40]!r} is not a valid username: use 1 to 32 characters "
             "from a-z, 0-9, '.', '_' and '-'",
@@ -65,15 +68,15 @@ def username(value: Any, field: str = "username") -> str:
 
 def password(value: Any) -> str:
     if not isinstance(value, str):
-        raise bad_request("invalid_request", "password must be a string")
+        raise Invalid("invalid_request", "password must be a string")
     if not value:
-        raise bad_request("invalid_request", "password must not be empty")
+        raise Invalid("invalid_request", "password must not be empty")
     if len(value) > MAX_PASSWORD_CHARS:
-        raise bad_request(
+        raise Invalid(
             "invalid_request", f"password must be at most {MAX_PASSWORD_CHARS} characters"
         )
     if not _utf8_ok(value):
-        raise bad_request("invalid_request", "password is not valid Unicode text")
+        raise Invalid("invalid_request", "password is not valid Unicode text")
     return value
 
 
@@ -82,33 +85,31 @@ def title(value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise bad_request("invalid_request", "title must be a string or null")
+        raise Invalid("invalid_request", "title must be a string or null")
     if len(value) > MAX_TITLE_CHARS:
-        raise bad_request("invalid_request", f"title must be at most {MAX_TITLE_CHARS} characters")
+        raise Invalid("invalid_request", f"title must be at most {MAX_TITLE_CHARS} characters")
     if not _utf8_ok(value):
-        raise bad_request("invalid_request", "title is not valid Unicode text")
+        raise Invalid("invalid_request", "title is not valid Unicode text")
     return value or None
 
 
 def message_body(value: Any) -> str:
     if not isinstance(value, str):
-        raise bad_request("invalid_request", "body must be a string")
+        raise Invalid("invalid_request", "body must be a string")
     try:
         size = len(value.encode("utf-8"))
     except UnicodeEncodeError:
-        raise bad_request("invalid_request", "body is not valid Unicode text") from None
+        raise Invalid("invalid_request", "body is not valid Unicode text") from None
     if size == 0:
-        raise bad_request("invalid_request", "body must not be empty")
+        raise Invalid("invalid_request", "body must not be empty")
     if size > MAX_BODY_BYTES:
-        raise ApiError(
-            413, "too_large", f"body is {size} bytes of UTF-8; the limit is {MAX_BODY_BYTES}"
-        )
+        raise TooLarge(f"body is {size} bytes of UTF-8; the limit is {MAX_BODY_BYTES}")
     return value
 
 
 def txn_id(value: str) -> str:
     if not _TXN_ID.fullmatch(value):
-        raise bad_request(
+        raise Invalid(
             "invalid_parameter",
             "txn_id must be 1 to 128 characters from A-Z, a-z, 0-9, '.', '_', '~' and '-'",
         )
@@ -117,9 +118,9 @@ def txn_id(value: str) -> str:
 
 def members(value: Any) -> list[str]:
     if not isinstance(value, list | tuple):  # not any Sequence: a str is one too
-        raise bad_request("invalid_request", "members must be a list of usernames")
+        raise Invalid("invalid_request", "members must be a list of usernames")
     if len(value) > MAX_MEMBERS:
-        raise bad_request("invalid_request", f"a thread has at most {MAX_MEMBERS} members")
+        raise Invalid("invalid_request", f"a thread has at most {MAX_MEMBERS} members")
     names: list[str] = []
     for item in value:
         name = username(item, "member")
@@ -132,9 +133,7 @@ def limit(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_LIMIT
     if not re.fullmatch(r"[0-9]{1,7}", raw) or not 1 <= int(raw) <= MAX_LIMIT:
-        raise bad_request(
-            "invalid_parameter", f"limit must be a whole number from 1 to {MAX_LIMIT}"
-        )
+        raise Invalid("invalid_parameter", f"limit must be a whole number from 1 to {MAX_LIMIT}")
     return int(raw)
 
 
@@ -144,31 +143,15 @@ def flag(raw: str | None, field: str) -> bool:
         return False
     if raw in ("true", "1"):
         return True
-    raise bad_request("invalid_parameter", f"{field} must be true or false")
+    raise Invalid("invalid_parameter", f"{field} must be true or false")
 
 
-def vanish(value: Any) -> dict[str, Any]:
-    """A vanish setting in its one stored form: ``{"mode"}`` or ``{"mode", "seconds"}``."""
-    if not isinstance(value, dict):
-        raise bad_request("invalid_vanish", "the vanish setting must be a JSON object")
-    unknown = sorted(set(value) - {"mode", "seconds"})
-    if unknown:
-        raise bad_request("invalid_vanish", f"unknown field {unknown[0][:40]!r}")
-    mode = value.get("mode")
-    if mode not in VANISH_MODES:
-        raise bad_request("invalid_vanish", "mode must be one of off, vanish, timer")
-    seconds = value.get("seconds")
-    if mode != "timer":
-        if "seconds" in value:
-            raise bad_request("invalid_vanish", "seconds goes with mode timer only")
-        return {"mode": mode}
-    if isinstance(seconds, bool) or not isinstance(seconds, int):
-        raise bad_request("invalid_vanish", "mode timer needs seconds, a whole number")
-    if not 1 <= seconds <= MAX_VANISH_SECONDS:
-        raise bad_request(
-            "invalid_vanish", f"seconds must be from 1 to {MAX_VANISH_SECONDS} (four weeks)"
-        )
-    return {"mode": "timer", "seconds": seconds}
+def vanish(value: Any) -> VanishSetting:
+    """A vanish setting, by the parser every client reads it with."""
+    try:
+        return parse_vanish(value)
+    except BadVanish as err:
+        raise Invalid("invalid_vanish", str(err)) from None
 
 
 def _depth(value: Any) -> int:
@@ -192,30 +175,26 @@ def theme(value: Any) -> dict[str, Any] | None:
     theme loader checks them), so a newer client's fields pass through unchanged.
     """
     if not isinstance(value, dict):
-        raise bad_request("invalid_theme", "the theme must be a JSON object")
+        raise Invalid("invalid_theme", "the theme must be a JSON object")
     if not value:
         return None
     name = value.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise bad_request("invalid_theme", "the theme needs a name (a non-blank string)")
+        raise Invalid("invalid_theme", "the theme needs a name (a non-blank string)")
     if len(name) > MAX_THEME_NAME_CHARS:
-        raise bad_request(
+        raise Invalid(
             "invalid_theme", f"the theme name must be at most {MAX_THEME_NAME_CHARS} characters"
         )
     if any(unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS for c in name):
-        raise bad_request("invalid_theme", "the theme name must not hold control characters")
+        raise Invalid("invalid_theme", "the theme name must not hold control characters")
     if _depth(value) > MAX_THEME_DEPTH:
-        raise bad_request(
-            "invalid_theme", f"the theme nests more than {MAX_THEME_DEPTH} levels deep"
-        )
+        raise Invalid("invalid_theme", f"the theme nests more than {MAX_THEME_DEPTH} levels deep")
     try:
         size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
     except UnicodeEncodeError:
-        raise bad_request("invalid_theme", "the theme is not valid Unicode text") from None
+        raise Invalid("invalid_theme", "the theme is not valid Unicode text") from None
     if size > MAX_THEME_BYTES:
-        raise ApiError(
-            413, "too_large", f"the theme is {size} bytes of JSON; the limit is {MAX_THEME_BYTES}"
-        )
+        raise TooLarge(f"the theme is {size} bytes of JSON; the limit is {MAX_THEME_BYTES}")
     return value
 
 
@@ -226,20 +205,20 @@ def emoji(value: Any) -> str:
     client that cannot draw a new emoji still shows its code points safely.
     """
     if not isinstance(value, str):
-        raise bad_request("invalid_emoji", "the reaction must be text")
+        raise Invalid("invalid_emoji", "the reaction must be text")
     try:
         size = len(value.encode("utf-8"))
     except UnicodeEncodeError:
-        raise bad_request("invalid_emoji", "the reaction is not valid Unicode text") from None
+        raise Invalid("invalid_emoji", "the reaction is not valid Unicode text") from None
     if not 1 <= size <= MAX_EMOJI_BYTES:
-        raise bad_request("invalid_emoji", f"a reaction is 1 to {MAX_EMOJI_BYTES} bytes of UTF-8")
+        raise Invalid("invalid_emoji", f"a reaction is 1 to {MAX_EMOJI_BYTES} bytes of UTF-8")
     for char in value:
         if (
             char.isspace()
             or unicodedata.category(char) in ("Cc", "Zs", "Zl", "Zp")
             or char in _BIDI_CONTROLS
         ):
-            raise bad_request(
+            raise Invalid(
                 "invalid_emoji",
                 f"a reaction must not hold whitespace or control characters (U+{ord(char):04X})",
             )

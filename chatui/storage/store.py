@@ -26,7 +26,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from chatui.core.models import VANISH_OFF, Message, Thread, ThreadKey, VanishSetting
+from chatui.core.models import VANISH_OFF, Message, Thread, ThreadKey, VanishSetting, parse_vanish
 from chatui.storage.checkpoint import Checkpointer
 
 MIGRATIONS: tuple[str, ...] = (
@@ -569,9 +569,9 @@ _NO_REACTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 
 
 def _vanish(data: Any) -> VanishSetting:
-    # Most threads and messages have vanish off: share the one constant (this runs
-    # for every cached thread before the first frame).
-    return VanishSetting.from_json(data) if data and data.get("mode") != "off" else VANISH_OFF
+    """A stored setting (absent: off), read by the one parser; this store wrote it
+    from a VanishSetting, so a refusal means a damaged row and is raised."""
+    return parse_vanish(data) if data else VANISH_OFF
 
 
 def message_from_dict(d: Mapping[str, Any]) -> Message:

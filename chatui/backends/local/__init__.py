@@ -3,7 +3,8 @@
 The entry point is ``chatui.backends.local:LocalBackend``. Modules:
 
 * :mod:`.http` — the httpx client (imported on first use), requests, error mapping;
-* :mod:`.decode` — server JSON -> Message, Thread, Credentials, strictly;
+* :mod:`.decode` — server JSON -> Message, Thread, Credentials, through the wire types
+  (chatui/core/wire.py);
 * :mod:`.backend` — :class:`LocalBackend` itself, with its event stream, and
   :func:`register` for servers with open registration.
 """

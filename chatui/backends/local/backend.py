@@ -39,8 +39,6 @@ from chatui.core.models import (
     Identity,
     Message,
     MessageReceived,
-    MessageRedacted,
-    ReadMarkerMoved,
     Thread,
     ThreadUpdated,
     VanishSetting,
@@ -181,11 +179,7 @@ class LocalBackend(Backend):
     async def whoami(self) -> Identity:
         data = await self._request("GET", "/v1/me")
         try:
-            data = decode.mapping(data, "identity")
-            return Identity(
-                user_id=decode.required_str(data, "user_id"),
-                username=decode.required_str(data, "username"),
-            )
+            return decode.identity(data)
         except decode.MalformedData as err:
             raise BackendError(f"the server sent a malformed identity: {err}") from err
 
@@ -487,23 +481,10 @@ class LocalBackend(Backend):
             return MessageReceived(decode.message_from_json(account_id, data), cursor)
         if kind == "thread":
             return ThreadUpdated(decode.thread_from_json(account_id, data), cursor)
-        data = decode.mapping(data, f"{kind} event")
         if kind == "redaction":
-            return MessageRedacted(
-                account_id,
-                decode.required_str(data, "thread_id"),
-                decode.required_str(data, "message_id"),
-                cursor,
-                expired=data.get("expired") is True,
-            )
+            return decode.redaction(account_id, data, cursor)
         if kind == "read":
-            return ReadMarkerMoved(
-                account_id,
-                decode.required_str(data, "thread_id"),
-                decode.required_str(data, "message_id"),
-                decode.required_str(data, "user"),
-                cursor,
-            )
+            return decode.read_marker(account_id, data, cursor)
         # Typing...: kinds from a newer server. Skipping them is safe. (Reactions come
         # as "message" events carrying the message with its current reactions.)
         log.debug("%s: ignoring an event of unknown kind %r", account_id, kind)

@@ -2,41 +2,42 @@
 
 Server data is untrusted: anything that does not have the shape API v1 promises
 raises :class:`MalformedData` (the stream logs and skips that event; a request
-turns it into a :class:`~chatui.backends.base.BackendError`).
+turns it into a :class:`~chatui.backends.base.BackendError`). The shape is the wire
+types' (chatui/core/wire.py), the ones the server's API document is made from;
+msgspec's words say what was wrong ("Expected `str`, got `int` - at `$.sender`").
+
+A few fields are decoration, read leniently here rather than by the types: a
+message with odd reactions, an unknown kind or a broken ``change``, or a thread
+with a broken theme, is still shown, with what could be read. The vanish setting
+is read by the one parser every place uses (:func:`chatui.core.models.parse_vanish`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chatui.backends.base import BackendError
-from chatui.core.models import VANISH_OFF, Credentials, Message, Thread, VanishSetting
+from chatui.core.models import (
+    VANISH_OFF,
+    BadVanish,
+    Credentials,
+    Identity,
+    Message,
+    MessageRedacted,
+    ReadMarkerMoved,
+    Thread,
+    VanishSetting,
+    parse_vanish,
+)
+
+if TYPE_CHECKING:
+    from chatui.core import wire
 
 
 class MalformedData(ValueError):
     """Server JSON that does not have the shape API v1 promises."""
-
-
-def required_str(data: Mapping[str, Any], key: str) -> str:
-    value = data.get(key)
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)  # tolerate numeric ids
-    raise MalformedData(f"missing or invalid {key!r}")
-
-
-def _opt_str(data: Mapping[str, Any], key: str) -> str | None:
-    value = data.get(key)
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    raise MalformedData(f"invalid {key!r}")
 
 
 def _int(data: Mapping[str, Any], key: str, default: int | None = None) -> int:
@@ -55,16 +56,13 @@ def mapping(value: Any, what: str) -> Mapping[str, Any]:
 
 
 def _vanish(value: Any) -> VanishSetting:
+    """Absent is off (an older server); anything else must pass the one parser."""
     if value is None:
-        return VanishSetting()
-    value = mapping(value, "vanish setting")
-    mode = value.get("mode", "off")
-    if mode not in ("off", "vanish", "timer"):
-        raise MalformedData(f"unknown vanish mode {mode!r}")
-    seconds = value.get("seconds")
-    if mode == "timer" and (isinstance(seconds, bool) or not isinstance(seconds, int)):
-        raise MalformedData("a vanish timer needs whole seconds")
-    return VanishSetting(mode=mode, seconds=seconds if mode == "timer" else None)
+        return VANISH_OFF
+    try:
+        return parse_vanish(value)
+    except BadVanish as err:
+        raise MalformedData(f"invalid vanish setting: {err}") from None
 
 
 def _reactions(value: Any) -> Mapping[str, tuple[str, ...]]:
@@ -86,6 +84,31 @@ def _change(value: Any) -> Mapping[str, Any] | None:
     return MappingProxyType(dict(value))
 
 
+_MESSAGE_DECORATION = frozenset({"reactions", "vanish", "kind", "change"})
+_THREAD_DECORATION = frozenset(
+    {"theme", "vanish", "last_message", "unread", "created_ts", "created"}
+)
+
+
+def _as(shape: str, data: Mapping[str, Any], leave_out: frozenset[str]) -> Any:
+    """``data`` as the wire type named ``shape``, without the fields read leniently.
+
+    msgspec and the wire types are imported on first use, not with this module:
+    whatever imports the adapter before the app's first frame (the benchmark's app
+    does, bench/startup.py) should not pay for them there.
+    """
+    import msgspec
+
+    from chatui.core import wire
+
+    try:
+        return msgspec.convert(
+            {k: v for k, v in data.items() if k not in leave_out}, getattr(wire, shape)
+        )
+    except msgspec.ValidationError as err:
+        raise MalformedData(str(err)) from None
+
+
 def message_from_json(account_id: str, data: Any) -> Message:
     """API v1 message JSON -> Message; MalformedData if it does not fit.
 
@@ -93,19 +116,17 @@ def message_from_json(account_id: str, data: Any) -> Message:
     setting or theme; any other kind (or none: an older server) is plain text.
     """
     data = mapping(data, "message")
-    body = data.get("body")
-    if not isinstance(body, str):
-        raise MalformedData("missing or invalid 'body'")
+    given: wire.Message = _as("Message", data, _MESSAGE_DECORATION)
     setting = data.get("kind") == "setting"
     return Message(
         account_id=account_id,
-        thread_id=required_str(data, "thread_id"),
-        message_id=required_str(data, "message_id"),
-        sender=required_str(data, "sender"),
-        body=body,
-        ts=_int(data, "ts"),
-        txn_id=_opt_str(data, "txn_id"),
-        reply_to=_opt_str(data, "reply_to"),
+        thread_id=given.thread_id,
+        message_id=given.message_id,
+        sender=given.sender,
+        body=given.body,
+        ts=given.ts,
+        txn_id=given.txn_id or None,
+        reply_to=given.reply_to or None,
         reactions=_reactions(data.get("reactions")),
         # Notices never vanish, whatever the server says.
         vanish=VANISH_OFF if setting else _vanish(data.get("vanish")),
@@ -117,12 +138,7 @@ def message_from_json(account_id: str, data: Any) -> Message:
 def thread_from_json(account_id: str, data: Any) -> Thread:
     """API v1 thread JSON -> Thread; MalformedData if it does not fit."""
     data = mapping(data, "thread")
-    members = data.get("members")
-    if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
-        raise MalformedData("missing or invalid 'members'")
-    title = data.get("title")
-    if title is not None and not isinstance(title, str):
-        raise MalformedData("invalid 'title'")
+    given: wire.Thread = _as("Thread", data, _THREAD_DECORATION)
     theme = data.get("theme")
     if theme is not None and not isinstance(theme, Mapping):
         theme = None  # cosmetic: a broken theme must not hide the thread
@@ -132,9 +148,9 @@ def thread_from_json(account_id: str, data: Any) -> Thread:
     created = data.get("created_ts", data.get("created"))
     return Thread(
         account_id=account_id,
-        thread_id=required_str(data, "thread_id"),
-        title=title or None,
-        members=tuple(members),
+        thread_id=given.thread_id,
+        title=given.title or None,
+        members=tuple(given.members),
         last_message=last_message,
         unread=max(0, unread),
         theme=MappingProxyType(dict(theme)) if theme is not None else None,
@@ -145,16 +161,35 @@ def thread_from_json(account_id: str, data: Any) -> Thread:
     )
 
 
+def identity(data: Any) -> Identity:
+    """API v1 ``/v1/me`` JSON -> Identity; MalformedData if it does not fit."""
+    given: wire.Me = _as("Me", mapping(data, "identity"), frozenset())
+    return Identity(user_id=given.user_id, username=given.username)
+
+
+def redaction(account_id: str, data: Any, cursor: str | None) -> MessageRedacted:
+    """A ``redaction`` event; only a true ``expired`` is an expiry (anything else there
+    is read as a plain deletion rather than losing the deletion)."""
+    data = mapping(data, "redaction event")
+    given: wire.Redaction = _as("Redaction", {**data, "expired": False}, frozenset())
+    return MessageRedacted(
+        account_id,
+        given.thread_id,
+        given.message_id,
+        cursor,
+        expired=data.get("expired") is True,
+    )
+
+
+def read_marker(account_id: str, data: Any, cursor: str | None) -> ReadMarkerMoved:
+    """A ``read`` event: ``user`` has read up to the message."""
+    given: wire.ReadEvent = _as("ReadEvent", mapping(data, "read event"), frozenset())
+    return ReadMarkerMoved(account_id, given.thread_id, given.message_id, given.user, cursor)
+
+
 def credentials(data: Any) -> Credentials:
     try:
-        data = mapping(data, "login answer")
-        token = data.get("token")
-        if not isinstance(token, str) or not token:
-            raise MalformedData("missing 'token'")
-        return Credentials(
-            user_id=required_str(data, "user_id"),
-            username=required_str(data, "username"),
-            token=token,
-        )
+        given: wire.Session = _as("Session", mapping(data, "login answer"), frozenset())
     except MalformedData as err:
         raise BackendError(f"the server sent a malformed login answer: {err}") from err
+    return Credentials(user_id=given.user_id, username=given.username, token=given.token)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from chatui.core import notices
-from chatui.core.models import VANISH_OFF, Message, VanishSetting
+from chatui.core.models import VANISH_OFF, BadVanish, Message, VanishSetting, parse_vanish
 
 # --- chatui's namespaced extensions (documented in docs/matrix.md) --------------------
 
@@ -154,18 +154,13 @@ def render_content(
 
 
 def vanish_from(value: Any) -> VanishSetting:
-    """A vanish setting from Matrix JSON; anything malformed is "off", never an error."""
-    if not isinstance(value, Mapping):
+    """A vanish setting from Matrix JSON (a state event's content, or the field in a
+    message), read by the one parser; anything it refuses is "off", never an error:
+    any Matrix client may write these."""
+    try:
+        return parse_vanish(value)
+    except BadVanish:
         return VANISH_OFF
-    mode = value.get("mode", "off")
-    if mode not in ("off", "vanish", "timer"):
-        return VANISH_OFF
-    if mode == "timer":
-        seconds = value.get("seconds")
-        if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds <= 0:
-            return VANISH_OFF
-        return VanishSetting(mode="timer", seconds=seconds)
-    return VanishSetting(mode=mode)
 
 
 def event_to_message(

@@ -1,0 +1,293 @@
+"""The reference server's API v1 wire types, written once as msgspec Structs.
+
+The server decodes its request bodies with them, the local adapter decodes the
+server's answers with them, and the server's OpenAPI document takes its schema
+components from them (docs/server.md), so the three cannot drift apart. msgspec
+rather than pydantic because it imports and decodes fast; even so this module is
+not on the client's start path: the local adapter imports it on its first decode,
+after the first frame (docs/architecture.md, bench/startup.py).
+
+What a Struct checks, and what it leaves to others:
+
+* Shape and types (a missing field, a number where text belongs, a list too long):
+  refused with one code per body, ``invalid_request``, as the server always did.
+* Rules whose refusal has its own code stay with the server's value rules
+  (chatui/server/validate.py): a username's pattern (``invalid_username``), a body's
+  size in UTF-8 bytes (413 ``too_large``), a theme's depth. Those limits appear
+  here only in the schema, from the same constants, so the document states them.
+* The vanish setting is read by :func:`chatui.core.models.parse_vanish` everywhere;
+  :data:`Vanish` says the same thing for the document (a test holds them together).
+* A field with a default is one an older server may leave out; the reference
+  server always sends every field.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+from chatui.core.models import MAX_TIMER_SECONDS
+
+USERNAME_PATTERN = r"^[a-z0-9._-]{1,32}$"
+TXN_ID_PATTERN = r"^[A-Za-z0-9._~-]{1,128}$"
+MAX_BODY_BYTES = 65_536  # a message body, UTF-8 encoded
+MAX_PASSWORD_CHARS = 1024  # scrypt on a megabyte-long "password" is a cheap DoS
+MAX_TITLE_CHARS = 200
+MAX_MEMBERS = 256
+MAX_THEME_NAME_CHARS = 64
+
+Id = Annotated[str, Meta(min_length=1, description="An opaque id.")]
+Username = Annotated[str, Meta(extra_json_schema={"pattern": USERNAME_PATTERN})]
+EpochMs = Annotated[int, Meta(description="UTC epoch milliseconds.")]
+
+
+# --- the vanish setting ---------------------------------------------------------------
+
+
+class VanishOff(Struct, tag_field="mode", tag="off", forbid_unknown_fields=True, frozen=True):
+    """Messages stay."""
+
+
+class VanishOn(Struct, tag_field="mode", tag="vanish", forbid_unknown_fields=True, frozen=True):
+    """A message goes once seen and the chat is closed."""
+
+
+class VanishTimer(Struct, tag_field="mode", tag="timer", forbid_unknown_fields=True, frozen=True):
+    """A message goes ``seconds`` after it was sent (the sender) or first shown."""
+
+    seconds: Annotated[int, Meta(ge=1, le=MAX_TIMER_SECONDS)]
+
+
+Vanish = VanishOff | VanishOn | VanishTimer
+"""A disappearing-message setting: ``{mode: off|vanish}`` or ``{mode: timer, seconds}``."""
+
+
+# --- messages -------------------------------------------------------------------------
+
+
+class VanishChange(Struct, tag_field="what", tag="vanish"):
+    """Someone changed the thread's vanish setting."""
+
+    vanish: Vanish
+
+
+class ThemeChange(Struct, tag_field="what", tag="theme"):
+    """Someone changed the thread's theme (``name`` null: back to no theme)."""
+
+    name: str | None
+
+
+Change = VanishChange | ThemeChange
+"""With kind ``setting``: what changed."""
+
+Reactions = dict[
+    str,
+    Annotated[
+        list[str],
+        Meta(
+            min_length=1,
+            description="emoji -> the usernames that reacted with it, in the order they "
+            "did; emoji in the order of their first reaction.",
+        ),
+    ],
+]
+
+
+class Message(Struct):
+    """One message as the server sends it (answers and ``message`` events)."""
+
+    message_id: Id
+    thread_id: Id
+    sender: Annotated[str, Meta(min_length=1, description="The sender's username.")]
+    body: Annotated[
+        str,
+        Meta(
+            description="Untrusted text; empty only for a deleted message returned again "
+            "for a retried txn_id. With kind `setting`: the English sentence saying who "
+            "changed what."
+        ),
+    ]
+    ts: Annotated[int, Meta(description="When the server accepted it, epoch ms.")]
+    txn_id: str | None = None
+    reply_to: str | None = None
+    reactions: Reactions = {}
+    vanish: Annotated[
+        Vanish,
+        Meta(
+            description="The thread's setting when the message was sent; always off for "
+            "kind `setting`."
+        ),
+    ] = VanishOff()
+    kind: Annotated[
+        Literal["text", "setting"],
+        Meta(
+            description="`setting`: a notice that someone changed the thread's vanish "
+            "setting or theme; it never vanishes and is never unread."
+        ),
+    ] = "text"
+    change: Change | None = None
+
+
+# --- threads --------------------------------------------------------------------------
+
+ThemeName = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=MAX_THEME_NAME_CHARS,
+        description='Shown in the notice ("alice changed the theme to NAME"); not blank, '
+        "no control characters.",
+    ),
+]
+
+
+class SharedTheme(Struct):
+    """A thread's shared chat theme: a theme file's fields plus ``name``.
+
+    The server reads only ``name``; the other fields pass through for the clients.
+    """
+
+    name: ThemeName
+
+
+class Theme(Struct):
+    """A chat theme to share: a theme file's fields plus ``name``, or ``{}`` for none.
+
+    The server reads only ``name``; the other fields pass through for the clients
+    (size and nesting limits: chatui/server/validate.py).
+    """
+
+    name: ThemeName | UnsetType = UNSET
+
+
+class Thread(Struct):
+    """A thread as one member sees it."""
+
+    thread_id: Id
+    title: str | None = None
+    members: list[str] = []
+    theme: Annotated[
+        SharedTheme | None, Meta(description="The shared theme, or null: none set.")
+    ] = None
+    vanish: Vanish = VanishOff()
+    last_message: Message | None = None
+    unread: Annotated[
+        int,
+        Meta(
+            ge=0,
+            description="Messages from others after the caller's read marker (setting "
+            "notices do not count).",
+        ),
+    ] = 0
+    created_ts: EpochMs = 0
+
+
+class ThreadList(Struct):
+    threads: list[Thread]
+
+
+class MessageList(Struct):
+    messages: list[Message]
+
+
+# --- requests -------------------------------------------------------------------------
+
+
+class Credentials(Struct):
+    """A username and password, to register or log in."""
+
+    username: Username
+    password: Annotated[str, Meta(min_length=1, max_length=MAX_PASSWORD_CHARS)]
+
+
+class NewThread(Struct):
+    members: Annotated[
+        list[Username],
+        Meta(
+            max_length=MAX_MEMBERS,
+            description="Usernames besides the caller, who is always a member.",
+        ),
+    ]
+    title: Annotated[str, Meta(max_length=MAX_TITLE_CHARS)] | None = None
+
+
+class NewMessage(Struct):
+    body: Annotated[
+        str,
+        Meta(min_length=1, description=f"1 to {MAX_BODY_BYTES} bytes of UTF-8 (413 beyond)."),
+    ]
+    reply_to: Annotated[
+        str | None, Meta(description="A live message of the same thread (else 409).")
+    ] = None
+
+
+class ReadMarker(Struct):
+    message_id: Annotated[str, Meta(description="A message of this thread (else 409).")]
+
+
+# --- other answers and events ---------------------------------------------------------
+
+
+class Session(Struct):
+    """A new token for an account (register, login)."""
+
+    user_id: Id
+    username: Annotated[str, Meta(min_length=1)]
+    token: Annotated[str, Meta(min_length=1, description="Send as `Authorization: Bearer`.")]
+
+
+class Me(Struct):
+    user_id: Id
+    username: Annotated[str, Meta(min_length=1)]
+
+
+class Redaction(Struct):
+    thread_id: Id
+    message_id: Id
+    expired: Annotated[
+        bool,
+        Meta(
+            description="The sender's vanish timer ran out: recipients may keep their copy "
+            "until their own timer ends."
+        ),
+    ]
+
+
+class ReadEvent(Struct):
+    thread_id: Id
+    message_id: Id
+    user: Annotated[str, Meta(description="Whose read marker moved.")]
+
+
+class Hello(Struct):
+    cursor: str
+
+
+class Error(Struct):
+    """Every refusal: ``{"error": CODE, "message": TEXT}``."""
+
+    error: Annotated[str, Meta(description="A stable code clients may branch on.")]
+    message: Annotated[str, Meta(description="For people; may change.")]
+
+
+DOCUMENTED: dict[str, Any] = {
+    "Error": Error,
+    "Credentials": Credentials,
+    "Session": Session,
+    "Me": Me,
+    "Vanish": Vanish,
+    "Message": Message,
+    "Change": Change,
+    "Theme": Theme,
+    "Thread": Thread,
+    "NewThread": NewThread,
+    "ThreadList": ThreadList,
+    "NewMessage": NewMessage,
+    "MessageList": MessageList,
+    "ReadMarker": ReadMarker,
+    "Redaction": Redaction,
+    "ReadEvent": ReadEvent,
+    "Hello": Hello,
+}
+"""The API document's component name for each wire type (the unions have no class name)."""
