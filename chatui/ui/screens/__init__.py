@@ -1,1 +1,10 @@
-"""Screens and modal dialogs of the chatui app."""
+"""Screens and dialogs over the main window, each imported on first use (none is
+needed for the first frame):
+
+* :mod:`.first_run` — no account linked yet: the demo, or how to link one;
+* :mod:`.help` — keys, slash commands, what vanish mode cannot do;
+* :mod:`.new_conversation` — start one, choosing the account;
+* :mod:`.invite` — accept, decline or leave an invitation for later;
+* :mod:`.vanish_menu`, :mod:`.theme_picker`, :mod:`.emoji_picker` — the open
+  conversation's vanish mode, chat theme, and an emoji for it.
+"""
