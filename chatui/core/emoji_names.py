@@ -293,13 +293,24 @@ class Catalogue:
         return _entry_map(self).get(glyph) or _entry_map(self).get(strip_tones(glyph))
 
     def search(self, query: str) -> list[EmojiEntry]:
-        """Entries matching ``query`` by name or alias; name-prefix matches first."""
-        query = query.strip().casefold()
+        """Entries matching ``query`` by name or alias, best first: the emoji called
+        exactly that ("fire" -> 🔥, not the "heart on fire" before it in Unicode's
+        order), then those with the first word as a whole word, then as a word's
+        start, then the rest; Unicode's order within each (a stable sort)."""
+        query = " ".join(query.strip().casefold().split())
         if not query:
             return self.entries()
         first = query.split()[0]
-        hits = [e for e in self.entries() if e.matches(query)]
-        return sorted(hits, key=lambda e: not any(w.startswith(first) for w in e.search.split()))
+
+        def rank(entry: EmojiEntry) -> int:
+            if query in (entry.name.casefold(), entry.shortcode.strip(":").replace("_", " ")):
+                return 0
+            words = entry.search.split()
+            if first in words:
+                return 1
+            return 2 if any(word.startswith(first) for word in words) else 3
+
+        return sorted((e for e in self.entries() if e.matches(query)), key=rank)
 
 
 @lru_cache(maxsize=4)

@@ -41,7 +41,7 @@ def add_serve_parser(commands: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help="port to listen on; 0 picks a free one"
+        "--port", type=_port, default=DEFAULT_PORT, help="port to listen on; 0 picks a free one"
     )
     parser.add_argument(
         "--db",
@@ -56,6 +56,19 @@ def add_serve_parser(commands: Any) -> argparse.ArgumentParser:
     )
     parser.set_defaults(func=_run)
     return parser
+
+
+def _port(text: str) -> int:
+    """A TCP port, 0-65535: refused by argparse in one line, before anything starts."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port number (0-65535; 0 picks a free one)"
+        )
+    return port
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -167,3 +167,14 @@ def test_importing_costs_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_catalogue_search_puts_the_emoji_called_exactly_that_first() -> None:
+    cat = catalogue()
+    # Unicode's order puts "heart on fire" and the firefighters before 🔥 itself.
+    assert [e.glyph for e in cat.search("fire")[:2]] == ["🔥", "❤️\u200d🔥"]
+    assert cat.search("  Fire ")[0].glyph == "🔥"  # case and spaces do not matter
+    assert cat.search("party popper")[0].glyph == "🎉"
+    # A whole word beats a word's start: "fire engine" before "firecracker".
+    names = [e.name for e in cat.search("fire")]
+    assert names.index("fire engine") < names.index("firecracker")

@@ -90,3 +90,19 @@ def test_serve_on_a_taken_port_says_so(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("port", ["99999", "-5", "eighty"])
+def test_serve_refuses_a_port_that_is_not_one_in_a_line(tmp_path: Path, port: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "chatui", "serve", "--port", port, "--db", "x.db"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert f"argument --port: {port!r} is not a port number (0-65535" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "x.db").exists()  # refused before anything started

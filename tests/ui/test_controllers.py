@@ -139,3 +139,22 @@ def test_the_view_is_restyled_only_when_the_look_changes() -> None:
     assert looks.restyle_for(plain) is None  # drawn in it already
     looks.forget_styled()  # a preview drew something else
     assert looks.restyle_for(plain) is not None
+
+
+def test_a_theme_name_that_is_not_one_suggests_close_names() -> None:
+    looks = ThreadLooks(None, {"COLORTERM": "truecolor"})
+    refused = looks.find("Sunst")
+    assert refused == "No theme called 'Sunst'; did you mean 'Sunset'?"
+
+
+def test_a_default_theme_that_does_not_exist_is_reported_by_name(tmp_path: Path) -> None:
+    profile = Profile(config_dir=tmp_path, data_dir=tmp_path / "data")
+    profile.config_file.write_text('[display]\ntheme = "Oceen"\n')
+    looks = ThreadLooks(profile, {"COLORTERM": "truecolor"})
+    [problem] = looks.load()
+    assert problem.title == "A setting could not be read"
+    assert problem.message == (
+        f"{profile.config_file}: [display] theme: no theme called 'Oceen';"
+        " did you mean 'Ocean'? — the default is used."
+    )
+    assert looks.theme_of(thread()).name == "Default"

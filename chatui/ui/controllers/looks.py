@@ -78,7 +78,32 @@ class ThreadLooks:
                     "A chat theme could not be read", f"{error} — the other themes are available."
                 )
             )
+        wanted = self.default_theme_name
+        if wanted is not None and self._catalog.get(wanted) is None:
+            # Said as a bad [display] value is: the setting names no theme we have.
+            self.default_theme_name = None
+            where = self._profile.config_file if self._profile is not None else "config.toml"
+            problems.append(
+                Problem(
+                    "A setting could not be read",
+                    f"{where}: [display] theme: no theme called {one_line(wanted, 40)!r}"
+                    f"{self._close_names(wanted)} — the default is used.",
+                )
+            )
         return problems
+
+    def _close_names(self, name: str) -> str:
+        """ "; did you mean 'Sunset'?" for a name close to some themes' (or "")."""
+        catalog = self._catalog
+        if catalog is None:
+            return ""
+        from difflib import get_close_matches
+
+        by_folded = {theme.casefold(): theme for theme in catalog.themes}
+        close = get_close_matches(name.casefold(), list(by_folded), n=3, cutoff=0.5)
+        if not close:
+            return ""
+        return "; did you mean " + " or ".join(repr(by_folded[c]) for c in close) + "?"
 
     def _read_settings(self) -> list[Problem]:
         if self._profile is None:
@@ -166,6 +191,10 @@ class ThreadLooks:
             found = exact or prefix
             theme = found[0] if len(found) == 1 else None
         if theme is None:
+            shown = one_line(name or "default", 40)
+            close = self._close_names(name or "")
+            if close:
+                return f"No theme called {shown!r}{close}"
             names = ", ".join(one_line(n, 40) for n in catalog.themes)
-            return f"No single theme called {one_line(name or 'default', 40)!r}. Themes: {names}."
+            return f"No single theme called {shown!r}. Themes: {names}."
         return theme
