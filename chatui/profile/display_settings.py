@@ -6,6 +6,7 @@
     emoji = "glyph"        # or "shortcode": show emoji as :thumbsup: (terminals
                            # that draw emoji badly)
     theme = "Sunset"       # the chat theme for threads that set none (optional)
+    app_theme = "nord"     # the app's own colors (Ctrl+P → Theme; kept when chosen there)
 
 Settings change how things look, never whether the app starts: a bad value is
 reported (an error naming the file and the field, for the app to show) and the
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 EMOJI_MODES = ("glyph", "shortcode")
 EmojiMode = Literal["glyph", "shortcode"]
 TABLE = "display"
-_FIELDS = ("emoji", "theme")
+_FIELDS = ("emoji", "theme", "app_theme")
 _MAX_THEME_NAME = 64  # the wire's limit for a theme name
 
 
@@ -48,6 +49,8 @@ class Settings:
     """"glyph" draws emoji; "shortcode" shows them as ``:name:``."""
     theme: str | None = None
     """The default chat theme's name; None = the built-in default."""
+    app_theme: str | None = None
+    """The app's own Textual theme (its chrome); None = Textual's default."""
     errors: tuple[SettingsError, ...] = field(default=(), compare=False)
     """What was wrong in the file (defaults were used for those fields)."""
 
@@ -99,6 +102,19 @@ def load_settings(profile: Profile) -> Settings:
                     "theme",
                     f"must be a theme name (1-{_MAX_THEME_NAME} characters), not "
                     f"{_shown(value)}; using the default theme",
+                )
+            )
+    if "app_theme" in table:
+        value = table["app_theme"]
+        if isinstance(value, str) and value.strip() and len(value) <= _MAX_THEME_NAME:
+            values["app_theme"] = value
+        else:
+            errors.append(
+                SettingsError(
+                    path,
+                    "app_theme",
+                    f"must be an app theme name (1-{_MAX_THEME_NAME} characters), not "
+                    f"{_shown(value)}; using the default",
                 )
             )
     for error in errors:

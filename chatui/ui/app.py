@@ -97,6 +97,8 @@ class ChatApp(App[str | None]):
         self.user_keymap: dict[str, str] = {}
         """The user's ``[keys]`` in force (action id -> keys), once read."""
         self._main: MainScreen | None = None
+        self._saved_app_theme: str | None = None
+        """The app theme in config.toml ([display] app_theme), once read."""
 
     async def run_async(self, **kwargs: Any) -> str | None:
         # Everything allocated before the app starts (imported modules, classes, the
@@ -129,10 +131,60 @@ class ChatApp(App[str | None]):
         return self._main
 
     def on_mount(self) -> None:
+        # The app's own colors as the user last chose them: before the first frame,
+        # so that it is not drawn in the default first.
+        self._restore_app_theme()
+        self.theme_changed_signal.subscribe(self, self._app_theme_chosen)
         if self.first_run:
             from chatui.ui.screens.first_run import FirstRunScreen
 
             self.push_screen(FirstRunScreen(), callback=self._first_run_done)
+
+    def _restore_app_theme(self) -> None:
+        if self.profile is None:
+            return
+        from chatui.profile.display_settings import load_settings
+
+        wanted = load_settings(self.profile).app_theme
+        # Nothing kept yet: the default counts as kept (only a choice is written).
+        self._saved_app_theme = wanted or self.theme
+        if wanted is None:
+            return
+        if wanted in self.available_themes:
+            self.theme = wanted
+            return
+        # Shown once the screen is up; the rest of [display] is reported with the
+        # chat themes (a bad value there is the main screen's to say).
+        names = ", ".join(sorted(self.available_themes))
+        self.call_after_refresh(
+            self.notify,
+            f"{self.profile.config_file}: [display] app_theme: no app theme called"
+            f" {wanted!r} (themes: {names}) — the default is used.",
+            title="A setting could not be read",
+            severity="warning",
+            timeout=10,
+            markup=False,
+        )
+
+    def _app_theme_chosen(self, theme: object) -> None:
+        """Keep the app theme chosen in the palette for the next start."""
+        name = self.theme
+        if self.profile is None or self.shutting_down or name == self._saved_app_theme:
+            return
+        from chatui.profile.display_settings import save_setting
+        from chatui.profile.files import ConfigError
+
+        try:
+            save_setting(self.profile, "app_theme", name)
+        except (ConfigError, OSError) as err:
+            self.notify(
+                f"The app theme is used now but could not be kept: {err}",
+                title="Not saved",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self._saved_app_theme = name
 
     def _first_run_done(self, result: str | None) -> None:
         self.exit(result=result)
