@@ -173,6 +173,9 @@ class MainScreen(Screen[None]):
         pane = self.query_one("#conversation", Vertical)
         # mount() adds them to the DOM at once (queries and calls work from here on);
         # their own on_mount runs on their next turn.
+        # Nothing can be written before a conversation is open: the box takes no
+        # keys (and no focus) until one is (open_thread).
+        self.composer.set_ready(self.shown_key is not None)
         pane.mount(self.thread_header, self.message_view, self.composer)
         self.thread_header.show(None, None, "")
 
@@ -405,6 +408,7 @@ class MainScreen(Screen[None]):
                 self.drafts.leave(self.shown_key, self.composer.value)
                 session.close_thread()
             self.composer.value = self.drafts.take(key)
+            self.composer.set_ready(True)
             self.shown_key = key
             me = session.me(key[0])
             self.message_view.show(

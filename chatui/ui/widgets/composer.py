@@ -79,9 +79,11 @@ class Composer(OrderedKeys, Input):
         composer: Composer
         emoji: str
 
+    PLACEHOLDER = "Message · Enter sends · :name for emoji · Esc: back to the list"
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
-            placeholder="Message · Enter sends · :name for emoji · Esc: back to the list",
+            placeholder=self.PLACEHOLDER,
             id=id,
             # Input selects everything on focus by default; in a composer that makes
             # the next key replace the whole draft. Nothing typed may be lost.
@@ -95,6 +97,12 @@ class Composer(OrderedKeys, Input):
     @property
     def text(self) -> str:
         return self.value
+
+    def set_ready(self, ready: bool) -> None:
+        """Take keys (a conversation is open) or not: disabled, and with no
+        "Enter sends" promise, while there is nowhere to send to."""
+        self.disabled = not ready
+        self.placeholder = self.PLACEHOLDER if ready else ""
 
     # --- life cycle ------------------------------------------------------------------
 

@@ -139,7 +139,8 @@ class MessageView(ScrollView, can_focus=True):
         Binding("end", "select_last", "Newest message", show=False),
     ]
 
-    no_thread_text = "No conversation open"
+    no_thread_text = ""
+    """Nothing: the header above says no conversation is open, once."""
     empty_text = "No messages yet — say hi"
     loading_text = "Loading…"
 
