@@ -77,6 +77,9 @@ VANISH_ON = VanishSetting("vanish")
 VANISH_MODES = ("off", "vanish", "timer")
 MAX_TIMER_SECONDS = 4 * 7 * 24 * 60 * 60
 """The longest timer accepted (four weeks): longer is not "disappearing"."""
+MAX_BODY_BYTES = 65_536
+"""The longest message body, in bytes of UTF-8: the reference server refuses more
+(413), and a Matrix event cannot be larger than this whole."""
 
 
 class BadVanish(ValueError):

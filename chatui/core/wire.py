@@ -27,11 +27,10 @@ from typing import Annotated, Any, Literal
 
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from chatui.core.models import MAX_TIMER_SECONDS
+from chatui.core.models import MAX_BODY_BYTES, MAX_TIMER_SECONDS
 
 USERNAME_PATTERN = r"^[a-z0-9._-]{1,32}$"
 TXN_ID_PATTERN = r"^[A-Za-z0-9._~-]{1,128}$"
-MAX_BODY_BYTES = 65_536  # a message body, UTF-8 encoded
 MAX_PASSWORD_CHARS = 1024  # scrypt on a megabyte-long "password" is a cheap DoS
 MAX_TITLE_CHARS = 200
 MAX_MEMBERS = 256

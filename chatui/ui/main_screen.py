@@ -32,7 +32,14 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from chatui.backends.base import BackendError
-from chatui.core.models import AccountConfig, Message, Thread, ThreadKey, VanishSetting
+from chatui.core.models import (
+    MAX_BODY_BYTES,
+    AccountConfig,
+    Message,
+    Thread,
+    ThreadKey,
+    VanishSetting,
+)
 from chatui.core.sanitize import one_line
 from chatui.session.session import (
     AccountStateChanged,
@@ -200,7 +207,11 @@ class MainScreen(Screen[None]):
         if self.looks.shortcodes:
             self.message_view.shortcodes = True
         self.composer.recent_emoji = self.emoji.items
-        self.chat_app.apply_user_keys()
+        app = self.chat_app
+        app.apply_user_keys()
+        retry, discard = app.keys_of("retry_failed"), app.keys_of("discard_failed")
+        if retry and discard:  # a refused message names the keys in force
+            self.message_view.failed_hint = f"{retry[0]} retry · {discard[0]} discard"
 
     @property
     def drawing(self) -> bool:
@@ -488,6 +499,18 @@ class MainScreen(Screen[None]):
             return
         match command:
             case commands.SendText(text=text):
+                size = len(text.encode("utf-8", "surrogatepass"))
+                if size > MAX_BODY_BYTES:
+                    # Refused here, before the outbox: no server would take it.
+                    self.composer.put_back(typed)
+                    self.notify(
+                        f"The message is {size:,} bytes; the limit is {MAX_BODY_BYTES:,}"
+                        " (UTF-8). It stays in the box: shorten it or send it in parts.",
+                        title="Too long to send",
+                        severity="warning",
+                        markup=False,
+                    )
+                    return
                 self.message_view.scroll_to_latest()
                 self._send(key, text)
             case commands.SetVanish(setting=setting):

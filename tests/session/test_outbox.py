@@ -84,7 +84,11 @@ async def test_a_refused_message_is_marked_failed_and_can_be_retried_or_discarde
             await session.send(key, huge)
             await session.send(key, "a normal one")
             view = app.query_one(MessageView)
-            await wait_for(pilot, lambda: "failed: " in rendered(view), "the failed mark")
+            await wait_for(
+                pilot,
+                lambda: "not sent (r retry · x discard): " in rendered(view),
+                "the failed mark",
+            )
             reason = session.failed_message(key).failed
             assert reason and failures and failures[0].reason == reason
             # The refusal does not hold up what was written after it.
@@ -103,7 +107,7 @@ async def test_a_refused_message_is_marked_failed_and_can_be_retried_or_discarde
             assert app.active_bindings.get("x") is not None
             await pilot.press("x")
             await wait_for(pilot, lambda: session.failed_message(key) is None, "discarded")
-            assert "failed: " not in rendered(view)
+            assert "not sent (" not in rendered(view)
             assert not session.outbox.items
         assert _server_bodies(srv, thread_id) == ["a normal one"]
     finally:

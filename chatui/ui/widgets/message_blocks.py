@@ -76,6 +76,10 @@ class Block(NamedTuple):
     indented: int  # the first line drawn past the gutter (after day rule and header)
 
 
+DEFAULT_FAILED_HINT = "r retry · x discard"
+"""The keys for a refused message, with the conversation focused (the defaults)."""
+
+
 class Look(NamedTuple):
     """What blocks are drawn with, gathered from the view when one is rendered."""
 
@@ -85,6 +89,7 @@ class Look(NamedTuple):
     console: Console
     me: str  # the user's name on the thread's account
     shortcodes: bool  # emoji shown as their ``:shortcode:``
+    failed_hint: str = ""  # what to do with a refused message: "r retry · x discard"
 
     def quiet(self, part: str) -> Style:
         """Time stamps, quotes, day rules: the theme's notice color when themed (its
@@ -282,7 +287,8 @@ def render_block(
         if message.failed is not None:
             # The reason may come from the server: untrusted, one safe line.
             reason = safe_text(message.failed, single_line=True, max_len=200)
-            mark = f"failed: {reason}"
+            hint = look.failed_hint or DEFAULT_FAILED_HINT
+            mark = f"not sent ({hint}): {reason}"
         text = Text(gutter, style=gutter_style, end="")
         text.append(truncate_cells(mark, body_width), look.quiet("pending"))
         lines.append(text)

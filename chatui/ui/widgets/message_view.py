@@ -53,7 +53,14 @@ from chatui.core.models import VANISH_OFF, ThreadKey, VanishSetting
 from chatui.core.models import Message as ChatMessage
 from chatui.core.sanitize import safe_text
 from chatui.core.timefmt import local_day
-from chatui.ui.widgets.message_blocks import Block, Look, placement, render_block, render_notice
+from chatui.ui.widgets.message_blocks import (
+    DEFAULT_FAILED_HINT,
+    Block,
+    Look,
+    placement,
+    render_block,
+    render_notice,
+)
 from chatui.ui.widgets.message_paint import (
     centered_line,
     paint_badge,
@@ -212,6 +219,7 @@ class MessageView(ScrollView, can_focus=True):
         self._vanish: VanishSetting = VANISH_OFF
         self._chat_styles: ChatStyles | None = None
         self._shortcodes = False
+        self._failed_hint = DEFAULT_FAILED_HINT
         self._selected: str | None = None
         self._shown_queued = False
         self._last_shown: tuple[ThreadKey | None, tuple[str, ...]] = (None, ())
@@ -287,6 +295,22 @@ class MessageView(ScrollView, can_focus=True):
         anchor = None if self._at_bottom else self._anchor()
         self._shortcodes = value
         self._width = 0  # the text changes width: measure everything again
+        self._settle(anchor)
+        self.refresh()
+
+    @property
+    def failed_hint(self) -> str:
+        """What a message the server refused says the user can do ("r retry ·
+        x discard"), in the keys in force (the user may have rebound them)."""
+        return self._failed_hint
+
+    @failed_hint.setter
+    def failed_hint(self, value: str) -> None:
+        if value == self._failed_hint:
+            return
+        anchor = None if self._at_bottom else self._anchor()
+        self._failed_hint = value
+        self._width = 0  # the failed marks change: measure everything again
         self._settle(anchor)
         self.refresh()
 
@@ -909,6 +933,7 @@ class MessageView(ScrollView, can_focus=True):
             self.app.console,
             self._me,
             self._shortcodes,
+            self._failed_hint,
         )
 
     def _render_banner(self, width: int, base: Style) -> Strip:
