@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import sys
+import tempfile
 import unicodedata
 from dataclasses import replace
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from chatui.backends.base import Backend, BackendError
@@ -163,8 +166,17 @@ def cmd_add(args: argparse.Namespace) -> int:
     except TokenStoreError as err:
         return _fail(f"cannot store tokens: {err}")
 
+    # ... and the config written? (A token kept for an account no config names is
+    # of no use, and the server would have issued it for nothing.)
+    unwritable = _unwritable_config(profile)
+    if unwritable:
+        return _fail(unwritable, EXIT_USAGE)
+
     # 2. Log in.
-    password = _read_password(args, account)
+    try:
+        password = _read_password(args, account)
+    except _Refused as err:
+        return _fail(str(err), EXIT_USAGE)
     if password is None:
         return _fail("no password given; nothing was changed")
     try:
@@ -254,6 +266,15 @@ def _new_account(args: argparse.Namespace, existing: list[AccountConfig]) -> Acc
     username = args.username.strip()
     if not username:
         raise _Refused("--username must not be empty")
+    if args.kind == "local" and username != username.lower():
+        # The reference server's names are lower case (docs/server.md): "Alice" is
+        # "alice" there, so say which one is linked rather than fail the login.
+        print(
+            f"chatui account add: usernames on the reference server are lower case:"
+            f" linking {_shown(username.lower())}",
+            file=sys.stderr,
+        )
+        username = username.lower()
 
     try:
         backend_class(args.kind)
@@ -301,10 +322,43 @@ def _new_account(args: argparse.Namespace, existing: list[AccountConfig]) -> Acc
     )
 
 
+def _unwritable_config(profile: Profile) -> str:
+    """Why config.toml cannot be written in ``profile`` ("" when it can).
+
+    Tried for real (permissions say little to root, or on a read-only or special
+    file system): the missing folders are made, a file is written in the last one,
+    and everything made is removed again, so that a refused login leaves nothing.
+    """
+    folder = profile.config_dir
+    missing: list[Path] = []
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        missing.append(existing)
+        existing = existing.parent
+    try:
+        for path in reversed(missing):
+            path.mkdir()
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        return f"cannot use the config folder {folder}: {err.strerror or err}"
+    finally:
+        for path in missing:
+            with contextlib.suppress(OSError):
+                path.rmdir()
+    return ""
+
+
 def _read_password(args: argparse.Namespace, account: AccountConfig) -> str | None:
     if args.password_stdin:
         line = sys.stdin.readline()
         password = line.rstrip("\r\n")
+    elif not sys.stdin.isatty():
+        # getpass would warn and read the password with echo on: refuse instead.
+        raise _Refused(
+            "no terminal to ask the password on; give it on standard input with"
+            " --password-stdin (e.g. from a password manager)"
+        )
     else:
         try:
             password = getpass.getpass(f"Password for {account.username} on {account.server}: ")

@@ -5,6 +5,7 @@ These use ``--token-store file``; the keyring path is in test_keyring.py.
 
 from __future__ import annotations
 
+import sqlite3
 import stat
 import tomllib
 from pathlib import Path
@@ -210,3 +211,51 @@ def test_removing_an_unknown_account_names_the_linked_ones(
     assert "local-bob" in done.stderr
     assert "local-alice" in done.stderr
     assert len(accounts_in(config_dir)) == 1
+
+
+def test_without_a_terminal_the_password_must_come_on_stdin(
+    server, sandbox_env, config_dir: Path
+) -> None:
+    make_user(server, "alice")
+    result = run_chatui(
+        sandbox_env,
+        config_dir,
+        *("account", "add", "local", "--server", server.url, "--username", "alice"),
+        *("--token-store", "file"),
+        stdin="pw-alice\n",  # piped, not typed: no terminal to ask on
+    )
+    assert result.returncode == 2
+    assert "no terminal to ask the password on" in result.stderr
+    assert "--password-stdin" in result.stderr
+    assert "Warning" not in result.stderr  # not getpass's echo warning
+    assert accounts_in(config_dir) == []
+
+
+def test_a_username_in_capitals_is_linked_in_lower_case(
+    server, sandbox_env, config_dir: Path
+) -> None:
+    make_user(server, "alice")
+    added = add(
+        sandbox_env, config_dir, server.url, "Alice", "--token-store", "file", password="pw-alice"
+    )
+    assert added.returncode == 0, added.stderr
+    assert "usernames on the reference server are lower case: linking alice" in added.stderr
+    assert [a["username"] for a in accounts_in(config_dir)] == ["alice"]
+
+
+def test_an_unusable_config_folder_is_refused_before_logging_in(server, sandbox_env) -> None:
+    make_user(server, "alice")
+    # Nothing may be made under /sys, even by root (who passes every permission check).
+    config_dir = Path("/sys/chatui-test-profile")
+    added = add(sandbox_env, config_dir, server.url, "alice", "--token-store", "file")
+    assert added.returncode == 2, added.stderr
+    assert f"cannot use the config folder {config_dir}" in added.stderr
+    assert "Linked" not in added.stdout
+    # Refused before the password was sent: the server issued no token but the
+    # one registering gave.
+    assert tokens_issued(server) == 1
+
+
+def tokens_issued(server) -> int:
+    with sqlite3.connect(f"file:{server.db_path}?mode=ro", uri=True) as db:
+        return db.execute("SELECT count(*) FROM tokens").fetchone()[0]
