@@ -112,6 +112,15 @@ def run_demo(args: argparse.Namespace | SimpleNamespace) -> int:
     except ProfileInUse as err:
         print(f"chatui demo: {err}", file=sys.stderr)
         return 1
+    except OSError as err:
+        # The folder itself (not the demo's data in it) cannot be used: starting the
+        # demo afresh would fail the same way, so --reset is not offered.
+        where = f" ({err.filename})" if err.filename else ""
+        print(
+            f"chatui demo: cannot use the demo's folder{where}: {err.strerror or err}",
+            file=sys.stderr,
+        )
+        return 1
     except Exception as err:
         print(f"chatui demo: could not start the demo: {err}", file=sys.stderr)
         print("chatui demo: 'chatui demo --reset' starts it afresh", file=sys.stderr)
