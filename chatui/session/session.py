@@ -882,6 +882,11 @@ class Session:
             self._stuck[account_id] = stuck
         self._emit(AccountStateChanged(account_id))
 
+    def unsent(self) -> int:
+        """Messages written but not on their server yet (waiting, or refused and kept
+        to retry or discard): what quitting now leaves in the outbox."""
+        return len(self._outbox.items) if self._outbox is not None else 0
+
     def stuck_sends(self) -> dict[str, Stuck]:
         """Accounts whose messages are held up: how many wait and why (the status area
         says so, instead of leaving them "sending" forever)."""

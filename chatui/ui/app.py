@@ -249,6 +249,24 @@ class ChatApp(App[str | None]):
         keys_of = {action.action: self.keys_of(action.action) for action in ACTIONS}
         return [*_FIXED_HELP_KEYS, *help_rows(keys_of)]
 
+    async def action_quit(self) -> None:
+        """Quit; with messages not sent yet, ask first (they are kept either way)."""
+        from chatui.ui.screens.confirm_quit import ConfirmQuit
+
+        if isinstance(self.screen, ConfirmQuit):
+            self.exit()  # Ctrl+Q twice: the answer is yes
+            return
+        unsent = self.session.unsent() if self.session is not None else 0
+        if not unsent or self.first_run:
+            self.exit()
+            return
+
+        def answered(quit_now: bool | None) -> None:
+            if quit_now:
+                self.exit()
+
+        self.push_screen(ConfirmQuit(unsent), answered)
+
     def action_suspend(self) -> None:
         # The suspend signal closes the open chat (see MainScreen._suspended).
         self.action_suspend_process()

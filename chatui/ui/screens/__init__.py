@@ -5,6 +5,7 @@ needed for the first frame):
 * :mod:`.help` — keys, slash commands, what vanish mode cannot do;
 * :mod:`.new_conversation` — start one, choosing the account;
 * :mod:`.invite` — accept, decline or leave an invitation for later;
+* :mod:`.confirm_quit` — quitting with messages not sent yet (they are kept);
 * :mod:`.vanish_menu`, :mod:`.theme_picker`, :mod:`.emoji_picker` — the open
   conversation's vanish mode, chat theme, and an emoji for it.
 """
