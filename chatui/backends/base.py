@@ -105,6 +105,10 @@ class Backend(abc.ABC):
         as :class:`ConnectionChanged` events. AuthError ends it (state ERROR).
         """
 
+    def retry_now(self) -> None:  # noqa: B027 -- optional: an adapter without retries
+        """Cut the wait before the next reconnect short (the user asked). Adapters
+        whose ``events()`` waits between tries override this."""
+
     @abc.abstractmethod
     async def threads(self) -> list[Thread]:
         """Every thread this account is a member of."""

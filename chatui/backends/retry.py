@@ -12,6 +12,7 @@ restarts): the exponent is clamped before any arithmetic, so no count can overfl
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
 import time
@@ -90,3 +91,37 @@ def retry_after_seconds(value: str | None) -> float | None:
     if when is None:
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+class RetryWait:
+    """The wait between two tries that a person can cut short ("retry now").
+
+    ``wait(delay)`` sleeps up to ``delay`` seconds and returns early once
+    ``wake()`` is called (a wake before the wait counts for the next one, so a key
+    pressed just as a try fails is not lost). One per retry loop.
+    """
+
+    __slots__ = ("_woken",)
+
+    def __init__(self) -> None:
+        self._woken: asyncio.Event | None = None  # made on first use, inside a loop
+
+    def _event(self) -> asyncio.Event:
+        if self._woken is None:
+            self._woken = asyncio.Event()
+        return self._woken
+
+    async def wait(self, delay: float) -> bool:
+        """Wait ``delay`` seconds or until woken; True when woken."""
+        woken = self._event()
+        try:
+            async with asyncio.timeout(max(0.0, delay)):
+                await woken.wait()
+        except TimeoutError:
+            return False
+        finally:
+            woken.clear()
+        return True
+
+    def wake(self) -> None:
+        self._event().set()

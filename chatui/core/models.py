@@ -276,8 +276,11 @@ class ConnectionChanged(Value):
 
     account_id: str
     state: ConnectionState
-    detail: str = ""  # a short human reason, e.g. "server unreachable, retrying in 4 s"
+    detail: str = ""  # a short human reason, e.g. "server unreachable"
     cursor: str | None = None
+    retry_at: int | None = None
+    """RECONNECTING: when the next try is due (UTC epoch ms), for a countdown that
+    counts; None when no try is scheduled."""
 
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from chatui.backends.base import AuthError, Backend, BackendError, UnavailableError
-from chatui.backends.retry import RetryPolicy
+from chatui.backends.retry import RetryPolicy, RetryWait
 from chatui.core.clock import now_ms
 from chatui.core.models import (
     AccountConfig,
@@ -107,7 +107,7 @@ class Session:
     """Linked accounts -> one merged inbox, live."""
 
     history_page = 50
-    start_retry = RetryPolicy(base=1.0, cap=30.0)
+    start_retry = RetryPolicy(base=0.5, cap=30.0)
     """How an account that could not start is tried again (the one shared policy)."""
 
     def __init__(self, accounts: Sequence[LinkedAccount], store: Store | None = None) -> None:
@@ -119,6 +119,9 @@ class Session:
         self.states: dict[str, tuple[ConnectionState, str]] = {
             account_id: (ConnectionState.CONNECTING, "") for account_id in self.linked
         }
+        self.retry_at: dict[str, int] = {}
+        """Accounts waiting to reconnect: when the next try is due (UTC epoch ms)."""
+        self._start_waits: dict[str, RetryWait] = {}  # accounts down at start
         self.open_key: ThreadKey | None = None
         self._messages: dict[ThreadKey, list[Message]] = {}
         # Threads whose newest page came from the server in this run (a cached page
@@ -177,10 +180,31 @@ class Session:
         identity = self.identities.get(account_id)
         return identity.username if identity else self.linked[account_id].config.username
 
-    def _set_state(self, account_id: str, state: ConnectionState, detail: str = "") -> None:
-        if self.states.get(account_id) != (state, detail):
+    def _set_state(
+        self,
+        account_id: str,
+        state: ConnectionState,
+        detail: str = "",
+        retry_at: int | None = None,
+    ) -> None:
+        retry_at = retry_at if state is ConnectionState.RECONNECTING else None
+        if self.states.get(account_id) != (state, detail) or (
+            self.retry_at.get(account_id) != retry_at
+        ):
             self.states[account_id] = (state, detail)
+            if retry_at is None:
+                self.retry_at.pop(account_id, None)
+            else:
+                self.retry_at[account_id] = retry_at
             self._emit(AccountStateChanged(account_id))
+
+    def retry_now(self) -> None:
+        """Try every account that waits to reconnect now, not at its next turn."""
+        for account_id in list(self.retry_at):
+            linked = self.linked.get(account_id)
+            if linked is not None:
+                linked.backend.retry_now()
+            self._start_waits.setdefault(account_id, RetryWait()).wake()
 
     # --- life cycle ----------------------------------------------------------------
 
@@ -248,7 +272,14 @@ class Session:
         while not self._stopped:
             failures += 1
             retry_after = error.retry_after if isinstance(error, UnavailableError) else None
-            await asyncio.sleep(self.start_retry.delay(failures, retry_after))
+            delay = self.start_retry.delay(failures, retry_after)
+            account_id = linked.config.account_id
+            if self.states.get(account_id, (None,))[0] is ConnectionState.RECONNECTING:
+                detail = self.states[account_id][1]
+                self._set_state(
+                    account_id, ConnectionState.RECONNECTING, detail, now_ms() + round(delay * 1000)
+                )
+            await self._start_waits.setdefault(account_id, RetryWait()).wait(delay)
             try:
                 self.identities[linked.config.account_id] = await linked.backend.restore(
                     linked.token
@@ -435,8 +466,10 @@ class Session:
 
     def _fold(self, event: Event) -> None:
         match event:
-            case ConnectionChanged(account_id=account_id, state=state, detail=detail):
-                self._set_state(account_id, state, detail)
+            case ConnectionChanged(
+                account_id=account_id, state=state, detail=detail, retry_at=retry_at
+            ):
+                self._set_state(account_id, state, detail, retry_at)
                 if state is ConnectionState.CONNECTED:
                     if self._outbox is not None:
                         self._outbox.resume(account_id)  # the server is back: send now

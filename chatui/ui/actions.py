@@ -86,6 +86,18 @@ ACTIONS: tuple[UserAction, ...] = (
         priority=True,
     ),
     UserAction(
+        "retry_now",
+        "retry_now",
+        "f5",
+        "Reconnect",
+        "reconnect now an account that waits to retry",
+        "main",
+        palette="Reconnect now",
+        palette_help="Try every account that waits to reconnect now, not at its next turn",
+        tooltip="Reconnect now instead of waiting for the next try",
+        priority=True,
+    ),
+    UserAction(
         "back_to_list",
         "back_to_list",
         "escape",

@@ -157,7 +157,9 @@ class MainScreen(Screen[None]):
         self.drafts.load()
         thread_list = self.thread_list
         thread_list.set_source(session.inbox, session.me, self._accounts())
-        self.status_bar.update_states(self._accounts(), session.states, session.stuck_sends())
+        self.status_bar.update_states(
+            self._accounts(), session.states, session.stuck_sends(), session.retry_at
+        )
         thread_list.focus()
         session.add_listener(self._on_session_change)
         # The view shows each message's remaining time from the Session's timers.
@@ -268,8 +270,12 @@ class MainScreen(Screen[None]):
                     self.refresh_bindings()  # a failed message may have come or gone
             case AccountStateChanged():
                 self.status_bar.update_states(
-                    self._accounts(), self.session.states, self.session.stuck_sends()
+                    self._accounts(),
+                    self.session.states,
+                    self.session.stuck_sends(),
+                    self.session.retry_at,
                 )
+                self.refresh_bindings()  # "Reconnect" shows while an account waits
             case SendFailed(reason=reason):
                 self.notify(
                     f"Not sent: {one_line(reason)}",
@@ -565,7 +571,12 @@ class MainScreen(Screen[None]):
             return self.session.failed_message(self.shown_key) is not None
         if action == "back_to_list":
             return self.focused is not self.thread_list
+        if action == "retry_now":
+            return bool(self.session.retry_at)  # shown only while an account waits
         return True
+
+    def action_retry_now(self) -> None:
+        self.session.retry_now()
 
     def action_retry_failed(self) -> None:
         if self.shown_key is not None:

@@ -18,15 +18,32 @@ def test_every_state_is_named_with_its_detail() -> None:
         accounts,
         {
             "h": (ConnectionState.CONNECTED, ""),
-            "w": (ConnectionState.RECONNECTING, "server unreachable, retrying in 4 s"),
+            "w": (ConnectionState.RECONNECTING, "server unreachable"),
             "x": (ConnectionState.ERROR, "the server refused the token"),
             # "c" not reported yet: shown as connecting
         },
+        retry_at={"w": 1_000_000 + 3_200},
+        now=1_000_000,
     ).plain
     assert "home connected" in text
-    assert "work reconnecting (server unreachable, retrying in 4 s)" in text
+    assert "work reconnecting (server unreachable — retrying in 4 s)" in text
     assert "lab error (the server refused the token)" in text
     assert "club connecting" in text
+
+
+def test_the_countdown_counts_down_to_retrying_now() -> None:
+    accounts = {"w": _account("w", "work")}
+    states = {"w": (ConnectionState.RECONNECTING, "")}
+    due = 10_000
+
+    def said(now: int) -> str:
+        return status_text(accounts, states, retry_at={"w": due}, now=now).plain
+
+    assert said(due - 15_000).endswith("(retrying in 15 s)")
+    assert said(due - 14_001).endswith("(retrying in 15 s)")  # whole seconds, rounded up
+    assert said(due - 1_000).endswith("(retrying in 1 s)")
+    assert said(due - 400).endswith("(retrying now)")
+    assert said(due + 5_000).endswith("(retrying now)")  # late: the try is under way
 
 
 def test_server_detail_cannot_break_the_bar() -> None:

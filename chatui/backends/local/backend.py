@@ -27,8 +27,9 @@ from chatui.backends.base import (
     UnavailableError,
 )
 from chatui.backends.local import decode, http
-from chatui.backends.retry import RetryPolicy
+from chatui.backends.retry import RetryPolicy, RetryWait
 from chatui.backends.streaming import events_from_task
+from chatui.core.clock import now_ms
 from chatui.core.models import (
     AccountConfig,
     ConnectionChanged,
@@ -105,7 +106,7 @@ class LocalBackend(Backend):
     """None: http.REQUEST_TIMEOUT (an ``httpx.Timeout`` here overrides it, e.g. in tests)."""
     idle_timeout: float = 45.0
     """Reconnect when the stream is silent this long (the server sends heartbeats)."""
-    backoff_base: float = 1.0
+    backoff_base: float = 0.5
     backoff_cap: float = 30.0
     healthy_after: float = 20.0
     """A connection that stayed up this long resets the backoff."""
@@ -118,6 +119,7 @@ class LocalBackend(Backend):
         self._client_loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         self._streams: set[asyncio.Task] = set()
+        self._retry_wait = RetryWait()  # between reconnects; retry_now cuts it short
         # The last thread list: a digest of the server's answer and what it gave.
         self._last_threads: tuple[bytes, list[Thread]] | None = None
 
@@ -338,6 +340,9 @@ class LocalBackend(Backend):
         ):
             yield item
 
+    def retry_now(self) -> None:
+        self._retry_wait.wake()
+
     def _changed(self, state: ConnectionState, detail: str = "") -> ConnectionChanged:
         return ConnectionChanged(self.account_id, state, detail)
 
@@ -390,8 +395,15 @@ class LocalBackend(Backend):
             failures += 1
             # The shared policy; the server may have set the base (SSE ``retry:``).
             delay = RetryPolicy(state.retry_base, self.backoff_cap).delay(failures, retry_after)
-            put(self._changed(ConnectionState.RECONNECTING, f"{reason} — {_retrying(delay)}"))
-            await asyncio.sleep(delay)
+            put(
+                ConnectionChanged(
+                    self.account_id,
+                    ConnectionState.RECONNECTING,
+                    reason,
+                    retry_at=now_ms() + round(delay * 1000),
+                )
+            )
+            await self._retry_wait.wait(delay)
 
     async def _stream_once(self, state: _StreamState, put: Callable[[Event], None]) -> None:
         """One connection: open and read until the server ends it (or raise)."""
@@ -489,9 +501,3 @@ class LocalBackend(Backend):
         # as "message" events carrying the message with its current reactions.)
         log.debug("%s: ignoring an event of unknown kind %r", account_id, kind)
         return None
-
-
-def _retrying(delay: float) -> str:
-    if delay < 0.5:
-        return "retrying now"
-    return f"retrying in {round(delay)} s"

@@ -47,7 +47,7 @@ from chatui.backends.matrix.convert import EXPIRED_REASON, THEME_EVENT, VANISH_E
 from chatui.backends.matrix.http import MatrixHTTP, seg
 from chatui.backends.matrix.rooms import Member, full_user_id
 from chatui.backends.matrix.sync import SyncProcessor, history_filter, sync_filter
-from chatui.backends.retry import RetryPolicy
+from chatui.backends.retry import RetryPolicy, RetryWait
 from chatui.backends.streaming import END, events_from_task
 from chatui.core.clock import now_ms
 from chatui.core.models import (
@@ -86,7 +86,7 @@ class MatrixBackend(Backend):
     suspect_token_after: int = 3
     """Internal errors (HTTP 500) in a row for one since token before a fresh sync
     is tried, to see whether the token is what the server cannot handle."""
-    backoff_base: float = 1.0
+    backoff_base: float = 0.5
     backoff_cap: float = 30.0
     healthy_after: float = 20.0
 
@@ -101,6 +101,7 @@ class MatrixBackend(Backend):
         self._streams: set[asyncio.Task] = set()
         self._queues: list[asyncio.Queue] = []
         self._closed = False
+        self._retry_wait = RetryWait()  # between reconnects; retry_now cuts it short
         # (room id, event id) -> the /messages token for the events before it
         self._page_tokens: OrderedDict[tuple[str, str], str | None] = OrderedDict()
 
@@ -280,6 +281,9 @@ class MatrixBackend(Backend):
         ):
             yield item
 
+    def retry_now(self) -> None:
+        self._retry_wait.wake()
+
     def _changed(self, state: ConnectionState, detail: str = "") -> ConnectionChanged:
         return ConnectionChanged(self.account_id, state, detail)
 
@@ -416,8 +420,15 @@ class MatrixBackend(Backend):
                     failures = 0
             failures += 1
             delay = RetryPolicy(self.backoff_base, self.backoff_cap).delay(failures, retry_after)
-            put(self._changed(ConnectionState.RECONNECTING, f"{reason} — {_retrying(delay)}"))
-            await asyncio.sleep(delay)
+            put(
+                ConnectionChanged(
+                    self.account_id,
+                    ConnectionState.RECONNECTING,
+                    reason,
+                    retry_at=now_ms() + round(delay * 1000),
+                )
+            )
+            await self._retry_wait.wait(delay)
 
     # --- reading -----------------------------------------------------------------------
 
@@ -767,9 +778,3 @@ def _limited_rooms(response: Mapping[str, Any]) -> set[str]:
         and isinstance(data.get("timeline"), Mapping)
         and data["timeline"].get("limited")
     }
-
-
-def _retrying(delay: float) -> str:
-    if delay < 0.5:
-        return "retrying now"
-    return f"retrying in {round(delay)} s"

@@ -8,6 +8,7 @@ from the user's own config, but go through the same path for simplicity.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
@@ -15,9 +16,11 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer
 
+from chatui.core.clock import now_ms
 from chatui.core.models import AccountConfig, ConnectionState, Thread, VanishSetting
 from chatui.core.notices import duration_setting, vanish_words
 from chatui.core.sanitize import one_line, truncate_cells
@@ -86,14 +89,28 @@ def stuck_words(waiting: int, reason: str | None) -> str:
     return f"{words} — {one_line(reason)}" if reason else words
 
 
+def retry_words(retry_at: int | None, now: int) -> str:
+    """ "retrying in 4 s" (counting down), "retrying now", or "" (no try due)."""
+    if retry_at is None:
+        return ""
+    left = retry_at - now
+    if left < 500:  # too soon to count: it is as good as under way
+        return "retrying now"
+    return f"retrying in {math.ceil(left / 1000)} s"
+
+
 def status_text(
     accounts: Mapping[str, AccountConfig],
     states: Mapping[str, tuple[ConnectionState, str]],
     stuck: Mapping[str, tuple[int, str]] | None = None,
+    retry_at: Mapping[str, int] | None = None,
+    now: int = 0,
 ) -> Text:
-    """One line: every account's label, glyph and state (with its detail), and for an
-    account whose sends are stuck, how many messages wait and why."""
+    """One line: every account's label, glyph and state (with its detail and, while
+    it waits to reconnect, when it tries next, as of ``now``), and for an account
+    whose sends are stuck, how many messages wait and why."""
     stuck = stuck or {}
+    retry_at = retry_at or {}
     line = Text(no_wrap=True, overflow="ellipsis", end="")
     for index, (account_id, account) in enumerate(accounts.items()):
         state, detail = states.get(account_id, (ConnectionState.CONNECTING, ""))
@@ -105,6 +122,9 @@ def status_text(
         line.append(" ")
         line.append(state.value, style=color)
         detail = one_line(detail) if state is not ConnectionState.CONNECTED else ""
+        when = retry_words(retry_at.get(account_id), now)
+        if when:
+            detail = f"{detail} — {when}" if detail else when
         held = stuck.get(account_id)
         if held is not None:
             # Before the connection's detail, so the line's end is what gets cut; a
@@ -140,26 +160,40 @@ class StatusBar(Widget):
         self._accounts: dict[str, AccountConfig] = {}
         self._states: dict[str, tuple[ConnectionState, str]] = {}
         self._stuck: dict[str, tuple[int, str]] = {}
+        self._retry_at: dict[str, int] = {}
+        self._ticker: Timer | None = None
 
     def update_states(
         self,
         accounts: Mapping[str, AccountConfig],
         states: Mapping[str, tuple[ConnectionState, str]],
         stuck: Mapping[str, tuple[int, str]] | None = None,
+        retry_at: Mapping[str, int] | None = None,
     ) -> None:
-        """``stuck``: account id -> (messages waiting, why), for held-up sends."""
+        """``stuck``: account id -> (messages waiting, why), for held-up sends;
+        ``retry_at``: account id -> when its next reconnect is due (epoch ms)."""
         self._accounts = dict(accounts)
         self._states = dict(states)
         self._stuck = dict(stuck or {})
+        self._retry_at = dict(retry_at or {})
+        # A countdown that counts: redrawn each second while a try is due.
+        if self._retry_at and self._ticker is None:
+            self._ticker = self.set_interval(1.0, self._tick)
+        elif not self._retry_at and self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+        self.refresh()
+
+    def _tick(self) -> None:
         self.refresh()
 
     @property
     def plain(self) -> str:
         """What the bar says, as plain text (for tests and screen readers)."""
-        return status_text(self._accounts, self._states, self._stuck).plain
+        return self.render().plain
 
     def render(self) -> Text:
-        return status_text(self._accounts, self._states, self._stuck)
+        return status_text(self._accounts, self._states, self._stuck, self._retry_at, now_ms())
 
 
 class ThreadHeader(Widget):
