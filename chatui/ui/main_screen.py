@@ -510,7 +510,7 @@ class MainScreen(Screen[None]):
                     # Refused here, before the outbox: no server would take it.
                     self.composer.put_back(typed)
                     self.notify(
-                        f"The message is {size:,} bytes; the limit is {MAX_BODY_BYTES:,}"
+                        f"Not sent: the message is {size:,} bytes; the limit is {MAX_BODY_BYTES:,}"
                         " (UTF-8). It stays in the box: shorten it or send it in parts.",
                         title="Too long to send",
                         severity="warning",
