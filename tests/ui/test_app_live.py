@@ -22,7 +22,13 @@ async def test_start_focuses_list_with_newest_thread_selected(world: World) -> N
         thread_list = app.query_one(ThreadListView)
         # The first frame does not wait for the servers: the list is there at once.
         assert app.focused is thread_list
-        await wait_for(pilot, lambda: len(app.session.inbox) == 2, "both accounts' threads")
+        # The list draws a burst of session changes on its next turn: wait for it
+        # to show both accounts' threads, not only for the session to hold them.
+        await wait_for(
+            pilot,
+            lambda: len(app.session.inbox) == 2 and len(thread_rows(app)) >= 2,
+            "both accounts' threads in the list",
+        )
         # Newest first across both accounts: Climbing (work) was active last.
         assert thread_list.cursor_key == world.climbing
         rows = thread_rows(app)
