@@ -267,6 +267,29 @@ class ChatApp(App[str | None]):
 
         self.push_screen(ConfirmQuit(unsent), answered)
 
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        """The palette's "Screenshot": into the Downloads folder (or ``path``), made
+        first when it does not exist yet; if it cannot be, say where and why."""
+        from platformdirs import user_downloads_path
+
+        folder = Path(path) if path else user_downloads_path()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            self.notify(
+                f"Screenshot not saved: cannot create {folder} ({err.strerror or err})",
+                title="Screenshot",
+                severity="error",
+                markup=False,
+            )
+            return None
+        return super().deliver_screenshot(filename, str(folder), time_format)
+
     def action_suspend(self) -> None:
         # The suspend signal closes the open chat (see MainScreen._suspended).
         self.action_suspend_process()
