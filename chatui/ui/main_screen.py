@@ -610,11 +610,44 @@ class MainScreen(Screen[None]):
         cursor = self.thread_list.cursor_key
         default = cursor[0] if cursor else None
         self.app.push_screen(
-            NewConversationScreen(accounts, self._create_thread, account_id=default),
+            NewConversationScreen(
+                accounts, self._create_thread, account_id=default, people=self._people()
+            ),
             self._conversation_created,
         )
 
+    def _people(self) -> dict[str, list[str]]:
+        """Account id -> the people in its conversations, most recent first."""
+        people: dict[str, dict[str, None]] = {}
+        for thread in self.session.inbox.threads():  # newest activity first
+            me = self.session.me(thread.account_id).casefold()
+            names = people.setdefault(thread.account_id, {})
+            for member in thread.members:
+                if member.casefold() != me:
+                    names.setdefault(member, None)
+        return {account_id: list(names) for account_id, names in people.items()}
+
+    def _direct_chat(self, request: NewConversation) -> Thread | None:
+        """The conversation of just the user and the one person asked for, if there is
+        one already on that account: Ctrl+N with them opens it, not a second one."""
+        if len(request.members) != 1 or request.title:
+            return None
+        me = self.session.me(request.account_id).casefold()
+        wanted = {me, request.members[0].casefold()}
+        for thread in self.session.inbox.threads():
+            if (
+                thread.account_id == request.account_id
+                and thread.membership == "join"
+                and not thread.title
+                and {m.casefold() for m in thread.members} == wanted
+            ):
+                return thread
+        return None
+
     async def _create_thread(self, request: NewConversation) -> Thread:
+        existing = self._direct_chat(request)
+        if existing is not None:
+            return existing
         return await self.session.create_thread(
             request.account_id, list(request.members), request.title
         )

@@ -88,3 +88,35 @@ def test_members_are_parsed_from_commas_and_spaces() -> None:
     request = NewConversation.from_form("home", " alice, carol  dave,,alice ", "  ")
     assert request.members == ("alice", "carol", "dave")
     assert request.title is None
+
+
+async def test_ctrl_n_with_someone_already_in_a_direct_chat_opens_it(world: World) -> None:
+    # Alice and Bob already have a chat of their own (untitled: named after Alice).
+    direct = world.home.database.create_thread("alice", ["bob"], None)["thread_id"]
+
+    def server_threads() -> int:
+        db = world.home.database
+        return len(db.list_threads(db.caller("bob")))
+
+    app = ChatApp(world.bob_session())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: len(app.session.inbox) == 3, "Bob's threads")
+        before = server_threads()
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewConversationScreen), "dialog")
+        dialog = app.screen
+        dialog.query_one("#account", Select).value = "home"
+        # The people Bob talks to on "home" are offered; Right takes the suggestion.
+        await wait_for(
+            pilot, lambda: "You talk to alice" in str(dialog.query_one("#people").content), "hint"
+        )
+        members = dialog.query_one("#members", Input)
+        members.focus()
+        await pilot.press("a", "l")
+        await wait_for(pilot, lambda: members._suggestion == "alice", "the suggestion")
+        await pilot.press("right")
+        assert members.value == "alice"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, NewConversationScreen), "close")
+        assert app.main.shown_key == ("home", direct)
+        assert server_threads() == before  # nothing new on the server

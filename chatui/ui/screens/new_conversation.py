@@ -9,7 +9,7 @@ with the created :class:`~chatui.core.models.Thread`, or ``None`` on cancel.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, Select, Static
 
 from chatui.backends.base import BackendError
@@ -49,6 +50,29 @@ class NewConversation:
 
 CreateThread = Callable[[NewConversation], Awaitable[Thread]]
 
+_HINT_NAMES = 5  # people named under the members field
+
+
+class PeopleSuggester(Suggester):
+    """Completes the name being typed (the last one in the list) from the people
+    the user already talks to on the chosen account, most recent first."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.people: Sequence[str] = ()
+
+    async def get_suggestion(self, value: str) -> str | None:
+        typed = _SPLIT.split(value)[-1]
+        if not typed:
+            return None
+        already = {n.casefold() for n in _SPLIT.split(value)[:-1]}
+        wanted = typed.casefold()
+        for name in self.people:
+            folded = name.casefold()
+            if folded.startswith(wanted) and folded != wanted and folded not in already:
+                return value + name[len(typed) :]
+        return None
+
 
 class NewConversationScreen(ModalScreen[Thread | None]):
     """A small form: account, members, title; Create or Cancel."""
@@ -72,6 +96,10 @@ class NewConversationScreen(ModalScreen[Thread | None]):
     NewConversationScreen Label {
         margin-top: 1;
         color: $text-muted;
+    }
+    NewConversationScreen #people {
+        color: $text-muted;
+        height: auto;
     }
     NewConversationScreen #error {
         color: $error;
@@ -98,10 +126,16 @@ class NewConversationScreen(ModalScreen[Thread | None]):
         create: CreateThread,
         *,
         account_id: str | None = None,
+        people: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
+        """``people``: account id -> the people already talked to there, most recent
+        first (suggested while typing members; a direct chat with one of them is
+        opened rather than made twice, by ``create``)."""
         super().__init__()
         self._accounts = list(accounts)
         self._create = create
+        self._people = dict(people or {})
+        self._suggester = PeopleSuggester()
         known = {a.account_id for a in self._accounts}
         self._initial_account = account_id if account_id in known else self._accounts[0].account_id
 
@@ -118,7 +152,10 @@ class NewConversationScreen(ModalScreen[Thread | None]):
                 id="account",
             )
             yield Label("Members (usernames, comma-separated)")
-            yield OrderedInput(placeholder="bob, carol", compact=True, id="members")
+            yield OrderedInput(
+                placeholder="bob, carol", compact=True, id="members", suggester=self._suggester
+            )
+            yield Static("", id="people", markup=False)
             yield Label("Title (optional)")
             yield OrderedInput(
                 placeholder="leave empty to name it after the members",
@@ -131,7 +168,23 @@ class NewConversationScreen(ModalScreen[Thread | None]):
                 yield Button("Create", compact=True, id="create", variant="primary")
 
     def on_mount(self) -> None:
+        self._show_people(self._initial_account)
         self.query_one("#members", Input).focus()
+
+    @on(Select.Changed, "#account")
+    def _account_changed(self, event: Select.Changed) -> None:
+        self._show_people(str(event.value))
+
+    def _show_people(self, account_id: str) -> None:
+        """The people of ``account_id``: suggested, and named under the field."""
+        people = list(self._people.get(account_id, ()))
+        self._suggester.people = people
+        hint = ""
+        if people:
+            shown = ", ".join(one_line(p, 32) for p in people[:_HINT_NAMES])
+            more = " …" if len(people) > _HINT_NAMES else ""
+            hint = f"You talk to {shown}{more} (→ completes)"
+        self.query_one("#people", Static).update(Text(hint))
 
     def show_error(self, message: str) -> None:
         self.query_one("#error", Static).update(Text(message))
