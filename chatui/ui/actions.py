@@ -114,7 +114,7 @@ ACTIONS: tuple[UserAction, ...] = (
         "thread",
         palette="Vanish mode: timer…",
         palette_help="Messages disappear a while after being seen: 30 s … 1 week, or custom",
-        tooltip="Disappearing messages: off, vanish once seen, or a timer",
+        tooltip="Vanish mode: off, vanish once seen, or a timer",
         priority=True,
     ),
     UserAction(

@@ -133,10 +133,10 @@ def test_no_color_demo_writes_no_color_on_any_screen(tmp_path: Path) -> None:
         walk.step(
             "vanish menu (Ctrl+G)",
             CTRL["g"],
-            lambda s: "Disappearing messages" in s,
+            lambda s: "Vanish — once seen" in s,
             "the vanish menu",
         )
-        walk.step("vanish menu closed", ESC, lambda s: "Disappearing" not in s, "it to close")
+        walk.step("vanish menu closed", ESC, lambda s: "Vanish — once seen" not in s, "it to close")
 
         walk.step(
             "theme picker (Ctrl+T)",

@@ -130,7 +130,7 @@ async def test_a_menus_highlighted_option_is_reversed_without_color() -> None:
         await pilot.pause()
         frame = Frame(app)
         assert color_attributes(frame.bytes) == []
-        assert "Disappearing messages" in frame.line(frame.row("Disappearing messages"))
+        assert "Vanish mode" in frame.line(frame.row("Vanish mode"))
         assert _reversed(frame.cells("Vanish — once seen"))
         assert not _reversed(frame.cells("Off — messages stay"))
 

@@ -121,7 +121,7 @@ class VanishMenu(ModalScreen[VanishSetting | None]):
             mark = _MARK if option_id == current else _NO_MARK
             options.append(Option(Text(mark + label), id=option_id))
         with Vertical() as box:
-            box.border_title = "Disappearing messages"
+            box.border_title = "Vanish mode"
             box.border_subtitle = "Enter chooses · Esc cancels"
             about = "Shared with everyone in this conversation."
             if self._title:
