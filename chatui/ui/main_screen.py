@@ -512,8 +512,8 @@ class MainScreen(Screen[None]):
                     self.notify(
                         f"Not sent: the message is {size:,} bytes; the limit is {MAX_BODY_BYTES:,}"
                         " (UTF-8). It stays in the box: shorten it or send it in parts.",
-                        title="Too long to send",
-                        severity="warning",
+                        title="Message not sent",
+                        severity="error",
                         markup=False,
                     )
                     return
