@@ -16,6 +16,10 @@ import asyncio
 import math
 import random
 import time
+from collections.abc import Callable
+
+from chatui.core.clock import now_ms
+from chatui.core.models import ConnectionChanged, ConnectionState, Event
 
 _MAX_EXPONENT = 62
 """2**62 times any sane base is far above any cap: doubling further changes nothing,
@@ -125,3 +129,18 @@ class RetryWait:
 
     def wake(self) -> None:
         self._event().set()
+
+    async def reconnect_after(
+        self, delay: float, account_id: str, reason: str, put: Callable[[Event], None]
+    ) -> None:
+        """Say the account is reconnecting, why, and when the next try is due (the
+        status bar counts it down), then wait for it; ``wake`` starts it at once."""
+        put(
+            ConnectionChanged(
+                account_id,
+                ConnectionState.RECONNECTING,
+                reason,
+                retry_at=now_ms() + round(delay * 1000),
+            )
+        )
+        await self.wait(delay)

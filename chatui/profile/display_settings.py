@@ -91,29 +91,18 @@ def load_settings(profile: Profile) -> Settings:
                     f'must be "glyph" or "shortcode", not {_shown(value)}; using "glyph"',
                 )
             )
-    if "theme" in table:
-        value = table["theme"]
+    for name, what in (("theme", "a theme name"), ("app_theme", "an app theme name")):
+        if name not in table:
+            continue
+        value = table[name]
         if isinstance(value, str) and value.strip() and len(value) <= _MAX_THEME_NAME:
-            values["theme"] = value
+            values[name] = value
         else:
             errors.append(
                 SettingsError(
                     path,
-                    "theme",
-                    f"must be a theme name (1-{_MAX_THEME_NAME} characters), not "
-                    f"{_shown(value)}; using the default theme",
-                )
-            )
-    if "app_theme" in table:
-        value = table["app_theme"]
-        if isinstance(value, str) and value.strip() and len(value) <= _MAX_THEME_NAME:
-            values["app_theme"] = value
-        else:
-            errors.append(
-                SettingsError(
-                    path,
-                    "app_theme",
-                    f"must be an app theme name (1-{_MAX_THEME_NAME} characters), not "
+                    name,
+                    f"must be {what} (1-{_MAX_THEME_NAME} characters), not "
                     f"{_shown(value)}; using the default",
                 )
             )

@@ -3,23 +3,12 @@ the limit is said, the text stays to shorten, and nothing reaches the server."""
 
 from __future__ import annotations
 
-import httpx
-
 from chatui.core.models import MAX_BODY_BYTES
 from chatui.ui.app import ChatApp
 from chatui.ui.widgets.composer import Composer
 from tests.ui.conftest import World, wait_for
 from tests.ui.test_app_reactions import open_bobs_lunch
-
-
-def server_bodies(world: World) -> list[str]:
-    response = httpx.get(
-        f"{world.home.url}/v1/threads/{world.lunch[1]}/messages",
-        headers={"Authorization": f"Bearer {world.alice.token}"},
-        timeout=10,
-    )
-    response.raise_for_status()
-    return [m["body"] for m in response.json()["messages"]]
+from tests.ui.test_app_vanish import server_bodies
 
 
 async def test_a_message_over_the_limit_stays_in_the_box(world: World) -> None:

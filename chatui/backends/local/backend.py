@@ -29,7 +29,6 @@ from chatui.backends.base import (
 from chatui.backends.local import decode, http
 from chatui.backends.retry import RetryPolicy, RetryWait
 from chatui.backends.streaming import events_from_task
-from chatui.core.clock import now_ms
 from chatui.core.models import (
     AccountConfig,
     ConnectionChanged,
@@ -395,15 +394,7 @@ class LocalBackend(Backend):
             failures += 1
             # The shared policy; the server may have set the base (SSE ``retry:``).
             delay = RetryPolicy(state.retry_base, self.backoff_cap).delay(failures, retry_after)
-            put(
-                ConnectionChanged(
-                    self.account_id,
-                    ConnectionState.RECONNECTING,
-                    reason,
-                    retry_at=now_ms() + round(delay * 1000),
-                )
-            )
-            await self._retry_wait.wait(delay)
+            await self._retry_wait.reconnect_after(delay, self.account_id, reason, put)
 
     async def _stream_once(self, state: _StreamState, put: Callable[[Event], None]) -> None:
         """One connection: open and read until the server ends it (or raise)."""

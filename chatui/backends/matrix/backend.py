@@ -420,15 +420,7 @@ class MatrixBackend(Backend):
                     failures = 0
             failures += 1
             delay = RetryPolicy(self.backoff_base, self.backoff_cap).delay(failures, retry_after)
-            put(
-                ConnectionChanged(
-                    self.account_id,
-                    ConnectionState.RECONNECTING,
-                    reason,
-                    retry_at=now_ms() + round(delay * 1000),
-                )
-            )
-            await self._retry_wait.wait(delay)
+            await self._retry_wait.reconnect_after(delay, self.account_id, reason, put)
 
     # --- reading -----------------------------------------------------------------------
 
