@@ -177,3 +177,21 @@ def test_conversation_dialog(snap_compare, tmp_path: Path, key: str, screen: str
     assert _snapshot(
         snap_compare, tmp_path, lambda world: _then(world, (key,), screen, open_thread=True)
     )
+
+
+def test_quit_with_unsent_messages(snap_compare, tmp_path: Path) -> None:
+    """Ctrl+Q with messages not sent yet: the question, and that they are kept (the
+    dialog as the app pushes it; tests/ui/test_app_quit_unsent.py drives it live)."""
+    from chatui.ui.screens.confirm_quit import ConfirmQuit
+
+    def run_before(world: SnapshotWorld):
+        async def run(pilot: Pilot) -> None:
+            await _list_ready(pilot)
+            pilot.app.push_screen(ConfirmQuit(2))
+            await _wait(pilot, lambda: isinstance(pilot.app.screen, ConfirmQuit), "the question")
+            await pilot.wait_for_scheduled_animations()
+            await pilot.pause()
+
+        return run
+
+    assert _snapshot(snap_compare, tmp_path, run_before)
