@@ -41,8 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             'Settings beside config.toml: [display] emoji = "glyph" | "shortcode", '
-            "[display] theme = NAME (a chat theme for conversations without one); "
-            "your own chat themes go in the themes/ folder there."
+            "[display] theme = NAME (a chat theme for conversations without one), "
+            "[display] app_theme = NAME (the app's own colors; kept when chosen with "
+            'Ctrl+P), [keys] ACTION = "KEYS" (e.g. react = "ctrl+e"; the ids are in '
+            "the README); your own chat themes go in the themes/ folder there."
         ),
     )
     parser.add_argument("--version", action="version", version=f"chatui {__version__}")
