@@ -12,6 +12,7 @@ import abc
 from collections.abc import AsyncIterator, Sequence
 from typing import ClassVar
 
+from chatui.backends.retry import RetryWait
 from chatui.core.models import (
     AccountConfig,
     Credentials,
@@ -75,6 +76,8 @@ class Backend(abc.ABC):
 
     def __init__(self, account: AccountConfig) -> None:
         self.account = account
+        self.reconnect_wait = RetryWait()
+        """What ``events()`` waits on between reconnects (see :meth:`retry_now`)."""
 
     @property
     def account_id(self) -> str:
@@ -105,9 +108,10 @@ class Backend(abc.ABC):
         as :class:`ConnectionChanged` events. AuthError ends it (state ERROR).
         """
 
-    def retry_now(self) -> None:  # noqa: B027 -- optional: an adapter without retries
-        """Cut the wait before the next reconnect short (the user asked). Adapters
-        whose ``events()`` waits between tries override this."""
+    def retry_now(self) -> None:
+        """Cut the wait before the next reconnect short (the user asked): adapters
+        wait on :attr:`reconnect_wait` between tries."""
+        self.reconnect_wait.wake()
 
     @abc.abstractmethod
     async def threads(self) -> list[Thread]:

@@ -97,6 +97,12 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def due_at(delay: float) -> int:
+    """When a try ``delay`` seconds from now is due, in UTC epoch ms (what
+    ``ConnectionChanged.retry_at`` carries, for the status bar's countdown)."""
+    return now_ms() + round(delay * 1000)
+
+
 class RetryWait:
     """The wait between two tries that a person can cut short ("retry now").
 
@@ -140,7 +146,7 @@ class RetryWait:
                 account_id,
                 ConnectionState.RECONNECTING,
                 reason,
-                retry_at=now_ms() + round(delay * 1000),
+                retry_at=due_at(delay),
             )
         )
         await self.wait(delay)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from chatui.backends.base import AuthError, Backend, BackendError, UnavailableError
-from chatui.backends.retry import RetryPolicy, RetryWait
+from chatui.backends.retry import RetryPolicy, RetryWait, due_at
 from chatui.core.clock import now_ms
 from chatui.core.models import (
     AccountConfig,
@@ -204,7 +204,9 @@ class Session:
             linked = self.linked.get(account_id)
             if linked is not None:
                 linked.backend.retry_now()
-            self._start_waits.setdefault(account_id, RetryWait()).wake()
+            start_wait = self._start_waits.get(account_id)  # down since the start
+            if start_wait is not None:
+                start_wait.wake()
 
     # --- life cycle ----------------------------------------------------------------
 
@@ -268,34 +270,30 @@ class Session:
 
     async def _retry_start(self, linked: LinkedAccount, first: BackendError) -> None:
         """Start the account again until it works, at the shared retry policy's pace."""
+        account_id = linked.config.account_id
         failures, error = 0, first
         while not self._stopped:
             failures += 1
             retry_after = error.retry_after if isinstance(error, UnavailableError) else None
             delay = self.start_retry.delay(failures, retry_after)
-            account_id = linked.config.account_id
-            if self.states.get(account_id, (None,))[0] is ConnectionState.RECONNECTING:
-                detail = self.states[account_id][1]
-                self._set_state(
-                    account_id, ConnectionState.RECONNECTING, detail, now_ms() + round(delay * 1000)
-                )
+            state, detail = self.states.get(account_id, (None, ""))
+            if state is ConnectionState.RECONNECTING:
+                self._set_state(account_id, state, detail, due_at(delay))
             await self._start_waits.setdefault(account_id, RetryWait()).wait(delay)
             try:
-                self.identities[linked.config.account_id] = await linked.backend.restore(
-                    linked.token
-                )
+                self.identities[account_id] = await linked.backend.restore(linked.token)
                 threads = await linked.backend.threads()
             except AuthError as err:
                 # A refused token will not start working by itself: stop asking.
-                self._set_state(linked.config.account_id, ConnectionState.ERROR, str(err))
+                self._set_state(account_id, ConnectionState.ERROR, str(err))
                 return
             except BackendError as err:
-                self._set_start_failure(linked.config.account_id, err)
+                self._set_start_failure(account_id, err)
                 error = err
                 continue
-            self._replace_threads(linked.config.account_id, threads)
-            self._start_sender(linked.config.account_id)
-            self._vanish.pay(linked.config.account_id)
+            self._replace_threads(account_id, threads)
+            self._start_sender(account_id)
+            self._vanish.pay(account_id)
             await self._pump(linked)
             return
 

@@ -27,7 +27,7 @@ from chatui.backends.base import (
     UnavailableError,
 )
 from chatui.backends.local import decode, http
-from chatui.backends.retry import RetryPolicy, RetryWait
+from chatui.backends.retry import RetryPolicy
 from chatui.backends.streaming import events_from_task
 from chatui.core.models import (
     AccountConfig,
@@ -118,7 +118,6 @@ class LocalBackend(Backend):
         self._client_loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         self._streams: set[asyncio.Task] = set()
-        self._retry_wait = RetryWait()  # between reconnects; retry_now cuts it short
         # The last thread list: a digest of the server's answer and what it gave.
         self._last_threads: tuple[bytes, list[Thread]] | None = None
 
@@ -339,9 +338,6 @@ class LocalBackend(Backend):
         ):
             yield item
 
-    def retry_now(self) -> None:
-        self._retry_wait.wake()
-
     def _changed(self, state: ConnectionState, detail: str = "") -> ConnectionChanged:
         return ConnectionChanged(self.account_id, state, detail)
 
@@ -394,7 +390,7 @@ class LocalBackend(Backend):
             failures += 1
             # The shared policy; the server may have set the base (SSE ``retry:``).
             delay = RetryPolicy(state.retry_base, self.backoff_cap).delay(failures, retry_after)
-            await self._retry_wait.reconnect_after(delay, self.account_id, reason, put)
+            await self.reconnect_wait.reconnect_after(delay, self.account_id, reason, put)
 
     async def _stream_once(self, state: _StreamState, put: Callable[[Event], None]) -> None:
         """One connection: open and read until the server ends it (or raise)."""

@@ -47,7 +47,7 @@ from chatui.backends.matrix.convert import EXPIRED_REASON, THEME_EVENT, VANISH_E
 from chatui.backends.matrix.http import MatrixHTTP, seg
 from chatui.backends.matrix.rooms import Member, full_user_id
 from chatui.backends.matrix.sync import SyncProcessor, history_filter, sync_filter
-from chatui.backends.retry import RetryPolicy, RetryWait
+from chatui.backends.retry import RetryPolicy
 from chatui.backends.streaming import END, events_from_task
 from chatui.core.clock import now_ms
 from chatui.core.models import (
@@ -101,7 +101,6 @@ class MatrixBackend(Backend):
         self._streams: set[asyncio.Task] = set()
         self._queues: list[asyncio.Queue] = []
         self._closed = False
-        self._retry_wait = RetryWait()  # between reconnects; retry_now cuts it short
         # (room id, event id) -> the /messages token for the events before it
         self._page_tokens: OrderedDict[tuple[str, str], str | None] = OrderedDict()
 
@@ -281,9 +280,6 @@ class MatrixBackend(Backend):
         ):
             yield item
 
-    def retry_now(self) -> None:
-        self._retry_wait.wake()
-
     def _changed(self, state: ConnectionState, detail: str = "") -> ConnectionChanged:
         return ConnectionChanged(self.account_id, state, detail)
 
@@ -420,7 +416,7 @@ class MatrixBackend(Backend):
                     failures = 0
             failures += 1
             delay = RetryPolicy(self.backoff_base, self.backoff_cap).delay(failures, retry_after)
-            await self._retry_wait.reconnect_after(delay, self.account_id, reason, put)
+            await self.reconnect_wait.reconnect_after(delay, self.account_id, reason, put)
 
     # --- reading -----------------------------------------------------------------------
 
