@@ -31,6 +31,7 @@ from chatui.ui.actions import ACTIONS, BY_ID, app_bindings, help_rows, resolve_k
 from chatui.ui.main_screen import MainScreen
 
 if TYPE_CHECKING:
+    from chatui.profile.display_settings import Settings
     from chatui.profile.folders import Profile
     from chatui.ui.palette import ChatCommandsProvider, ConversationsProvider
 
@@ -97,6 +98,8 @@ class ChatApp(App[str | None]):
         self.user_keymap: dict[str, str] = {}
         """The user's ``[keys]`` in force (action id -> keys), once read."""
         self._main: MainScreen | None = None
+        self.display_settings: Settings | None = None
+        """The profile's ``[display]`` settings, once read (at mount)."""
         self._saved_app_theme: str | None = None
         """The app theme in config.toml ([display] app_theme), once read."""
 
@@ -145,7 +148,10 @@ class ChatApp(App[str | None]):
             return
         from chatui.profile.display_settings import load_settings
 
-        wanted = load_settings(self.profile).app_theme
+        # Read once, here before the first frame; the main screen's chat themes take
+        # the rest of [display] from it (MainScreen._begin_session).
+        self.display_settings = load_settings(self.profile)
+        wanted = self.display_settings.app_theme
         # Nothing kept yet: the default counts as kept (only a choice is written).
         self._saved_app_theme = wanted or self.theme
         if wanted is None:

@@ -202,7 +202,7 @@ class MainScreen(Screen[None]):
         self.run_worker(self.session.start(), name="session-start", exit_on_error=False)
         # After the first frame too: the theme files, the settings and the user's
         # keys are not needed for it.
-        for problem in self.looks.load():
+        for problem in self.looks.load(self.chat_app.display_settings):
             self.notify(
                 problem.message, title=problem.title, severity="warning", timeout=10, markup=False
             )

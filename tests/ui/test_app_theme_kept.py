@@ -63,3 +63,25 @@ async def test_an_unknown_app_theme_is_named_and_the_default_used(
         assert app.theme == default
     # Nothing was written over the user's value.
     assert 'app_theme = "nope"' in profile.config_file.read_text(encoding="utf-8")
+
+
+async def test_display_settings_are_read_once_and_apply(world: World, tmp_path: Path) -> None:
+    # The app reads [display] before its first frame (the app theme) and the chat
+    # themes take the rest from that same reading: a bad value is said once.
+    profile = a_profile(tmp_path)
+    profile.config_file.write_text(
+        '[display]\ntheme = "Ocean"\nemoji = "pictures"\napp_theme = "nord"\n', encoding="utf-8"
+    )
+    app = ChatApp(world.bob_session(), profile)
+    async with app.run_test(size=(110, 30)) as pilot:
+        assert app.theme == "nord"
+        await wait_for(pilot, lambda: len(app.session.inbox) == 2, "Bob's threads")
+        app.main.jump_to(world.lunch)
+        view = app.main.message_view
+        await wait_for(
+            pilot,
+            lambda: view.chat_styles is not None and view.chat_styles.theme.name == "Ocean",
+            "the default chat theme from [display]",
+        )
+        said = [str(n.message) for n in app._notifications if "[display] emoji" in str(n.message)]
+        assert len(said) == 1

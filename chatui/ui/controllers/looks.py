@@ -21,6 +21,7 @@ from chatui.core.sanitize import one_line
 if TYPE_CHECKING:
     from chatui.core.contrast import ColorDepth
     from chatui.core.themes import ChatTheme, ThemeCatalog
+    from chatui.profile.display_settings import Settings
     from chatui.profile.folders import Profile
     from chatui.ui.chat_style import ChatStyles
 
@@ -54,15 +55,18 @@ class ThreadLooks:
         """[display] emoji = "shortcode": emoji shown as :name:."""
         self._styled: tuple[ThreadKey, object] | None = None
 
-    def load(self) -> list[Problem]:
-        """Read the catalog and the settings (once); what could not be read."""
+    def load(self, settings: Settings | None = None) -> list[Problem]:
+        """Read the catalog and the settings (once); what could not be read.
+
+        ``settings``: the profile's ``[display]`` settings when the caller has read
+        them already (the app does, before the first frame); else read here."""
         if self._loaded:
             return []
         self._loaded = True
         from chatui.core.contrast import detect_depth
         from chatui.core.themes import load_themes
 
-        problems = self._read_settings()
+        problems = self._read_settings(settings)
         self._depth = detect_depth(self._environ)
         profile = self._profile
         user_dir = profile.config_dir / "themes" if profile is not None else None
@@ -105,12 +109,13 @@ class ThreadLooks:
             return ""
         return "; did you mean " + " or ".join(repr(by_folded[c]) for c in close) + "?"
 
-    def _read_settings(self) -> list[Problem]:
-        if self._profile is None:
-            return []
-        from chatui.profile.display_settings import load_settings
+    def _read_settings(self, settings: Settings | None) -> list[Problem]:
+        if settings is None:
+            if self._profile is None:
+                return []
+            from chatui.profile.display_settings import load_settings
 
-        settings = load_settings(self._profile)
+            settings = load_settings(self._profile)
         self.default_theme_name = settings.theme
         self.shortcodes = settings.shortcodes
         return [
