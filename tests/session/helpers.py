@@ -37,6 +37,12 @@ class Restartable:
             self.server.stop()
             self.server = None
 
+    def bodies(self, thread_id: str, reader: str = "bob") -> list[str]:
+        """The thread's message bodies as the running server has them, oldest first."""
+        assert self.server is not None, "the server is not running"
+        db = self.server.database
+        return [m["body"] for m in db.history(db.caller(reader), thread_id, None, 1000)]
+
 
 def linked(url: str, creds: Credentials, account_id: str = "home") -> LinkedAccount:
     config = AccountConfig(

@@ -22,11 +22,6 @@ def _fast(session: Session) -> Session:
     return session
 
 
-def _server_bodies(srv: Restartable, thread_id: str) -> list[str]:
-    db = srv.server.database
-    return [m["body"] for m in db.history(db.caller("bob"), thread_id, None, 1000)]
-
-
 async def test_sent_while_the_server_is_down_is_delivered_once_when_it_is_back(
     tmp_path: Path,
 ) -> None:
@@ -54,7 +49,7 @@ async def test_sent_while_the_server_is_down_is_delivered_once_when_it_is_back(
 
         srv.start()  # same port, same database
         await until(lambda: not session.outbox.items, "the outbox drained")
-        assert _server_bodies(srv, thread_id) == ["offline 0", "offline 1", "offline 2"]
+        assert srv.bodies(thread_id) == ["offline 0", "offline 1", "offline 2"]
         await until(lambda: not any(m.pending for m in session.messages(key)), "echoes replaced")
         assert [m.body for m in session.messages(key)] == ["offline 0", "offline 1", "offline 2"]
         await session.stop()
@@ -92,9 +87,7 @@ async def test_a_refused_message_is_marked_failed_and_can_be_retried_or_discarde
             reason = session.failed_message(key).failed
             assert reason and failures and failures[0].reason == reason
             # The refusal does not hold up what was written after it.
-            await wait_for(
-                pilot, lambda: _server_bodies(srv, thread_id) == ["a normal one"], "next"
-            )
+            await wait_for(pilot, lambda: srv.bodies(thread_id) == ["a normal one"], "next")
 
             # Retry: it goes out again (and is refused again, with the reason).
             attempts_before = len(failures)
@@ -109,6 +102,6 @@ async def test_a_refused_message_is_marked_failed_and_can_be_retried_or_discarde
             await wait_for(pilot, lambda: session.failed_message(key) is None, "discarded")
             assert "not sent (" not in rendered(view)
             assert not session.outbox.items
-        assert _server_bodies(srv, thread_id) == ["a normal one"]
+        assert srv.bodies(thread_id) == ["a normal one"]
     finally:
         srv.stop()

@@ -58,13 +58,8 @@ async def test_quitting_with_an_unsent_message_asks_and_keeps_it(tmp_path: Path)
         again = Session([linked(srv.url, bob)], store=Store(store_path))
         await again.start()
         try:
-            db = srv.server.database
             await until(
-                lambda: (
-                    [m["body"] for m in db.history(db.caller("bob"), thread_id, None, 10)]
-                    == ["see you at noon"]
-                ),
-                "delivered on the next start",
+                lambda: srv.bodies(thread_id) == ["see you at noon"], "delivered on the next start"
             )
         finally:
             await again.stop()
