@@ -27,7 +27,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from chatui.session.session import Session
-from chatui.ui.actions import ACTIONS, BY_ID, app_bindings, help_rows, resolve_keymap
+from chatui.ui.actions import ACTIONS, BY_ID, ORDER, app_bindings, help_rows, resolve_keymap
 from chatui.ui.main_screen import MainScreen
 
 if TYPE_CHECKING:
@@ -240,15 +240,16 @@ class ChatApp(App[str | None]):
 
     def keys_of(self, action_name: str) -> list[str]:
         """The keys of a Textual action as shown to the user ("^r", "f1"), in force."""
-        shown: list[str] = []
-        for action in ACTIONS:
-            if action.action != action_name:
-                continue
-            keys = self.user_keymap.get(action.id, action.keys)
-            for key in keys.split(","):
-                if key.strip():
-                    shown.append(self.get_key_display(Binding(key.strip(), action.action)))
-        return shown
+        index = ORDER.get(action_name)
+        if index is None:
+            return []
+        action = ACTIONS[index]
+        keys = self.user_keymap.get(action.id, action.keys)
+        return [
+            self.get_key_display(Binding(key.strip(), action_name))
+            for key in keys.split(",")
+            if key.strip()
+        ]
 
     def help_keys(self) -> list[tuple[str, str]]:
         """(keys, what they do) for the help screen: the keys in force."""
