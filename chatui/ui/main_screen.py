@@ -50,7 +50,7 @@ from chatui.session.session import (
     SendFailed,
     Session,
 )
-from chatui.ui.actions import UserAction, screen_bindings
+from chatui.ui.actions import ACTIONS, UserAction, screen_bindings
 from chatui.ui.controllers.drafts import Drafts
 from chatui.ui.controllers.looks import ThreadLooks
 from chatui.ui.controllers.reactions import EmojiMemory, reaction_target
@@ -68,17 +68,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_THREAD_ACTIONS = frozenset(
-    {
-        "vanish_menu",
-        "vanish_on",
-        "vanish_off",
-        "theme_picker",
-        "quick_react",
-        "react_picker",
-        "insert_emoji",
-    }
-)
+_THREAD_ACTIONS = frozenset(a.action for a in ACTIONS if a.where == "thread")
+"""Actions for the open conversation (the actions table says which)."""
+_MESSAGE_ACTIONS = frozenset(a.action for a in ACTIONS if a.where == "messages")
+"""Actions on a refused message, with the conversation focused."""
 
 
 class MainScreen(Screen[None]):
@@ -565,7 +558,7 @@ class MainScreen(Screen[None]):
         # Screen bindings are inactive under a dialog: no screen checks needed here.
         if action in _THREAD_ACTIONS:
             return self.shown_key is not None
-        if action in ("retry_failed", "discard_failed"):
+        if action in _MESSAGE_ACTIONS:
             if self.shown_key is None or self.focused is not self.message_view:
                 return False
             return self.session.failed_message(self.shown_key) is not None
