@@ -113,6 +113,8 @@ class LocalBackend(Backend):
     def __init__(self, account: AccountConfig) -> None:
         super().__init__(account)
         self.server_url = account.server.rstrip("/")
+        # The network's own name, for errors a person reads (None: its address).
+        self.where: str | None = account.network.strip() or None
         self.token: str | None = None
         self._client: httpx.AsyncClient | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
@@ -150,7 +152,13 @@ class LocalBackend(Backend):
         params: Mapping[str, Any] | None = None,
     ) -> Any:
         return await http.call(
-            self._http(), method, path, json_body=json_body, params=params, headers=self._auth()
+            self._http(),
+            method,
+            path,
+            json_body=json_body,
+            params=params,
+            headers=self._auth(),
+            where=self.where,
         )
 
     def _convert(self, convert: Callable[[str, Any], Any], data: Any, what: str) -> Any:
@@ -167,6 +175,7 @@ class LocalBackend(Backend):
             "POST",
             "/v1/login",
             json_body={"username": username, "password": password},
+            where=self.where,
         )
         credentials = decode.credentials(data)
         self.token = credentials.token
@@ -221,7 +230,9 @@ class LocalBackend(Backend):
     async def threads(self) -> list[Thread]:
         import hashlib  # not needed before the first frame: imported on first use
 
-        response = await http.send(self._http(), "GET", "/v1/threads", headers=self._auth())
+        response = await http.send(
+            self._http(), "GET", "/v1/threads", headers=self._auth(), where=self.where
+        )
         # The list is fetched at start and again whenever the stream (re)connects,
         # which at start is moments later: the answer is then usually the very same
         # bytes. Reading 5,000 threads costs ~80 ms of the event loop (the app
@@ -448,7 +459,7 @@ class LocalBackend(Backend):
         except TimeoutError as err:
             raise _StreamIdle from err
         except httpx.HTTPError as err:
-            raise http.transport_error(err, client.base_url) from err
+            raise http.transport_error(err, client.base_url, self.where) from err
 
     def _decode(self, sse: ServerSentEvent) -> Event | None:
         """One SSE event -> a model event; None (logged) when unknown or malformed."""

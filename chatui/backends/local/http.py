@@ -72,9 +72,15 @@ async def call(
     json_body: Any = None,
     params: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
+    where: str | None = None,
 ) -> Any:
-    """One request; the decoded JSON answer (None for an empty body), or a BackendError."""
-    response = await send(client, method, path, json_body=json_body, params=params, headers=headers)
+    """One request; the decoded JSON answer (None for an empty body), or a BackendError.
+
+    ``where`` names the server in errors (see :func:`transport_error`).
+    """
+    response = await send(
+        client, method, path, json_body=json_body, params=params, headers=headers, where=where
+    )
     return json_of(response, method, path)
 
 
@@ -86,6 +92,7 @@ async def send(
     json_body: Any = None,
     params: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
+    where: str | None = None,
 ) -> httpx.Response:
     """One request; the successful response (body read), or a BackendError."""
     import httpx
@@ -95,7 +102,7 @@ async def send(
             method, path, json=json_body, params=params, headers=headers
         )
     except httpx.HTTPError as err:
-        raise transport_error(err, client.base_url) from err
+        raise transport_error(err, client.base_url, where) from err
     if response.status_code >= 400:
         raise http_error(response)
     return response
@@ -121,20 +128,27 @@ def _host(url: httpx.URL | str) -> str:
     return f"{url.host}:{url.port}" if url.port else url.host or str(url)
 
 
-def transport_error(err: httpx.HTTPError, base_url: httpx.URL | str) -> BackendError:
-    """A failure below HTTP: the message says what happened in a user's words."""
+def transport_error(
+    err: httpx.HTTPError, base_url: httpx.URL | str, where: str | None = None
+) -> BackendError:
+    """A failure below HTTP: the message says what happened in a user's words.
+
+    ``where`` is the network's own name when the account has one ("Northwind"): a
+    person knows the network by that name, not by its address (issue 12, item 16).
+    Without one, the server's host and port.
+    """
     import httpx
 
-    host = _host(base_url)
+    server = where or f"the server at {_host(base_url)}"
     if isinstance(err, httpx.TimeoutException):
-        return UnavailableError(f"the server at {host} did not answer in time")
+        return UnavailableError(f"{server} did not answer in time")
     if isinstance(err, httpx.ConnectError):
-        return UnavailableError(f"cannot reach the server at {host}")
+        return UnavailableError(f"cannot reach {server}")
     if isinstance(err, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return BackendError(f"the server address {str(base_url)!r} is not a valid http(s) URL")
     if isinstance(err, httpx.TransportError):
-        return UnavailableError(f"the connection to {host} was lost")
-    return BackendError(f"request to {host} failed: {err}")
+        return UnavailableError(f"the connection to {server} was lost")
+    return BackendError(f"request to {server} failed: {err}")
 
 
 _DEFAULT_MESSAGES = {
