@@ -23,7 +23,7 @@ async def test_a_demo_network_that_goes_away_is_called_by_its_name(
 
     northwind.server.stop()
 
-    state, detail = await wait_for(
+    _, detail = await wait_for(
         lambda: (
             session.states[account_id]
             if session.states[account_id][0] is not ConnectionState.CONNECTED
