@@ -153,3 +153,19 @@ async def test_every_row_of_every_group_lines_up_in_columns() -> None:
         for strip_y in range(grid.size.height):
             assert grid.render_line(strip_y).cell_length == width
     assert len(catalogue().entries()) > 1800
+
+
+async def test_a_search_names_itself_once_and_the_bar_counts_what_it_found() -> None:
+    picker = EmojiPicker(recent=["🎉"])
+    app = PickerApp(picker)
+    async with app.run_test(size=(80, 30)) as pilot:
+        bar = picker.query_one(GroupBar)
+        await pilot.press(*"fire")
+        await pilot.pause()
+        screen_text = "\n".join(rendered(widget) for widget in (bar, picker.query_one(EmojiGrid)))
+        assert screen_text.count("Results for 'fire'") == 1
+        found = len(picker.query_one(EmojiGrid).sections[0].cells)
+        assert rendered(bar).strip() == f"{found} found"
+        await pilot.press(*["backspace"] * 4)
+        await pilot.pause()
+        assert rendered(bar).rstrip().endswith(RECENT_TITLE)  # browsing again: the groups

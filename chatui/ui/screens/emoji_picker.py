@@ -301,7 +301,12 @@ class EmojiGrid(ScrollView, can_focus=False):
 
 
 class GroupBar(Widget, can_focus=False):
-    """One line: an icon per section, the current one highlighted, then its name."""
+    """One line: an icon per section, the current one highlighted, then its name.
+
+    While searching there is one section, whose heading in the grid already says
+    what was searched for: the bar then says how many were found instead of
+    repeating that heading (issue 12, item 17).
+    """
 
     DEFAULT_CSS = """
     GroupBar {
@@ -314,14 +319,25 @@ class GroupBar(Widget, can_focus=False):
         super().__init__(id=id)
         self.titles: list[str] = []
         self.current = 0
+        self.summary: str | None = None
 
     def show(self, titles: Sequence[str], current: int) -> None:
         self.titles = list(titles)
         self.current = current
+        self.summary = None
+        self.refresh()
+
+    def show_summary(self, summary: str) -> None:
+        """One plain line in place of the groups (the search's count)."""
+        self.titles = []
+        self.summary = summary
         self.refresh()
 
     def render(self) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis", end="")
+        if self.summary is not None:
+            line.append(self.summary)
+            return line
         for index, title in enumerate(self.titles):
             icon = GROUP_ICONS.get(title, "•")
             style = Style(reverse=True, bold=True) if index == self.current else Style()
@@ -469,7 +485,12 @@ class EmojiPicker(ModalScreen[str | None]):
 
     def _show_current(self) -> None:
         grid = self.grid
-        self.query_one(GroupBar).show([s.title for s in grid.sections], grid.current_section)
+        bar = self.query_one(GroupBar)
+        if self.search.value.strip():
+            found = sum(len(section.cells) for section in grid.sections)
+            bar.show_summary(f"{found} found" if found else "")
+        else:
+            bar.show([s.title for s in grid.sections], grid.current_section)
         info = self.query_one("#emoji-info", Static)
         cell = grid.current
         if cell is None:
