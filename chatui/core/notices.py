@@ -94,7 +94,7 @@ def parse_duration(text: str) -> int:
 def vanish_words(setting: VanishSetting) -> str:
     """What the setting does, for menus and the thread header."""
     if setting.mode == "vanish":
-        return "vanish mode: messages go once seen and the chat is closed"
+        return "messages go once seen and the chat is closed"
     if setting.mode == "timer" and setting.seconds:
         return f"messages disappear after {duration_words(setting.seconds)}"
     return "messages stay"
@@ -127,7 +127,7 @@ def describe_change(who: str, change: Mapping[str, Any] | None) -> str:
         seconds = setting.seconds
         if setting.mode == "timer" and isinstance(seconds, int) and seconds > 0:
             return f"{who} set messages to disappear after {duration_words(seconds)}"
-        return f"{who} turned off disappearing messages"
+        return f"{who} turned off vanish mode"
     if what == "theme":
         name = change.get("name")
         if isinstance(name, str) and name:

@@ -684,11 +684,9 @@ class MainScreen(Screen[None]):
             await self.session.set_vanish(key, setting)
         except BackendError as err:
             self._not_done(key, f"Vanish mode not changed: {one_line(str(err))}", typed)
-            return
-        from chatui.core.notices import vanish_words
-
-        words = vanish_words(setting)
-        self.notify(words[:1].upper() + words[1:] + ".", title="Vanish mode", markup=False)
+        # Done: no toast. The header states the setting and the conversation has
+        # its notice; a third and fourth saying of it only covered the composer
+        # (issue 12, item 15).
 
     # --- chat themes ------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ def test_vanish_notices_read_as_sentences():
         "bob set messages to disappear after 5 minutes"
     )
     assert describe_change("bob", vanish_change(VanishSetting())) == (
-        "bob turned off disappearing messages"
+        "bob turned off vanish mode"
     )
 
 

@@ -63,7 +63,7 @@ def test_messages_keep_the_setting_in_force_when_sent(alice: Api, bob: Api) -> N
     assert during["kind"] == "text" and during["change"] is None
     assert _notices(alice, thread) == [
         "alice set messages to disappear after 5 minutes",
-        "bob turned off disappearing messages",
+        "bob turned off vanish mode",
     ]
     # Bob's own notice does not count for him; Alice's notices never count.
     assert bob.get(f"/v1/threads/{thread}").json()["unread"] == 2  # "plain", "plain again"

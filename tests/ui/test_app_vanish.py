@@ -100,7 +100,7 @@ async def test_slash_vanish_off_is_carried_out_and_not_sent(world: World) -> Non
         assert composer.value == ""
         bodies = server_bodies(world)
         assert "/vanish off" not in bodies
-        assert any("turned off disappearing messages" in body for body in bodies)
+        assert any("turned off vanish mode" in body for body in bodies)
 
 
 async def test_unknown_slash_command_keeps_the_text_and_sends_nothing(world: World) -> None:

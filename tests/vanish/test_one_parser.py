@@ -69,7 +69,7 @@ def test_a_bad_setting_is_refused_everywhere(setting: Any) -> None:
     with pytest.raises(ValueError):
         thread_from_dict(_stored_thread(setting))
     change = {"what": "vanish", "vanish": setting}
-    assert describe_change("bob", change) == "bob turned off disappearing messages"
+    assert describe_change("bob", change) == "bob turned off vanish mode"
 
 
 @pytest.mark.parametrize(("setting", "expected"), GOOD, ids=repr)

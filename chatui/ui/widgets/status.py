@@ -68,7 +68,7 @@ def _vanish_label(setting: VanishSetting) -> str | None:
         return None
     if setting.mode == "timer" and setting.seconds:
         return f" ⏳ {duration_setting(setting.seconds)} "
-    return " ◌ vanish "
+    return " ◌ vanish mode "
 
 
 def theme_name(thread: Thread) -> str | None:
