@@ -926,6 +926,17 @@ class Session:
         found = {a: self._outbox.stuck(a) for a in self.linked}
         return {a: stuck for a, stuck in found.items() if stuck is not None}
 
+    def refused_sends(self) -> dict[str, int]:
+        """Accounts with messages their server refused for good: how many. They wait
+        for the user (retry or discard), so the status area keeps saying so."""
+        if self._outbox is None:
+            return {}
+        counts: dict[str, int] = {}
+        for item in self._outbox.items.values():
+            if item.state == "failed":
+                counts[item.account_id] = counts.get(item.account_id, 0) + 1
+        return counts
+
     def _send_failed(self, item: OutboxItem) -> None:
         self._add_message(item.echo(self.me(item.account_id)))
         self._emit(SendFailed(item.key, item.last_error or "refused by the server"))

@@ -67,6 +67,10 @@ class ChatApp(App[str | None]):
     """
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
+    NOTIFICATION_TIMEOUT = 4
+    """Seconds a toast stays (Textual's default is 5): toasts say short things;
+    what needs action stays in the status bar. A warning that must be read gives
+    its own longer timeout."""
     COMMANDS = App.COMMANDS | {_conversations_provider, _chat_commands_provider}
     BINDINGS: ClassVar[list[BindingType]] = app_bindings()
 

@@ -150,9 +150,7 @@ class MainScreen(Screen[None]):
         self.drafts.load()
         thread_list = self.thread_list
         thread_list.set_source(session.inbox, session.me, self._accounts())
-        self.status_bar.update_states(
-            self._accounts(), session.states, session.stuck_sends(), session.retry_at
-        )
+        self.show_status()
         thread_list.focus()
         session.add_listener(self._on_session_change)
         # The view shows each message's remaining time from the Session's timers.
@@ -261,21 +259,16 @@ class MainScreen(Screen[None]):
                 if key == self.shown_key:
                     self.message_view.update_messages(self.session.messages(key))
                     self.refresh_bindings()  # a failed message may have come or gone
+                if self.status_bar.refused != self.session.refused_sends():
+                    self.show_status()  # a refused message was retried or discarded
             case AccountStateChanged():
-                self.status_bar.update_states(
-                    self._accounts(),
-                    self.session.states,
-                    self.session.stuck_sends(),
-                    self.session.retry_at,
-                )
+                self.show_status()
                 self.refresh_bindings()  # "Reconnect" shows while an account waits
-            case SendFailed(reason=reason):
-                self.notify(
-                    f"Not sent: {one_line(reason)}",
-                    title="Message not sent",
-                    severity="error",
-                    markup=False,
-                )
+            case SendFailed():
+                # It needs the user (retry or discard), so it is said where it stays
+                # until then: the status area, the thread list's preview and the
+                # message's own mark. A toast would cover the composer and go.
+                self.show_status()
             case HistoryRefetched(account_id=account_id, reason=reason):
                 # Plain text (markup=False): the reason is the server's words.
                 name = account_id
@@ -289,6 +282,18 @@ class MainScreen(Screen[None]):
                     severity="warning",
                     markup=False,
                 )
+
+    def show_status(self) -> None:
+        """The status area as the session has it now: connections, held-up and
+        refused sends."""
+        session = self.session
+        self.status_bar.update_states(
+            self._accounts(),
+            session.states,
+            session.stuck_sends(),
+            session.retry_at,
+            session.refused_sends(),
+        )
 
     def flush_inbox(self) -> None:
         """Draw the list's changes now (a burst of changes is drawn once)."""

@@ -89,6 +89,13 @@ def stuck_words(waiting: int, reason: str | None) -> str:
     return f"{words} — {one_line(reason)}" if reason else words
 
 
+def refused_words(count: int) -> str:
+    """What the status area says of messages a server refused for good: they wait
+    for the user, so this stays until each is retried or discarded."""
+    messages = "1 message" if count == 1 else f"{count} messages"
+    return f"{messages} not sent (r retry · x discard, in the conversation)"
+
+
 def retry_words(retry_at: int | None, now: int) -> str:
     """ "retrying in 4 s" (counting down), "retrying now", or "" (no try due)."""
     if retry_at is None:
@@ -105,12 +112,15 @@ def status_text(
     stuck: Mapping[str, tuple[int, str]] | None = None,
     retry_at: Mapping[str, int] | None = None,
     now: int = 0,
+    refused: Mapping[str, int] | None = None,
 ) -> Text:
     """One line: every account's label, glyph and state (with its detail and, while
-    it waits to reconnect, when it tries next, as of ``now``), and for an account
-    whose sends are stuck, how many messages wait and why."""
+    it waits to reconnect, when it tries next, as of ``now``), for an account
+    whose sends are stuck, how many messages wait and why, and how many its server
+    refused (``refused``: account id -> count)."""
     stuck = stuck or {}
     retry_at = retry_at or {}
+    refused = refused or {}
     line = Text(no_wrap=True, overflow="ellipsis", end="")
     for index, (account_id, account) in enumerate(accounts.items()):
         state, detail = states.get(account_id, (ConnectionState.CONNECTING, ""))
@@ -125,6 +135,9 @@ def status_text(
         when = retry_words(retry_at.get(account_id), now)
         if when:
             detail = f"{detail} — {when}" if detail else when
+        if refused.get(account_id):
+            line.append("  ✖ ", style="bold")
+            line.append(refused_words(refused[account_id]), style="bold")
         held = stuck.get(account_id)
         if held is not None:
             # Before the connection's detail, so the line's end is what gets cut; a
@@ -161,6 +174,7 @@ class StatusBar(Widget):
         self._states: dict[str, tuple[ConnectionState, str]] = {}
         self._stuck: dict[str, tuple[int, str]] = {}
         self._retry_at: dict[str, int] = {}
+        self._refused: dict[str, int] = {}
         self._ticker: Timer | None = None
 
     def update_states(
@@ -169,13 +183,16 @@ class StatusBar(Widget):
         states: Mapping[str, tuple[ConnectionState, str]],
         stuck: Mapping[str, tuple[int, str]] | None = None,
         retry_at: Mapping[str, int] | None = None,
+        refused: Mapping[str, int] | None = None,
     ) -> None:
         """``stuck``: account id -> (messages waiting, why), for held-up sends;
-        ``retry_at``: account id -> when its next reconnect is due (epoch ms)."""
+        ``retry_at``: account id -> when its next reconnect is due (epoch ms);
+        ``refused``: account id -> messages its server refused (retry or discard)."""
         self._accounts = dict(accounts)
         self._states = dict(states)
         self._stuck = dict(stuck or {})
         self._retry_at = dict(retry_at or {})
+        self._refused = dict(refused or {})
         # A countdown that counts: redrawn each second while a try is due.
         if self._retry_at and self._ticker is None:
             self._ticker = self.set_interval(1.0, self._tick)
@@ -188,12 +205,19 @@ class StatusBar(Widget):
         self.refresh()
 
     @property
+    def refused(self) -> dict[str, int]:
+        """What the bar last heard of refused sends (account id -> count)."""
+        return dict(self._refused)
+
+    @property
     def plain(self) -> str:
         """What the bar says, as plain text (for tests and screen readers)."""
         return self.render().plain
 
     def render(self) -> Text:
-        return status_text(self._accounts, self._states, self._stuck, self._retry_at, now_ms())
+        return status_text(
+            self._accounts, self._states, self._stuck, self._retry_at, now_ms(), self._refused
+        )
 
 
 class ThreadHeader(Widget):
