@@ -46,13 +46,15 @@ def app_env(base: Mapping[str, str] | None = None, **changes: str) -> dict[str, 
 
 
 def chatui_on_pty(
-    config_dir: Path | str, *args: str, env: Mapping[str, str], **size: int
+    config_dir: Path | str | None, *args: str, env: Mapping[str, str], **size: int
 ) -> TerminalProcess:
     """The real ``chatui --config-dir DIR ARGS`` on a pseudo-terminal (``size``:
-    ``columns``, ``rows``); the caller closes it."""
+    ``columns``, ``rows``); the caller closes it. With ``config_dir`` None there is
+    no ``--config-dir``: the profile is the platform's, as ``env`` places it."""
     require(hasattr(os, "openpty"), "a pseudo-terminal (os.openpty)")
     require(importlib.util.find_spec("pyte") is not None, "the pyte terminal emulator")
     from tests.hostile.terminal import TerminalProcess
 
-    argv = [sys.executable, "-m", "chatui", "--config-dir", str(config_dir), *args]
+    profile = [] if config_dir is None else ["--config-dir", str(config_dir)]
+    argv = [sys.executable, "-m", "chatui", *profile, *args]
     return TerminalProcess(argv, env=env, **size)

@@ -37,6 +37,12 @@ class AuthError(BackendError):
     """Bad credentials, or a token the server no longer accepts."""
 
 
+class NoSuchUserError(AuthError):
+    """A login for a name the server has no account for. Servers say so only where
+    anyone may register (elsewhere it is a plain AuthError), so the way on is to
+    create the account."""
+
+
 class NotFoundError(BackendError):
     """No such thread or message (or we are not a member: existence is not leaked)."""
 

@@ -11,5 +11,7 @@ token files, the lock); ``--config-dir`` keeps profiles apart. Modules:
 * :mod:`.labels` — default ids, labels and colors for new accounts;
 * :mod:`.recent_emoji` — the recently used emoji, offered first;
 * :mod:`.lock` — one running app per profile;
-* :mod:`.command` — ``chatui account add|list|remove`` (a CLI command).
+* :mod:`.command` — ``chatui account add|list|remove`` (a CLI command);
+* :mod:`.registration` — what ``account add --register`` adds: the new password
+  asked twice, the server's refusals in words.
 """

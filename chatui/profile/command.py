@@ -5,6 +5,8 @@ take a token (for the keyring: that a Secret Service really answers), ask for th
 password, log in, store the token, and only then write ``config.toml`` — removing
 the token again if that last write fails. So a box without a Secret Service gets a
 clear choice before any password is typed, and a failed login leaves no trace.
+``add --register`` creates the account instead of logging in (the password asked
+twice, see :mod:`.registration`) and then links it the same way.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from chatui.backends.base import Backend, BackendError
+from chatui.backends.base import Backend, BackendError, NoSuchUserError
 from chatui.backends.registry import backend_class, make_backend
 from chatui.core.models import AccountConfig, Credentials
-from chatui.profile import labels
+from chatui.profile import labels, registration
 from chatui.profile.config import (
     TOKEN_STORES,
     ConfigError,
@@ -52,7 +54,12 @@ the system keyring (service "{KEYRING_SERVICE}", user = the account id), or with
 --token-store file to DATA_DIR/tokens/ACCOUNT_ID.token, unencrypted, mode 0600.
 Account settings (never secrets) are kept in config.toml in the config folder.
 
+--register creates the account first, on a chatui server started with
+--open-registration; the new password is asked twice (or read once with
+--password-stdin).
+
 Examples:
+  chatui account add local --server http://127.0.0.1:8765 --username alice --register
   chatui account add local --server http://127.0.0.1:8765 --username alice
   chatui account add matrix --user @alice:example.org
   chatui account add matrix --user @alice:example.org --homeserver https://matrix.example.org
@@ -95,6 +102,12 @@ def add_account_parser(commands: argparse._SubParsersAction) -> None:
         required=True,
         metavar="NAME",
         help="the user name (for matrix the full user id, e.g. @alice:example.org)",
+    )
+    add.add_argument(
+        "--register",
+        action="store_true",
+        help="create the account on the server, then link it (local only, on a server "
+        "started with --open-registration); asks for the new password twice",
     )
     add.add_argument(
         "--password-stdin",
@@ -141,6 +154,11 @@ class _Refused(Exception):
 
 def cmd_add(args: argparse.Namespace) -> int:
     profile = Profile.resolve(args.config_dir)
+    if args.register and args.kind != "local":
+        return _fail(
+            f"--register creates accounts on chatui servers (local) only; for {args.kind}, "
+            "sign up with the server's own client or website, then link without --register"
+        )
     try:
         existing = load_accounts(profile)
     except ConfigError as err:
@@ -157,6 +175,8 @@ def cmd_add(args: argparse.Namespace) -> int:
         account = _new_account(args, existing)
     except _Refused as err:
         return _fail(str(err), EXIT_USAGE)
+    if args.register and (problem := registration.username_problem(account.username)):
+        return _fail(problem, EXIT_USAGE)
 
     # 1. Can the token be kept? Decide before any password is typed or sent.
     try:
@@ -172,27 +192,49 @@ def cmd_add(args: argparse.Namespace) -> int:
     if unwritable:
         return _fail(unwritable, EXIT_USAGE)
 
-    # 2. Log in.
+    # 2. Log in, or create the account.
     try:
         password = _read_password(args, account)
     except _Refused as err:
         return _fail(str(err), EXIT_USAGE)
+    except registration.RegistrationRefused as err:
+        return _fail(str(err), EXIT_FAILED)
     if password is None:
         return _fail("no password given; nothing was changed")
     try:
-        credentials = asyncio.run(_login(account, password))
+        if args.register:
+            credentials = asyncio.run(registration.register(account, password))
+        else:
+            credentials = asyncio.run(_login(account, password))
+    except registration.RegistrationRefused as err:  # closed, taken, unreachable
+        return _fail(str(err), EXIT_FAILED)
     except BackendError as err:  # wrong password, server down: nothing was written
+        # Only a server where anyone may register says so; there --register is the way.
+        reason = (
+            "no such user — add --register to create it"
+            if isinstance(err, NoSuchUserError)
+            else err
+        )
         return _fail(
-            f"login to {account.server} as {_shown(account.username)} failed: {err}", EXIT_FAILED
+            f"login to {account.server} as {_shown(account.username)} failed: {reason}",
+            EXIT_FAILED,
         )
     if credentials.username and credentials.username != account.username:
         account = replace(account, username=credentials.username)
+    created = ""
+    if args.register:
+        print(f"Created the account {account.username} on {account.server}.")
+        # From here on a failure leaves the new account on the server: say how to link it.
+        created = (
+            f" (the account {account.username} exists on the server now: "
+            "link it without --register)"
+        )
 
     # 3. Keep the token, 4. then the config; undo 3 if 4 fails.
     try:
         store_token(profile, account, credentials.token)
     except TokenStoreError as err:
-        return _fail(f"logged in, but could not store the token: {err}", EXIT_FAILED)
+        return _fail(f"logged in, but could not store the token: {err}{created}", EXIT_FAILED)
     try:
         current = load_accounts(profile)  # re-read: another command may have run meanwhile
         if any(a.account_id == account.account_id for a in current):
@@ -205,7 +247,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         except TokenStoreError as undo:
             print(f"chatui: warning: could not remove the stored token: {undo}", file=sys.stderr)
         reason = err.strerror if isinstance(err, OSError) and err.strerror else err
-        return _fail(f"could not save {profile.config_file}: {reason}", EXIT_FAILED)
+        return _fail(f"could not save {profile.config_file}: {reason}{created}", EXIT_FAILED)
 
     print(
         f"Linked {account.account_id}: {_shown(account.username)} on {account.server} "
@@ -350,6 +392,8 @@ def _unwritable_config(profile: Profile) -> str:
 
 
 def _read_password(args: argparse.Namespace, account: AccountConfig) -> str | None:
+    """The password: one line of stdin, or asked on the terminal (twice for a new
+    account). None when none was given; _Refused with no terminal to ask on."""
     if args.password_stdin:
         line = sys.stdin.readline()
         password = line.rstrip("\r\n")
@@ -360,8 +404,16 @@ def _read_password(args: argparse.Namespace, account: AccountConfig) -> str | No
             " --password-stdin (e.g. from a password manager)"
         )
     else:
+        where = f"{account.username} on {account.server}"
         try:
-            password = getpass.getpass(f"Password for {account.username} on {account.server}: ")
+            if args.register:
+                password = registration.ask_new_password(
+                    getpass.getpass,
+                    lambda text: print(text, file=sys.stderr),
+                    f"New password for {where}: ",
+                )
+            else:
+                password = getpass.getpass(f"Password for {where}: ")
         except EOFError:
             return None
     return password or None
@@ -410,7 +462,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not accounts:
         print(
             "No linked accounts. Link one with:\n"
-            "  chatui account add local --server URL --username NAME\n"
+            "  chatui account add local --server URL --username NAME [--register]\n"
             "  chatui account add matrix --user @NAME:SERVER\n"
             "or try chatui on two demo servers with: chatui demo"
         )

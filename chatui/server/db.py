@@ -52,6 +52,7 @@ from chatui.server.refusals import (
     BadCredentials,
     Forbidden,
     InvalidCursor,
+    NoSuchUser,
     NotFound,
     TooManyReactions,
     UnknownMessage,
@@ -268,8 +269,13 @@ class Database:
             )
         return {"user_id": ids.user_id(uid), "username": username, "token": token}
 
-    def login(self, username: str, password: str) -> dict[str, str]:
-        """A new token for a correct password; BadCredentials otherwise."""
+    def login(self, username: str, password: str, *, say_unknown: bool = False) -> dict[str, str]:
+        """A new token for a correct password; BadCredentials otherwise.
+
+        ``say_unknown``: a name with no account is NoSuchUser rather than the generic
+        BadCredentials. Off by default, because it tells a caller which names exist;
+        the HTTP layer turns it on only with open registration (refusals.NoSuchUser).
+        """
         validate.username(username)
         validate.password(password)
         row = (
@@ -277,7 +283,12 @@ class Database:
             .execute("SELECT id, password FROM users WHERE username = ?", (username,))
             .fetchone()
         )
-        if not auth.verify_password(password, row[1] if row else None) or row is None:
+        # The hash is checked (against a dummy for an unknown name) before anything is
+        # decided, so every refused login costs the same time.
+        matches = auth.verify_password(password, row[1] if row else None)
+        if row is None and say_unknown:
+            raise NoSuchUser(username)
+        if not matches or row is None:
             raise BadCredentials()
         token = auth.new_token()
         with self._write() as conn:

@@ -15,6 +15,7 @@ from chatui.server.refusals import (
     BadCredentials,
     Forbidden,
     Invalid,
+    NoSuchUser,
     NotFound,
     Refused,
     TooLarge,
@@ -46,6 +47,7 @@ _STATUS: dict[type[Refused], int] = {
     Invalid: 400,
     TooLarge: 413,
     BadCredentials: 401,
+    NoSuchUser: 401,
     Forbidden: 403,
     NotFound: 404,
     # 409, not 404, for a message named in the body or query: the thread in the path
@@ -81,6 +83,9 @@ ERROR_CODES: dict[str, str] = {
     "this message",
     "unauthorized": "the bearer token is missing or not valid",
     "bad_credentials": "wrong username or password",
+    "no_such_user": "no account has this username (said only by a server with open "
+    "registration, where registering tells whether a name is taken anyway; otherwise "
+    "such a login is bad_credentials)",
     "registration_closed": "this server does not accept new accounts",
     "forbidden": "the caller may not do this (e.g. delete another user's message)",
     "not_found": "no such thread or message (as named in the path), or the caller is not "

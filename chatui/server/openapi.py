@@ -168,7 +168,12 @@ def _paths() -> dict[str, Any]:
                 "responses": {
                     "200": _ok("A new token.", "Session"),
                     "400": _E400,
-                    "401": _error("Wrong username or password (`bad_credentials`)."),
+                    "401": _error(
+                        "Wrong username or password (`bad_credentials`). A server with "
+                        "open registration says `no_such_user` when no account has the "
+                        "username (registering tells whether a name is taken there "
+                        "anyway); a closed one answers `bad_credentials` for both."
+                    ),
                     "413": _E413,
                 },
             }

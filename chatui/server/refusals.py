@@ -89,6 +89,23 @@ class BadCredentials(Refused):
         super().__init__("wrong username or password")
 
 
+class NoSuchUser(BadCredentials):
+    """A login for a name that has no account, said as such only when the caller asks
+    (the HTTP layer does where registration is open).
+
+    Open registration already tells anyone whether a name is taken (409
+    ``username_taken``), so there this reveals nothing new and lets a client say
+    "create it" instead of "wrong password". With registration closed a login keeps
+    the one answer for both, so that names cannot be probed. A subclass, so that
+    whoever handles BadCredentials handles this too.
+    """
+
+    code = "no_such_user"
+
+    def __init__(self, username: str) -> None:
+        Refused.__init__(self, f"no user named {username!r} on this server")
+
+
 class Forbidden(Refused):
     """The caller may not do this (e.g. delete another user's message)."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import unquote_to_bytes
 
@@ -130,7 +131,12 @@ async def register(request: Request) -> Response:
 
 async def login(request: Request) -> Response:
     given = await body_as(request, wire.Credentials)
-    return await _answer(200, _db(request).login, given.username, given.password)
+    # "No such user" only where anyone may register: there POST /v1/register tells
+    # whether a name is taken anyway; a closed server keeps one answer for both.
+    reveal = bool(request.app.state.open_registration)
+    return await _answer(
+        200, partial(_db(request).login, say_unknown=reveal), given.username, given.password
+    )
 
 
 async def logout(request: Request) -> Response:

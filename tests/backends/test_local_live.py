@@ -11,6 +11,7 @@ import pytest
 from chatui.backends.base import (
     AuthError,
     BadRequestError,
+    NoSuchUserError,
     NotFoundError,
     PermissionDeniedError,
 )
@@ -120,6 +121,30 @@ async def test_register(server: ServerThread) -> None:
 async def test_register_is_refused_when_closed(tmp_path) -> None:
     with ServerThread(tmp_path / "closed.db") as closed, pytest.raises(PermissionDeniedError):
         await register(closed.url, "dave", "pw-dave-123")
+
+
+async def test_a_login_for_an_unknown_name_is_its_own_error_only_with_open_registration(
+    server: ServerThread, tmp_path
+) -> None:
+    """The CLI words "no such user — add --register" from this error alone, so a
+    server with closed registration must not produce it."""
+    backend = LocalBackend(config(server, "zed"))
+    try:
+        with pytest.raises(NoSuchUserError, match="no user named 'zed'") as unknown:
+            await backend.login("zed", "pw-zed")
+        assert isinstance(unknown.value, AuthError)  # still a refused login everywhere
+        assert unknown.value.code == "no_such_user"
+    finally:
+        await backend.close()
+
+    with ServerThread(tmp_path / "closed.db") as closed:
+        backend = LocalBackend(config(closed, "zed"))
+        try:
+            with pytest.raises(AuthError, match="wrong username or password") as generic:
+                await backend.login("zed", "pw-zed")
+            assert not isinstance(generic.value, NoSuchUserError)
+        finally:
+            await backend.close()
 
 
 # --- threads and messages ------------------------------------------------------------

@@ -101,6 +101,39 @@ def test_login_gives_a_new_token_and_refuses_a_wrong_password(
     assert nobody.status_code == 401
 
 
+def test_with_open_registration_a_login_for_an_unknown_name_says_no_such_user(
+    server: ServerThread, alice: Api
+) -> None:
+    """Registering there already says whether a name is taken, so the login may say
+    which of the two went wrong, and the client can offer to create the account."""
+    nobody = httpx.post(f"{server.url}/v1/login", json={"username": "zed", "password": "pw"})
+    assert nobody.status_code == 401
+    assert nobody.json() == {
+        "error": "no_such_user",
+        "message": "no user named 'zed' on this server",
+    }
+    assert nobody.headers["www-authenticate"] == "Bearer"
+    # A name that exists, with a wrong password, is still only "wrong".
+    wrong = httpx.post(f"{server.url}/v1/login", json={"username": "alice", "password": "no"})
+    assert (wrong.status_code, wrong.json()["error"]) == (401, "bad_credentials")
+
+
+def test_with_closed_registration_an_unknown_name_looks_like_a_wrong_password(
+    tmp_path: Path,
+) -> None:
+    """Where nobody can register, names must not be probed: one answer for both."""
+    with ServerThread(tmp_path / "closed.db", scrypt_n=2**8) as closed:
+        closed.database.create_user("alice", "pw-alice")
+        answers = [
+            httpx.post(f"{closed.url}/v1/login", json={"username": name, "password": "no"})
+            for name in ("alice", "zed")
+        ]
+    wrong_password, unknown_name = answers
+    assert wrong_password.status_code == unknown_name.status_code == 401
+    generic = {"error": "bad_credentials", "message": "wrong username or password"}
+    assert wrong_password.json() == unknown_name.json() == generic
+
+
 def test_logout_revokes_that_token_and_only_that_one(server: ServerThread, alice: Api) -> None:
     login = httpx.post(f"{server.url}/v1/login", json={"username": "alice", "password": "pw-alice"})
     with Api(server, "alice", login.json()["token"]) as laptop:

@@ -177,6 +177,7 @@ def test_a_session_through_every_operation_matches_the_description(
     call(anonymous, "POST", "/v1/register", "/v1/register", json={"username": "X"})
     call(anonymous, "POST", "/v1/login", "/v1/login", json=creds)
     call(anonymous, "POST", "/v1/login", "/v1/login", json={**creds, "password": "no"})
+    call(anonymous, "POST", "/v1/login", "/v1/login", json={**creds, "username": "nobody"})
     call(anonymous, "POST", "/v1/login", "/v1/login", content=b"{")
     call(alice, "GET", "/v1/me", "/v1/me")
     call(anonymous, "GET", "/v1/me", "/v1/me")

@@ -34,6 +34,16 @@ def test_seeding_gets_refusals_that_name_the_problem_without_http(db: Database) 
         db.create_thread("alice", ["nobody"])
     with pytest.raises(refusals.BadCredentials):
         db.login("alice", "wrong")
+    # An unknown name is the generic refusal unless the caller asks to say so (the
+    # HTTP layer does where registration is open).
+    with pytest.raises(refusals.BadCredentials) as generic:
+        db.login("nobody", "pw")
+    assert type(generic.value) is refusals.BadCredentials
+    with pytest.raises(refusals.NoSuchUser, match="'nobody'"):
+        db.login("nobody", "pw", say_unknown=True)
+    with pytest.raises(refusals.BadCredentials) as wrong:
+        db.login("alice", "wrong", say_unknown=True)
+    assert type(wrong.value) is refusals.BadCredentials
     with pytest.raises(refusals.Invalid) as invalid:
         db.create_user("Not A Name", "pw")
     assert invalid.value.code == "invalid_username"
@@ -45,6 +55,7 @@ def test_seeding_gets_refusals_that_name_the_problem_without_http(db: Database) 
         (refusals.Invalid("invalid_vanish", "x"), 400, "invalid_vanish"),
         (refusals.InvalidCursor("x"), 400, "invalid_cursor"),
         (refusals.BadCredentials(), 401, "bad_credentials"),
+        (refusals.NoSuchUser("bob"), 401, "no_such_user"),
         (refusals.Forbidden("x"), 403, "forbidden"),
         (refusals.NotFound("message"), 404, "not_found"),
         (refusals.UnknownMessage("reply_to"), 409, "unknown_message"),

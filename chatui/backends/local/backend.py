@@ -53,7 +53,8 @@ log = logging.getLogger(__name__)
 
 
 async def register(server_url: str, username: str, password: str) -> Credentials:
-    """Create an account on a server with open registration (demo, tests, scripts).
+    """Create an account on a server with open registration (``chatui account add
+    --register``, the demo, tests, scripts).
 
     Raises BadRequestError for a taken (409) or invalid (400) name, and
     PermissionDeniedError when the server does not allow registration (403).

@@ -18,6 +18,7 @@ from chatui.backends.base import (
     AuthError,
     BackendError,
     BadRequestError,
+    NoSuchUserError,
     NotFoundError,
     PermissionDeniedError,
     UnavailableError,
@@ -183,6 +184,8 @@ def http_error(response: httpx.Response) -> BackendError:
         )
     kwargs = {"status": status, "code": code}
     if status == 401:
+        if code == "no_such_user":  # only servers with open registration say this
+            return NoSuchUserError(message, **kwargs)
         return AuthError(message, **kwargs)
     if status == 403:
         return PermissionDeniedError(message, **kwargs)
