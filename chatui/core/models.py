@@ -20,6 +20,7 @@ ThreadKey = tuple[str, str]
 """(account_id, thread_id): a thread id is only unique within its account."""
 
 _EMPTY: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+_NO_NAMES: Mapping[str, str] = MappingProxyType({})
 
 
 class Value:
@@ -190,6 +191,15 @@ class Thread(Value):
     # were removed (the Session may drop it from the list).
     membership: str = "join"
     inviter: str | None = None  # with membership "invite": who invited us
+    # Member id -> the display name the network knows them by, for those that have
+    # one other than their id (Matrix). Not only the ``members`` named above (those
+    # are the few the title names): anyone the adapter has a name for, so that
+    # "who reacted" can name a person who never wrote a line here.
+    member_names: Mapping[str, str] = field(default_factory=lambda: _NO_NAMES)
+
+    def name_of(self, member: str) -> str:
+        """``member``'s display name where the network has one, else the id itself."""
+        return self.member_names.get(member) or member
 
     @property
     def key(self) -> ThreadKey:

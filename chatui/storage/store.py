@@ -596,7 +596,7 @@ def message_from_dict(d: Mapping[str, Any]) -> Message:
 
 
 def thread_to_dict(t: Thread) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "account_id": t.account_id,
         "thread_id": t.thread_id,
         "title": t.title,
@@ -611,6 +611,9 @@ def thread_to_dict(t: Thread) -> dict[str, Any]:
         "membership": t.membership,
         "inviter": t.inviter,
     }
+    if t.member_names:  # optional: a row without it (an older chatui's) reads as none
+        data["member_names"] = dict(t.member_names)
+    return data
 
 
 def _activity_ts(data: Mapping[str, Any]) -> int:
@@ -638,4 +641,15 @@ def thread_from_dict(d: Mapping[str, Any]) -> Thread:
         created_ts=int(d.get("created_ts") or 0),
         membership=d.get("membership", "join"),
         inviter=d.get("inviter"),
+        member_names=_names(d.get("member_names")),
     )
+
+
+_NO_NAMES: Mapping[str, str] = MappingProxyType({})
+
+
+def _names(data: Any) -> Mapping[str, str]:
+    """Stored display names (absent in rows an older chatui wrote: none)."""
+    if not data:
+        return _NO_NAMES
+    return MappingProxyType({str(user): str(name) for user, name in data.items()})

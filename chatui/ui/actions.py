@@ -32,7 +32,8 @@ Where = Literal["everywhere", "main", "thread", "messages"]
 - ``main``: the main window, with or without a conversation open;
 - ``thread``: the main window with a conversation open (these work while typing);
 - ``messages``: the conversation focused (plain letters, which the message box
-  would otherwise take as text).
+  would otherwise take as text); each also needs what it acts on: a refused
+  message to retry or discard, a selected message for "who reacted".
 """
 
 
@@ -188,6 +189,17 @@ ACTIONS: tuple[UserAction, ...] = (
         tooltip="Insert an emoji into the message box",
         show=False,
         priority=True,
+    ),
+    UserAction(
+        "who_reacted",
+        "who_reacted",
+        "w",
+        "Who reacted",
+        "who reacted to the selected message (conversation focused)",
+        "messages",
+        palette="Who reacted",
+        palette_help="The selected message's reactions and the names of who put each",
+        tooltip="Who reacted to the selected message",
     ),
     UserAction(
         "retry_failed",

@@ -64,14 +64,17 @@ if TYPE_CHECKING:
     from chatui.core.themes import ChatTheme
     from chatui.profile.folders import Profile
     from chatui.ui.app import ChatApp
+    from chatui.ui.controllers.reacted import ReactionNames
     from chatui.ui.screens.new_conversation import NewConversation
+    from chatui.ui.screens.who_reacted import WhoReacted
 
 log = logging.getLogger(__name__)
 
 _THREAD_ACTIONS = frozenset(a.action for a in ACTIONS if a.where == "thread")
 """Actions for the open conversation (the actions table says which)."""
 _MESSAGE_ACTIONS = frozenset(a.action for a in ACTIONS if a.where == "messages")
-"""Actions on a refused message, with the conversation focused."""
+"""Actions on a message, with the conversation focused: the selected one (who
+reacted) or a refused one (retry, discard)."""
 
 
 class MainScreen(Screen[None]):
@@ -104,6 +107,8 @@ class MainScreen(Screen[None]):
         self._loading_older: set[ThreadKey] = set()
         self._send_lock = asyncio.Lock()
         self._inbox_dirty = False
+        self._who_reacted: WhoReacted | None = None
+        """The "who reacted" dialog while it is open: it follows changes live."""
 
     # --- the app and the widgets -------------------------------------------------------
 
@@ -259,6 +264,8 @@ class MainScreen(Screen[None]):
                 if key == self.shown_key:
                     self.message_view.update_messages(self.session.messages(key))
                     self.refresh_bindings()  # a failed message may have come or gone
+                    if self._who_reacted is not None:
+                        self._who_reacted.reload()  # a reaction came or went
                 if self.status_bar.refused != self.session.refused_sends():
                     self.show_status()  # a refused message was retried or discarded
             case AccountStateChanged():
@@ -304,6 +311,8 @@ class MainScreen(Screen[None]):
         self._refresh_header()
         # The shared settings may have changed (someone else set vanish or a theme).
         self._sync_thread_look()
+        if self._who_reacted is not None:
+            self._who_reacted.reload()  # a member's display name may have come
 
     def _refresh_header(self) -> None:
         if self.shown_key is None:
@@ -566,6 +575,8 @@ class MainScreen(Screen[None]):
         if action in _MESSAGE_ACTIONS:
             if self.shown_key is None or self.focused is not self.message_view:
                 return False
+            if action == "who_reacted":
+                return self.message_view.selected_message is not None
             return self.session.failed_message(self.shown_key) is not None
         if action == "back_to_list":
             return self.focused is not self.thread_list
@@ -786,6 +797,50 @@ class MainScreen(Screen[None]):
         if target is None:
             self.notify("No message to react to yet.", severity="warning")
         return target
+
+    @on(MessageView.Selected)
+    def _message_selected(self, event: MessageView.Selected) -> None:
+        event.stop()
+        self.refresh_bindings()  # "Who reacted" goes with a selected message
+
+    def action_who_reacted(self) -> None:
+        """The selected message's reactions, by name, in a dialog that follows them."""
+        key = self.shown_key
+        selected = self.message_view.selected_message
+        if key is None or selected is None:
+            return
+        from chatui.ui.controllers.reacted import NO_REACTIONS, who_reacted
+
+        if not any(selected.reactions.values()):
+            self.notify(NO_REACTIONS, markup=False)
+            return
+        from chatui.ui.screens.who_reacted import WhoReacted
+
+        me = self.session.me(key[0])
+        message_id = selected.message_id
+        if selected.sender == me:
+            about = f"On your message: {selected.body}"
+        else:
+            thread = self.session.inbox.get(key)
+            sender = selected.sender_name or (
+                thread.name_of(selected.sender) if thread is not None else selected.sender
+            )
+            about = f"On {sender}'s message: {selected.body}"
+
+        def rows() -> list[ReactionNames] | None:
+            if self.shown_key != key:
+                return None
+            messages = self.session.messages(key)
+            message = next((m for m in messages if m.message_id == message_id), None)
+            if message is None:
+                return None
+            return who_reacted(message, me, self.session.inbox.get(key), messages)
+
+        def closed(_: None) -> None:
+            self._who_reacted = None
+
+        self._who_reacted = WhoReacted(about, rows, shortcodes=self.message_view.shortcodes)
+        self.app.push_screen(self._who_reacted, closed)
 
     def action_quick_react(self) -> None:
         key = self.shown_key

@@ -20,9 +20,7 @@ def test_vanish_notices_read_as_sentences():
     assert describe_change("bob", vanish_change(VanishSetting("timer", 300))) == (
         "bob set messages to disappear after 5 minutes"
     )
-    assert describe_change("bob", vanish_change(VanishSetting())) == (
-        "bob turned off vanish mode"
-    )
+    assert describe_change("bob", vanish_change(VanishSetting())) == ("bob turned off vanish mode")
 
 
 def test_theme_notices_name_the_theme_or_the_default():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -54,6 +55,31 @@ def test_threads_and_messages_round_trip(tmp_path: Path) -> None:
     # Local echoes belong to the outbox, never to the message cache.
     store.put_messages([_message(9, pending=True)])
     assert len(store.messages(("acct", "t1"))) == 3
+
+
+def test_display_names_round_trip_and_rows_without_them_read_as_none(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    store = Store(path)
+    named = Thread("mx", "!club", "Book club", ("@me:x", "@bo:x"), member_names={"@cy:x": "Cy 🌵"})
+    plain = Thread("acct", "t1", "Lunch", ("alice", "bob"))
+    store.put_thread(named)
+    store.put_thread(plain)
+    store.close()
+
+    again = Store(path)
+    by_id = {t.thread_id: t for t in again.threads()}
+    assert by_id["!club"].member_names == {"@cy:x": "Cy 🌵"}
+    assert by_id["!club"].name_of("@cy:x") == "Cy 🌵"
+    assert by_id["t1"] == plain and by_id["t1"].name_of("bob") == "bob"
+    again.close()
+    # No new column, no migration: a thread without names is stored exactly as
+    # before (what an older chatui wrote reads the same), and one with names only
+    # adds a key that an older chatui does not look at.
+    db = sqlite3.connect(path)
+    rows = dict(db.execute("SELECT thread_id, data FROM threads").fetchall())
+    db.close()
+    assert "member_names" not in json.loads(rows["t1"])
+    assert json.loads(rows["!club"])["member_names"] == {"@cy:x": "Cy 🌵"}
 
 
 def test_a_failed_transaction_leaves_nothing(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from chatui.profile.folders import Profile
 from chatui.storage.store import Store
 from chatui.ui.controllers.drafts import Drafts
 from chatui.ui.controllers.looks import ThreadLooks
+from chatui.ui.controllers.reacted import names_line, who_reacted
 from chatui.ui.controllers.reactions import EmojiMemory, reaction_target
 from chatui.ui.controllers.seen import SeenReporter
 
@@ -158,3 +159,37 @@ def test_a_default_theme_that_does_not_exist_is_reported_by_name(tmp_path: Path)
         " did you mean 'Ocean'? — the default is used."
     )
     assert looks.theme_of(thread()).name == "Default"
+
+
+# --- who reacted ------------------------------------------------------------------------
+
+
+def test_who_reacted_names_people_as_the_conversation_knows_them() -> None:
+    thread = Thread("mx", "!club", "Book club", ("@me:x", "@bo:x"), member_names={"@bo:x": "Bo"})
+    said = message("m1", "@cy:x", sender_name="Cy")  # a thread with no name for Cy
+    target = message(
+        "m2", "@bo:x", reactions={"👍": ("@bo:x", "@me:x", "@cy:x"), "🎉": ("@dee:x",)}
+    )
+    rows = who_reacted(target, "@me:x", thread, [said, target])
+    assert [(row.emoji, row.names) for row in rows] == [
+        ("👍", ("Bo", "you", "Cy")),
+        ("🎉", ("@dee:x",)),  # no name anywhere: the id
+    ]
+    assert names_line(rows[0].names) == "Bo, you and Cy"
+    assert names_line(("you",)) == "you"
+
+
+def test_who_reacted_tells_apart_names_that_would_mislead() -> None:
+    thread = Thread(
+        "mx",
+        "!r",
+        None,
+        ("@me:x",),
+        member_names={"@sam:a": "Sam", "@sam:b": "sam", "@liar:x": "You"},
+    )
+    target = message("m1", "@sam:a", reactions={"❤️": ("@sam:a", "@sam:b", "@liar:x", "@me:x")})
+    [row] = who_reacted(target, "@me:x", thread)
+    assert row.names == ("Sam (@sam:a)", "sam (@sam:b)", "You (@liar:x)", "you")
+    # On the reference server a username is the name: one called "you" is not me.
+    [local] = who_reacted(message("m2", "al", reactions={"👍": ("you", "me")}), "me", None)
+    assert local.names == ("you (you)", "you")

@@ -1,6 +1,6 @@
 """Snapshot tests of every screen and dialog a person meets: the first run, the
 list, help, a new conversation, an invitation, the vanish menu, the theme picker,
-the emoji picker and the command palette (the open thread in its themes is in
+the emoji picker, who reacted and the command palette (the open thread in its themes is in
 test_snapshots.py, with the same fixed world and the same update command).
 
 Each dialog is opened the way a person opens it — its key on the real app over a
@@ -176,6 +176,15 @@ def test_conversation_dialog(snap_compare, tmp_path: Path, key: str, screen: str
     """A dialog over the open picnic conversation."""
     assert _snapshot(
         snap_compare, tmp_path, lambda world: _then(world, (key,), screen, open_thread=True)
+    )
+
+
+def test_who_reacted(snap_compare, tmp_path: Path) -> None:
+    """``w`` on Cleo's lemonade message, selected in the focused conversation: its ❤️
+    from ana ("you") and ben."""
+    keys = ("tab", "end", "up", "up", "up", "w")
+    assert _snapshot(
+        snap_compare, tmp_path, lambda world: _then(world, keys, "WhoReacted", open_thread=True)
     )
 
 

@@ -22,7 +22,10 @@ from chatui.backends.matrix.convert import THEME_EVENT, VANISH_EVENT, vanish_fro
 from chatui.core.models import VANISH_OFF, Message, Thread, VanishSetting
 
 _NO_REACTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+_NO_NAMES: Mapping[str, str] = MappingProxyType({})
 MAX_TITLE_NAMES = 3  # "Alice, Bob, Carol and 4 others"
+MAX_MEMBER_NAMES = 1_000
+"""Display names a Thread carries at most (Room.member_names)."""
 
 
 @dataclass(slots=True)
@@ -168,6 +171,23 @@ class Room:
             return f"{', '.join(names)} and {total - len(names)} others"
         return ", ".join(names)
 
+    def member_names(self) -> Mapping[str, str]:
+        """The display names known here, by user id (for "who reacted").
+
+        Whoever has one, in or out of the room now: a person who reacted and then
+        left is still named. At most :data:`MAX_MEMBER_NAMES`, because the thread
+        carrying them is compared on every sync and kept in the store; beyond that
+        a person is shown by their id. Lazy loading keeps the list to the people
+        whose events this client has seen, so a busy room rarely reaches it.
+        """
+        names: dict[str, str] = {}
+        for user, member in self.members.items():
+            if member.displayname and member.displayname != user:
+                names[user] = member.displayname
+                if len(names) >= MAX_MEMBER_NAMES:
+                    break
+        return MappingProxyType(names) if names else _NO_NAMES
+
     def thread(self, account_id: str, me: str, direct_with: str | None = None) -> Thread:
         others = self.others(me, direct_with)
         return Thread(
@@ -182,6 +202,7 @@ class Room:
             created_ts=self.created_ts or self.seen_ts,
             membership=self.membership,
             inviter=self.inviter,
+            member_names=self.member_names(),
         )
 
     def note_message(self, message: Message) -> None:

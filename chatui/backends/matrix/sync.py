@@ -108,6 +108,9 @@ class SyncProcessor:
         self._unreacted: OrderedDict[str, str] = OrderedDict()
         # Edits whose target we have not seen yet (history is read newest first).
         self._pending_edits: OrderedDict[str, Mapping[str, Any]] = OrderedDict()
+        # Rooms whose members a history page told us of: their thread (the display
+        # names) goes out with the next sync answer, as the page itself is no event.
+        self._named_by_history: set[str] = set()
         self.ready = False  # a full picture of the account has been loaded
 
     # --- threads ---------------------------------------------------------------------
@@ -207,6 +210,12 @@ class SyncProcessor:
         if not emit:
             for thread in self.threads():
                 self._announced[thread.thread_id] = thread
+        elif self._named_by_history:
+            for room_id in sorted(self._named_by_history):
+                room = self.rooms.get(room_id)
+                if room is not None and room.membership in ("join", "invite"):
+                    self._announce_if_changed(room, out)
+        self._named_by_history.clear()
         return out
 
     def _apply_direct(self, content: Any) -> None:
@@ -371,7 +380,8 @@ class SyncProcessor:
         """
         room = self.room(room_id)
         for event in members:
-            room.apply_state(event, only_new_members=True)
+            if room.apply_state(event, only_new_members=True):
+                self._named_by_history.add(room_id)
         events = list(reversed(events_newest_first))
         for event in events:
             reacted = annotation(event)

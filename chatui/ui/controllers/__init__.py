@@ -8,5 +8,6 @@ can be built and tested without an app:
 * :mod:`.drafts` — unsent text per conversation, kept across restarts;
 * :mod:`.looks` — the chat theme catalog, the ``[display]`` settings and the open
   thread's styles;
-* :mod:`.reactions` — which message a reaction goes to, and the recent emoji.
+* :mod:`.reactions` — which message a reaction goes to, and the recent emoji;
+* :mod:`.reacted` — who put each reaction on a message, by name.
 """

@@ -7,5 +7,6 @@ needed for the first frame):
 * :mod:`.invite` — accept, decline or leave an invitation for later;
 * :mod:`.confirm_quit` — quitting with messages not sent yet (they are kept);
 * :mod:`.vanish_menu`, :mod:`.theme_picker`, :mod:`.emoji_picker` — the open
-  conversation's vanish mode, chat theme, and an emoji for it.
+  conversation's vanish mode, chat theme, and an emoji for it;
+* :mod:`.who_reacted` — the selected message's reactions and who put each.
 """

@@ -182,3 +182,37 @@ def test_an_expiry_is_told_apart_from_a_deletion() -> None:
     )
     gone = {e.message_id: e.expired for e in events if isinstance(e, MessageRedacted)}
     assert gone == {"$1": True, "$2": False}
+
+
+def _member(user: str, name: str | None = None, membership: str = "join") -> dict:
+    content: dict = {"membership": membership}
+    if name is not None:
+        content["displayname"] = name
+    return {"type": "m.room.member", "state_key": user, "content": content}
+
+
+def test_display_names_reach_the_thread_also_from_a_history_page() -> None:
+    processor = SyncProcessor("mx", ME)
+    room = {"state": {"events": [_member(ME), _member("@bo:x", "Bo"), _member("@al:x")]}}
+    processor.process({"rooms": {"join": {"!r": room}}}, emit=False)
+    [thread] = processor.threads()
+    assert dict(thread.member_names) == {"@bo:x": "Bo"}  # Al has no display name
+    assert thread.name_of("@al:x") == "@al:x"
+
+    # An older page names Dee, who reacted long ago and never wrote: her name goes
+    # out with the next sync answer (the page itself is no event of the stream).
+    reaction = {
+        "type": "m.reaction",
+        "event_id": "$like",
+        "sender": "@dee:x",
+        "origin_server_ts": 1_700_000_000_001,
+        "content": {"m.relates_to": {"rel_type": "m.annotation", "event_id": "$1", "key": "👍"}},
+    }
+    [old] = processor.history_page(
+        "!r", [reaction, _message("$1", "hello", sender="@bo:x")], [_member("@dee:x", "Dee")]
+    )
+    assert old.reactions == {"👍": ("@dee:x",)}
+    events = processor.process({"next_batch": "s2", "rooms": {}})
+    [update] = [e for e in events if isinstance(e, ThreadUpdated)]
+    assert dict(update.thread.member_names) == {"@bo:x": "Bo", "@dee:x": "Dee"}
+    assert processor.process({"next_batch": "s3", "rooms": {}}) == []  # said once
