@@ -39,6 +39,11 @@ MIN_QUERY = 2
 LINE_BREAK_GLYPH = "⏎"
 """How a pasted line break is drawn in the one-line composer (the value keeps "\\n")."""
 
+JOINERS = frozenset({"\u200d", *map(chr, range(0xE0020, 0xE0080))})
+"""Zero-width characters that build an emoji (the ZWJ of 👩‍💻, the tags of a
+subdivision flag): typed as keys when an emoji keyboard sends a sequence, and not
+"printable", so Textual's Input would drop them and split the emoji apart."""
+
 # ":" at the start or after a non-word character, then the name typed so far.
 _TRIGGER_RE = re.compile(rf"(?:^|(?<=\W)):([^\s:]{{{MIN_QUERY},100}})$")
 
@@ -136,6 +141,15 @@ class Composer(OrderedKeys, Input):
         self.value = ""
         self._close_suggestions()
         return text
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character in JOINERS and not self.disabled:
+            event.stop()
+            event.prevent_default()
+            if self.selection.is_empty:
+                self.insert_text_at_cursor(event.character)
+            else:
+                self.replace(event.character, *self.selection)
 
     # --- pasted line breaks ------------------------------------------------------------
     # The composer is one line high until the multi-line composer lands, but a paste
