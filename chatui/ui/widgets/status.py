@@ -152,6 +152,8 @@ class StatusBar(Widget):
         padding: 0 1;
         background: $panel;
         color: $text-muted;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
@@ -196,6 +198,36 @@ class StatusBar(Widget):
         return status_text(self._accounts, self._states, self._stuck, self._retry_at, now_ms())
 
 
+_DOT = "  ·  "
+
+
+def details_line(members: str, theme: str | None, account: str, width: int) -> Text:
+    """The header's second line: who the thread is with, its theme, and which of
+    the user's accounts it is on — whole words in ``width`` cells.
+
+    When they do not all fit, the theme's name goes first (the conversation shows
+    its colors anyway), then the members are cut with an ellipsis (the title names
+    a direct conversation already), and the account goes last; nothing is ever cut
+    mid-word without one. ``width`` 0 (not laid out yet): everything.
+    """
+    line = Text(end="")
+    theme_part = f"{_DOT}theme {theme}" if theme else ""
+    width = width or cell_len(members + theme_part + _DOT + account)
+    if cell_len(members + theme_part + _DOT + account) > width:
+        theme_part = ""
+    room = width - cell_len(theme_part + _DOT + account)
+    if room < min(12, cell_len(members)):
+        # Too narrow for both: the members, cut with an ellipsis, and no account.
+        line.append(truncate_cells(members, width), style="dim")
+        return line
+    line.append(truncate_cells(members, room), style="dim")
+    if theme_part:
+        line.append(f"{_DOT}theme ", style="dim")
+        line.append(theme or "", style="italic")
+    line.append(f"{_DOT}{account}", style="dim")
+    return line
+
+
 class ThreadHeader(Widget):
     """Above the messages: the open thread's title, its members and its account,
     its vanish state (badge and words) and its chat theme's name when one is set.
@@ -208,6 +240,9 @@ class ThreadHeader(Widget):
         height: 2;
         padding: 0 1;
         background: $boost;
+        /* One line each, never wrapped into a third that is not shown. */
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
@@ -251,18 +286,20 @@ class ThreadHeader(Widget):
             text.append_text(badge)
         text.append("\n")
         others = [one_line(m) for m in thread.members if m != self._me]
-        text.append(f"with {', '.join(others)}" if others else "just you", style="dim")
-        name = theme_name(thread)
-        if name is not None:
-            text.append("  ·  theme ", style="dim")
-            text.append(name, style="italic")
         from chatui.core.network_names import network_name
 
         where = one_line(network_name(self._account))
         me = one_line(self._me)
         # "as you on ..." would read as a pronoun: a demo name "you" is quoted.
         me = f"“{me}”" if me.casefold() == "you" else me
-        text.append(f"  ·  as {me} on {where}", style="dim")
+        text.append_text(
+            details_line(
+                f"with {', '.join(others)}" if others else "just you",
+                theme_name(thread),
+                f"as {me} on {where}",
+                self.size.width,
+            )
+        )
         return text
 
 
