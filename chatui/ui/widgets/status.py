@@ -24,7 +24,7 @@ from chatui.core.clock import now_ms
 from chatui.core.models import AccountConfig, ConnectionState, Thread, VanishSetting
 from chatui.core.notices import duration_setting, vanish_words
 from chatui.core.sanitize import one_line, truncate_cells
-from chatui.ui.actions import ORDER
+from chatui.ui.actions import IMPORTANCE, ORDER
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -414,15 +414,34 @@ class KeyBar(Footer):
         room = self.size.width
         if palette is not None:
             room -= self._width_of(palette[0])  # "▏" and the key, on the right
-        for hint in hints:
-            if line.cell_len + self._width_of(hint[0]) > room:
-                break  # whole keys only; the first ones (the app's own) matter most
+        for hint in self._fitting(hints, room):
             self._append_key(line, *hint)
         if palette is not None and room >= 0:
             line.append(" " * (room - line.cell_len))
             line.append("▏", self._style("separator"))
             self._append_key(line, *palette, compact=True)
         return line
+
+    def _fitting(
+        self, hints: list[tuple[Binding, bool, str]], room: int
+    ) -> list[tuple[Binding, bool, str]]:
+        """The hints that fit in ``room`` cells, whole, in their order: when not all
+        do, the most important are kept (the actions table's ``importance``), so a
+        narrow terminal loses the conversation's keys before Help and Quit."""
+        widths = [self._width_of(binding) for binding, _enabled, _tooltip in hints]
+        if sum(widths) <= room:
+            return hints
+        by_importance = sorted(
+            range(len(hints)),
+            key=lambda i: (IMPORTANCE.get(hints[i][0].action, 9), i),
+        )
+        kept: set[int] = set()
+        for index in by_importance:
+            if widths[index] > room:
+                break  # the rest are less important: none is shown before this one
+            kept.add(index)
+            room -= widths[index]
+        return [hint for index, hint in enumerate(hints) if index in kept]
 
     def _width_of(self, binding: Binding) -> int:
         """Cells taken by a key: " ^n New chat " (the palette's "▏^p Find " too)."""
