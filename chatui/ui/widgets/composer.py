@@ -84,7 +84,14 @@ class Composer(OrderedKeys, Input):
         composer: Composer
         emoji: str
 
-    PLACEHOLDER = "Message · Enter sends · :name for emoji · Esc: back to the list"
+    PLACEHOLDERS: ClassVar[tuple[str, ...]] = (
+        "Message · Enter sends · :name for emoji · Esc: back to the list",
+        "Message · Enter sends · :name for emoji",
+        "Message · Enter sends",
+        "Message",
+    )
+    """Longest first: the box shows the longest that fits its width, whole."""
+    PLACEHOLDER = PLACEHOLDERS[0]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
@@ -107,7 +114,17 @@ class Composer(OrderedKeys, Input):
         """Take keys (a conversation is open) or not: disabled, and with no
         "Enter sends" promise, while there is nowhere to send to."""
         self.disabled = not ready
-        self.placeholder = self.PLACEHOLDER if ready else ""
+        self.placeholder = self._fitting_placeholder() if ready else ""
+
+    def _fitting_placeholder(self) -> str:
+        room = self.scrollable_content_region.width
+        if not room:  # not laid out yet: on_resize chooses again
+            return self.PLACEHOLDER
+        return next((p for p in self.PLACEHOLDERS if cell_len(p) <= room), self.PLACEHOLDERS[-1])
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.placeholder:
+            self.placeholder = self._fitting_placeholder()
 
     # --- life cycle ------------------------------------------------------------------
 
