@@ -78,6 +78,8 @@ class MainScreen(Screen[None]):
     """Every linked account's conversations, merged, and the open one."""
 
     BINDINGS: ClassVar[list[BindingType]] = screen_bindings()
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (70, "-wide")]
+    """Under 70 columns the thread list yields width to the conversation (app.tcss)."""
 
     def __init__(self, session: Session, profile: Profile | None) -> None:
         # An id of our own, so that app.tcss lays out this screen and no other.
