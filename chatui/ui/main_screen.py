@@ -723,7 +723,7 @@ class MainScreen(Screen[None]):
         if catalog is None or not catalog.themes:
             self.notify("No chat themes could be read.", severity="warning")
             return
-        from chatui.ui.screens.theme_picker import ThemePicker
+        from chatui.ui.screens.theme_picker import PANEL_WIDTH, ThemePicker
 
         view = self.message_view
         current = self.looks.theme_of(thread)
@@ -734,6 +734,7 @@ class MainScreen(Screen[None]):
                 view.chat_styles = styles
 
         def chosen(theme: ChatTheme | None) -> None:
+            self.thread_list.styles.width = None  # its own width again
             if theme is None or self.shown_key != key:
                 self._restyle()  # Esc: the thread's own theme again
                 return
@@ -742,6 +743,9 @@ class MainScreen(Screen[None]):
         picker = ThemePicker(
             list(catalog.themes.values()), current.name if current is not None else None, preview
         )
+        # The panel covers the thread list: the list takes the panel's width
+        # meanwhile, so the conversation beside it stays in view whole.
+        self.thread_list.styles.width = PANEL_WIDTH
         self.app.push_screen(picker, chosen)
 
     def _theme_by_name(self, key: ThreadKey, name: str | None, typed: str) -> None:
