@@ -19,6 +19,7 @@ from textual.widget import Widget
 from chatui.profile.display_settings import save_setting
 from chatui.profile.folders import Profile
 from chatui.ui.app import ChatApp
+from chatui.ui.screens.emoji_picker import EmojiPicker
 from chatui.ui.widgets.composer import Composer
 from chatui.ui.widgets.message_view import MessageView
 from tests.ui.conftest import World, wait_for
@@ -83,3 +84,21 @@ async def test_exact_draws_every_emoji_as_it_is(world: World, tmp_path) -> None:
         await open_bobs_lunch(app, pilot, world)
         await type_in(pilot, app)
         assert TYPED in drawn(app.query_one(Composer))
+
+
+async def test_the_picker_says_which_emoji_it_shows_simplified(world: World) -> None:
+    """❤️‍🔥 and ❤️ are both drawn as ❤ here: the line under the grid tells them apart."""
+    app = ChatApp(world.bob_session())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_bobs_lunch(app, pilot, world)
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, EmojiPicker), "the picker")
+        info = app.screen.query_one("#emoji-info")
+        await pilot.press(*"heart on fire")
+        await wait_for(pilot, lambda: "heart on fire" in drawn(info), "the heart on fire")
+        assert "shown simplified" in drawn(info)
+        for _ in "heart on fire":
+            await pilot.press("backspace")
+        await pilot.press(*"grinning face")
+        await wait_for(pilot, lambda: "grinning face" in drawn(info), "a plain emoji")
+        assert "simplified" not in drawn(info)
