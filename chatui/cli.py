@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
             "(F1 in the app lists its keys)."
         ),
         epilog=(
-            'Settings beside config.toml: [display] emoji = "glyph" | "shortcode", '
+            'Settings beside config.toml: [display] emoji = "glyph" | "shortcode" | "exact", '
             "[display] theme = NAME (a chat theme for conversations without one), "
             "[display] app_theme = NAME (the app's own colors; kept when chosen with "
             'Ctrl+P), [keys] ACTION = "KEYS" (e.g. react = "ctrl+e"; the ids are in '

@@ -12,6 +12,7 @@ Imports no other chatui layer and no Textual (an import-linter contract). Module
 * :mod:`.notices` — the words for shared-setting changes and vanish durations;
 * :mod:`.themes`, :mod:`.contrast` — chat themes and readable colors at any depth;
 * :mod:`.emoji_names` — emoji by name (shortcodes, completion, the picker's list);
+* :mod:`.emoji_width` — emoji drawn at one width by every terminal (stand-ins);
 * :mod:`.sanitize` — untrusted text made safe for a terminal;
 * :mod:`.timefmt`, :mod:`.network_names` — short times and network names for display.
 """

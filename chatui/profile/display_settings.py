@@ -4,7 +4,8 @@
 
     [display]
     emoji = "glyph"        # or "shortcode": show emoji as :thumbsup: (terminals
-                           # that draw emoji badly)
+                           # that draw emoji badly); or "exact": draw every emoji
+                           # as sent (terminals that draw grapheme clusters)
     theme = "Sunset"       # the chat theme for threads that set none (optional)
     app_theme = "nord"     # the app's own colors (Ctrl+P → Theme; kept when chosen there)
 
@@ -26,8 +27,9 @@ from chatui.profile.folders import Profile
 
 log = logging.getLogger(__name__)
 
-EMOJI_MODES = ("glyph", "shortcode")
-EmojiMode = Literal["glyph", "shortcode"]
+EMOJI_MODES = ("glyph", "shortcode", "exact")
+EmojiMode = Literal["glyph", "shortcode", "exact"]
+_MODES_WORDS = '"glyph", "shortcode" or "exact"'
 TABLE = "display"
 _FIELDS = ("emoji", "theme", "app_theme")
 _MAX_THEME_NAME = 64  # the wire's limit for a theme name
@@ -46,7 +48,10 @@ class SettingsError(Exception):
 @dataclass(frozen=True)
 class Settings:
     emoji: EmojiMode = "glyph"
-    """"glyph" draws emoji; "shortcode" shows them as ``:name:``."""
+    """"glyph" draws emoji, those terminals draw at different widths (ZWJ sequences,
+    skin tones, VS16, emoji newer than Unicode 14) by a stand-in every terminal
+    draws alike (chatui.core.emoji_width); "exact" draws every one as it is;
+    "shortcode" shows them as ``:name:``."""
     theme: str | None = None
     """The default chat theme's name; None = the built-in default."""
     app_theme: str | None = None
@@ -57,6 +62,11 @@ class Settings:
     @property
     def shortcodes(self) -> bool:
         return self.emoji == "shortcode"
+
+    @property
+    def exact_emoji(self) -> bool:
+        """Draw emoji as they are, trusting the terminal to draw them as Rich counts."""
+        return self.emoji == "exact"
 
 
 def load_settings(profile: Profile) -> Settings:
@@ -88,7 +98,7 @@ def load_settings(profile: Profile) -> Settings:
                 SettingsError(
                     path,
                     "emoji",
-                    f'must be "glyph" or "shortcode", not {_shown(value)}; using "glyph"',
+                    f'must be {_MODES_WORDS}, not {_shown(value)}; using "glyph"',
                 )
             )
     for name, what in (("theme", "a theme name"), ("app_theme", "an app theme name")):
@@ -122,7 +132,7 @@ def save_setting(profile: Profile, name: str, value: str | None) -> None:
     if name not in _FIELDS:
         raise ValueError(f"unknown display setting {name!r} (known: {', '.join(_FIELDS)})")
     if name == "emoji" and value not in EMOJI_MODES:
-        raise ValueError(f'emoji must be "glyph" or "shortcode", not {value!r}')
+        raise ValueError(f"emoji must be {_MODES_WORDS}, not {value!r}")
     path = profile.config_file
     document = read_document(path)
     table = document.get(TABLE)

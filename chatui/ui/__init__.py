@@ -8,5 +8,6 @@
 * :mod:`.screens` — every dialog, and the first-run screen;
 * :mod:`.palette` — the command palette's providers;
 * :mod:`.slash_commands` — ``/vanish``, ``/theme``, ``/react`` typed in the composer;
-* :mod:`.chat_style`, :mod:`.no_color` — a chat theme as styles; no-color mode.
+* :mod:`.chat_style`, :mod:`.no_color` — a chat theme as styles; no-color mode;
+* :mod:`.emoji_filter` — emoji drawn at the width Textual counted, on every screen.
 """

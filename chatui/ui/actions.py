@@ -56,6 +56,11 @@ class UserAction:
     tooltip: str = ""
     show: bool = True
     """Shown in the footer (where there is room)."""
+    importance: int = 9
+    """When the footer cannot show every key, the least important go (a higher
+    number first; on a tie the later in this table): Help first, since it lists
+    all the others, then Quit, then whatever asks for attention now (reconnect,
+    a refused message), then the conversation's own keys."""
     priority: bool = False
     """Checked before the focused widget sees the key: the thread actions must work
     while typing, even on a key the message box binds (a user may give ``react``
@@ -63,7 +68,7 @@ class UserAction:
 
 
 ACTIONS: tuple[UserAction, ...] = (
-    UserAction("quit", "quit", "ctrl+q", "Quit", "quit", "everywhere", priority=True, show=True),
+    UserAction("quit", "quit", "ctrl+q", "Quit", "quit", "everywhere", priority=True, importance=1),
     UserAction(
         "new_conversation",
         "new_conversation",
@@ -73,6 +78,7 @@ ACTIONS: tuple[UserAction, ...] = (
         "main",
         palette="New conversation…",
         palette_help="Start a conversation on any linked account",
+        importance=6,
     ),
     UserAction(
         "command_palette",
@@ -97,6 +103,7 @@ ACTIONS: tuple[UserAction, ...] = (
         palette_help="Try every account that waits to reconnect now, not at its next turn",
         tooltip="Reconnect now instead of waiting for the next try",
         priority=True,
+        importance=2,
     ),
     UserAction(
         "back_to_list",
@@ -105,6 +112,7 @@ ACTIONS: tuple[UserAction, ...] = (
         "Back to list",
         "from the conversation back to the list",
         "main",
+        importance=3,
     ),
     UserAction(
         "vanish_menu",
@@ -117,6 +125,7 @@ ACTIONS: tuple[UserAction, ...] = (
         palette_help="Messages disappear a while after being seen: 30 s … 1 week, or custom",
         tooltip="Vanish mode: off, vanish once seen, or a timer",
         priority=True,
+        importance=5,
     ),
     UserAction(
         "vanish_on",
@@ -151,6 +160,7 @@ ACTIONS: tuple[UserAction, ...] = (
         palette_help="This conversation's colors and reactions, with a live preview (shared)",
         tooltip="This conversation's chat theme, shared with everyone in it",
         priority=True,
+        importance=7,
     ),
     UserAction(
         "react",
@@ -163,6 +173,7 @@ ACTIONS: tuple[UserAction, ...] = (
         palette_help="React to the selected (or newest) message with the theme's first emoji",
         tooltip="React to the selected (or newest) message with the quick reaction",
         priority=True,
+        importance=4,
     ),
     UserAction(
         "react_picker",
@@ -208,6 +219,7 @@ ACTIONS: tuple[UserAction, ...] = (
         "Retry failed",
         "retry a message the server refused (conversation focused)",
         "messages",
+        importance=2,
     ),
     UserAction(
         "discard_failed",
@@ -216,6 +228,7 @@ ACTIONS: tuple[UserAction, ...] = (
         "Discard failed",
         "discard a message the server refused (conversation focused)",
         "messages",
+        importance=2,
     ),
     UserAction(
         "suspend",
@@ -237,12 +250,15 @@ ACTIONS: tuple[UserAction, ...] = (
         palette="Help: keys, commands, what vanish mode cannot do",
         palette_help="The help screen",
         tooltip="Keys, commands, vanish mode's limits",
+        importance=0,
     ),
 )
 
 BY_ID: dict[str, UserAction] = {action.id: action for action in ACTIONS}
 ORDER: dict[str, int] = {action.action: index for index, action in enumerate(ACTIONS)}
 """Textual action name -> its place in the table (the footer's order)."""
+IMPORTANCE: dict[str, int] = {action.action: action.importance for action in ACTIONS}
+"""Textual action name -> which footer keys stay when not all fit (lower stays)."""
 
 
 def _binding(action: UserAction) -> Binding:

@@ -28,6 +28,7 @@ from textual.screen import Screen
 
 from chatui.session.session import Session
 from chatui.ui.actions import ACTIONS, BY_ID, ORDER, app_bindings, help_rows, resolve_keymap
+from chatui.ui.emoji_filter import SteadyEmoji
 from chatui.ui.main_screen import MainScreen
 
 if TYPE_CHECKING:
@@ -94,6 +95,10 @@ class ChatApp(App[str | None]):
             from chatui.ui.no_color import keep_colors
 
             keep_colors(self)
+        # Emoji drawn at the width Textual counted, in every terminal (docs/emoji.md);
+        # off with [display] emoji = "exact", read at mount.
+        self.steady_emoji = SteadyEmoji()
+        self._filters.append(self.steady_emoji)
         self.session = session
         self.profile = profile
         self.title = title
@@ -155,6 +160,7 @@ class ChatApp(App[str | None]):
         # Read once, here before the first frame; the main screen's chat themes take
         # the rest of [display] from it (MainScreen._begin_session).
         self.display_settings = load_settings(self.profile)
+        self.steady_emoji.enabled = not self.display_settings.exact_emoji
         wanted = self.display_settings.app_theme
         # Nothing kept yet: the default counts as kept (only a choice is written).
         self._saved_app_theme = wanted or self.theme

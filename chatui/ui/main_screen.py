@@ -81,6 +81,8 @@ class MainScreen(Screen[None]):
     """Every linked account's conversations, merged, and the open one."""
 
     BINDINGS: ClassVar[list[BindingType]] = screen_bindings()
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (70, "-wide")]
+    """Under 70 columns the thread list yields width to the conversation (app.tcss)."""
 
     def __init__(self, session: Session, profile: Profile | None) -> None:
         # An id of our own, so that app.tcss lays out this screen and no other.
@@ -735,7 +737,7 @@ class MainScreen(Screen[None]):
         if catalog is None or not catalog.themes:
             self.notify("No chat themes could be read.", severity="warning")
             return
-        from chatui.ui.screens.theme_picker import ThemePicker
+        from chatui.ui.screens.theme_picker import PANEL_WIDTH, ThemePicker
 
         view = self.message_view
         current = self.looks.theme_of(thread)
@@ -746,6 +748,7 @@ class MainScreen(Screen[None]):
                 view.chat_styles = styles
 
         def chosen(theme: ChatTheme | None) -> None:
+            self.thread_list.styles.width = None  # its own width again
             if theme is None or self.shown_key != key:
                 self._restyle()  # Esc: the thread's own theme again
                 return
@@ -754,6 +757,9 @@ class MainScreen(Screen[None]):
         picker = ThemePicker(
             list(catalog.themes.values()), current.name if current is not None else None, preview
         )
+        # The panel covers the thread list: the list takes the panel's width
+        # meanwhile, so the conversation beside it stays in view whole.
+        self.thread_list.styles.width = PANEL_WIDTH
         self.app.push_screen(picker, chosen)
 
     def _theme_by_name(self, key: ThreadKey, name: str | None, typed: str) -> None:

@@ -37,6 +37,13 @@ def test_values_are_read(profile: Profile) -> None:
     assert settings.errors == ()
 
 
+def test_exact_emoji_is_a_mode(profile: Profile) -> None:
+    write(profile, '[display]\nemoji = "exact"\n')
+    settings = load_settings(profile)
+    assert settings.exact_emoji and not settings.shortcodes and settings.errors == ()
+    assert not load_settings(Profile.resolve(profile.config_file.parent / "other")).exact_emoji
+
+
 @pytest.mark.parametrize(
     ("table", "field", "words"),
     [

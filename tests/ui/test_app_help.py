@@ -6,6 +6,7 @@ says plainly what vanish mode cannot do in a terminal.
 from __future__ import annotations
 
 from textual.command import CommandPalette
+from textual.containers import VerticalScroll
 
 from chatui.ui.app import ChatApp
 from chatui.ui.screens.help import HelpScreen
@@ -64,3 +65,31 @@ async def test_slash_help_and_the_palette_open_help(world: World) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
         await choose_in_palette(pilot, "help", "Help: keys, commands")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "the help again")
+
+
+async def test_help_at_80_columns_wraps_under_its_text_and_scrolls_to_its_last_line(
+    world: World,
+) -> None:
+    app = ChatApp(world.alice_session())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_alices_lunch(app, pilot)
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
+        await pilot.pause()
+        box = app.screen.query_one(VerticalScroll)
+        lines = rendered(app.screen.query_one("#help-text")).splitlines()
+
+        def in_view() -> str:
+            top, height = round(box.scroll_y), box.scrollable_content_region.height
+            return " ".join(" ".join(lines[top : top + height]).split())
+
+        # "Tab  move between the list, the conversation and the message box" does not
+        # fit: its second line starts under "move", not under "Tab".
+        tab = next(i for i, line in enumerate(lines) if line.strip().startswith("Tab "))
+        first, second = lines[tab], lines[tab + 1]
+        assert second.strip() and second.index(second.strip()) == first.index("move")
+        # The last line of the help can be scrolled to and read whole.
+        assert "afford to leak" not in in_view()
+        await pilot.press("end")
+        await wait_for(pilot, lambda: box.scroll_y == box.max_scroll_y > 0, "the end of the help")
+        assert in_view().endswith("not for secrets you cannot afford to leak.")

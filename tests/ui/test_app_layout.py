@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.geometry import Region
 from textual.widgets import Footer
 
@@ -59,3 +60,30 @@ async def test_layout_at_80x24_and_after_resizing(world: World) -> None:
         await pilot.pause()
         _check_layout(app, 80, 24)
         assert "saturday works" in rendered(view)
+
+
+async def test_at_60x20_the_list_yields_and_the_keys_that_matter_stay(world: World) -> None:
+    app = ChatApp(world.bob_session())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: len(app.session.inbox) == 2, "both accounts' threads")
+        await pilot.press("enter")
+        view = app.query_one(MessageView)
+        await wait_for(pilot, lambda: "saturday works" in rendered(view), "messages shown")
+        composer = app.query_one(Composer)
+        # The placeholder fits the box, whole: the longest one that does.
+        assert cell_len(composer.placeholder) <= composer.scrollable_content_region.width
+        assert composer.placeholder.startswith("Message · Enter sends · :name for emoji")
+        at_80 = _check_layout(app, 80, 24)
+
+        await pilot.resize_terminal(60, 20)
+        await wait_for(pilot, lambda: app.size == (60, 20), "the resize")
+        await pilot.pause()
+        regions = _check_layout(app, 60, 20)
+        assert regions[ThreadListView].width < at_80[ThreadListView].width
+        assert regions[MessageView].width >= 38  # two thirds for the conversation
+        assert "saturday works" in rendered(view)
+        assert thread_rows(app)[0].startswith("W  Climbing…")  # shortened, still readable
+        assert cell_len(composer.placeholder) <= composer.scrollable_content_region.width
+        # Not every key fits: Help and Quit do, whole, and the palette key on the right.
+        keys = rendered(app.query_one(Footer))
+        assert "f1 Help" in keys and "^q Quit" in keys and "^p Find" in keys

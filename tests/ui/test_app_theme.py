@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.containers import Vertical
 from textual.widgets import OptionList
 
 from chatui.profile.folders import Profile
@@ -17,6 +18,7 @@ from chatui.ui.app import ChatApp
 from chatui.ui.screens.theme_picker import ThemePicker
 from chatui.ui.widgets.composer import Composer
 from chatui.ui.widgets.message_view import MessageView
+from chatui.ui.widgets.thread_list import ThreadListView
 from tests.ui.conftest import World, choose_in_palette, rendered, wait_for
 from tests.ui.test_app_vanish import alice_key, open_alices_lunch, server_bodies
 
@@ -61,6 +63,35 @@ async def test_picker_previews_live_and_esc_restores(world: World) -> None:
         # Nothing was shared.
         assert app.session.inbox.get(alice_key(world)).theme in (None, {})
         assert not any("changed the theme" in body for body in server_bodies(world))
+
+
+async def test_the_picker_covers_the_list_and_leaves_the_conversation_whole(
+    world: World,
+) -> None:
+    """At 80 and 60 columns the preview is the point: the panel lies over the thread
+    list (which takes the panel's width meanwhile), never over the conversation."""
+    app = ChatApp(world.alice_session())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_alices_lunch(app, pilot)
+        view = app.query_one(MessageView)
+        threads = app.query_one(ThreadListView)
+        for size in ((80, 24), (60, 20)):
+            await pilot.resize_terminal(*size)
+            await wait_for(pilot, lambda size=size: app.size == size, "the resize")
+            await pilot.pause()
+            list_width = threads.region.width
+            await pilot.press("ctrl+t")
+            await wait_for(pilot, lambda: isinstance(app.screen, ThemePicker), "the picker")
+            await pilot.pause()
+            panel = app.screen.query_one(Vertical).region
+            assert panel.x == 0 and panel.right <= view.region.x
+            assert view.region.width >= size[0] // 2  # most of the width: the preview
+            names = rendered(app.screen.query_one(OptionList))
+            assert "High Contrast" in names  # the longest name, whole
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, ThemePicker), "closed")
+            await pilot.pause()
+            assert threads.region.width == list_width  # its own width again
 
 
 async def test_enter_shares_the_theme_with_the_other_side(world: World) -> None:

@@ -69,10 +69,10 @@ def _then(world: SnapshotWorld, keys: tuple[str, ...], screen: str, *, open_thre
     return run_before
 
 
-def _snapshot(snap_compare, tmp_path: Path, run_before) -> bool:
+def _snapshot(snap_compare, tmp_path: Path, run_before, size: tuple[int, int] = SIZE) -> bool:
     with snapshot_world(tmp_path, None) as world:
         app = ChatApp(world.session(), title="chatui")
-        return snap_compare(app, terminal_size=SIZE, run_before=run_before(world))
+        return snap_compare(app, terminal_size=size, run_before=run_before(world))
 
 
 def test_first_run(snap_compare) -> None:
@@ -204,3 +204,34 @@ def test_quit_with_unsent_messages(snap_compare, tmp_path: Path) -> None:
         return run
 
     assert _snapshot(snap_compare, tmp_path, run_before)
+
+
+@pytest.mark.parametrize(
+    "size",
+    [pytest.param((80, 24), id="80x24"), pytest.param((60, 20), id="60x20")],
+)
+@pytest.mark.parametrize(
+    ("keys", "screen", "open_thread"),
+    [
+        pytest.param((), "MainScreen", True, id="conversation"),
+        pytest.param(("f1",), "HelpScreen", True, id="help"),
+        pytest.param(("ctrl+t",), "ThemePicker", True, id="theme-picker"),
+    ],
+)
+def test_small_terminal(
+    snap_compare,
+    tmp_path: Path,
+    size: tuple[int, int],
+    keys: tuple[str, ...],
+    screen: str,
+    open_thread: bool,
+) -> None:
+    """The classic 80x24 and a small 60x20: the picnic open (the list yields width
+    at 60), the help over it (wrapped under its text), the theme picker over the
+    list (the conversation whole beside it). No word is cut without an ellipsis."""
+    assert _snapshot(
+        snap_compare,
+        tmp_path,
+        lambda world: _then(world, keys, screen, open_thread=open_thread),
+        size,
+    )

@@ -83,6 +83,31 @@ async def test_setting_notices_are_one_quiet_centered_line() -> None:
         assert styles and all(style.italic for style in styles)
 
 
+async def test_a_notice_too_long_for_a_narrow_view_wraps_whole() -> None:
+    """At 60 columns (a conversation about 40 wide) every word of a notice is there:
+    wrapped and centred, not cut."""
+    app = Host()
+    async with app.run_test(size=(40, 12)) as pilot:
+        view = app.query_one(MessageView)
+        base = NOW - 60_000
+        messages = [
+            msg(1, "hi", sender="alice", ts=base),
+            notice(2, vanish_change(VanishSetting("timer", 7 * 86400)), ts=base + 1000),
+        ]
+        view.show(KEY, messages, "me")
+        await pilot.pause()
+        lines = screen(view)
+        start = next(i for i, x in enumerate(lines) if "alice set" in x)
+        words = " ".join(x.strip() for x in lines[start : start + 3] if x.strip())
+        assert "alice set messages to disappear after 1 week" in words
+        assert "…" not in words
+        width = view.scrollable_content_region.width
+        for line in lines[start : start + 3]:
+            if line.strip():  # centred
+                left, right = len(line) - len(line.lstrip()), len(line) - len(line.rstrip())
+                assert abs(left - right) <= 1 and cell_len(line) == width
+
+
 async def test_vanish_mode_has_its_own_look_and_a_banner() -> None:
     app = Host()
     async with app.run_test(size=(70, 16)) as pilot:

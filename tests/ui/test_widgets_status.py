@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 
 from chatui.core.models import AccountConfig, Thread, VanishSetting
 from chatui.ui.widgets.status import ThreadHeader
@@ -96,3 +97,41 @@ async def test_the_header_names_a_demo_network_and_quotes_the_name_you() -> None
         header.show(thread(), replace(ACCOUNT, network="Northwind"), "you")
         await pilot.pause()
         assert "as “you” on Northwind" in header.plain
+
+
+async def test_a_narrow_header_cuts_with_an_ellipsis_and_drops_the_least_first() -> None:
+    """At 80 columns and less nothing is cut mid-word without an ellipsis: the
+    theme's name goes first, then the members are shortened, then the account."""
+    group = Thread(
+        "home",
+        "t2",
+        "Weekend hike 🥾",
+        ("bob", "alice", "carol", "dmitri", "emma"),
+        theme={"name": "Sunset", "dark": False},
+    )
+    app = Host()
+    async with app.run_test(size=(100, 4)) as pilot:
+        header = app.query_one(ThreadHeader)
+        header.show(group, ACCOUNT, "bob")
+        await pilot.pause()
+        members = "with alice, carol, dmitri, emma"
+        account = "as bob on this computer (port 8080)"
+        seconds = {}
+        for width in (100, 76, 60, 30, 14):
+            await pilot.resize_terminal(width, 4)
+            await pilot.pause()
+            outer = Region(0, 0, *header.outer_size)  # the padding too: all that is drawn
+            lines = [strip.text for strip in header.render_lines(outer)]
+            assert len(lines) == 2 and all(line.rstrip() for line in lines)
+            second = lines[1].strip()
+            seconds[width] = second
+            # Whole parts, or cut where an ellipsis says so.
+            assert "…" in second or second in (
+                f"{members}  ·  theme Sunset  ·  {account}",
+                f"{members}  ·  {account}",
+            ), second
+        assert "theme Sunset" in seconds[100] and "as bob on" in seconds[100]
+        assert seconds[76] == f"{members}  ·  {account}"  # the theme's name went first
+        assert "…" in seconds[60] and seconds[60].endswith(account)
+        assert "as bob" not in seconds[30] and seconds[30].startswith("with alice, ca")
+        assert seconds[30].endswith("…")

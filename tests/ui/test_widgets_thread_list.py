@@ -374,7 +374,7 @@ async def test_vanish_glyph_gives_way_to_the_title_when_narrow() -> None:
         view = app.query_one(ThreadListView)
         await pilot.pause()
         assert ghost in view.render_line(0).text
-        await pilot.resize_terminal(16, 6)
+        await pilot.resize_terminal(12, 6)
         await pilot.pause()
         width = view.scrollable_content_region.width
         first = view.render_line(0)

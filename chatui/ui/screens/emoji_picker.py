@@ -41,6 +41,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from chatui.core.emoji_names import SKIN_TONES, Catalogue, EmojiEntry, catalogue, shortcode
+from chatui.core.emoji_width import disputed
 from chatui.ui.widgets.ordered_keys import OrderedInput
 
 SLOT = 4
@@ -503,6 +504,11 @@ class EmojiPicker(ModalScreen[str | None]):
         if cell.entry.tones:
             line.append("  ")
             line.append(f"{len(cell.entry.tones)} skin tones", "dim")
+        steady = getattr(self.app, "steady_emoji", None)
+        if steady is not None and steady.enabled and disputed(cell.glyph):
+            # Drawn by a stand-in (docs/emoji.md): ❤️‍🔥 looks like ❤️ here, so say so.
+            line.append("  ")
+            line.append("shown simplified", "dim italic")
         info.update(line)
 
     # --- actions ---------------------------------------------------------------------

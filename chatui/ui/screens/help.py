@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.cells import cell_len
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -45,27 +48,59 @@ MATRIX_LIMIT = (
 shows what Synapse keeps)."""
 
 
-def help_text(keys: Sequence[tuple[str, str]], *, matrix: bool = False) -> Text:
-    """The whole help, as plain ``Text`` (also what tests read); ``matrix``: a Matrix
-    account is linked, so what its server keeps is said too."""
+Row = tuple[str, str]
+"""(what is typed or pressed, what it does); for the limits, ("•", the limit)."""
+
+
+def help_sections(keys: Sequence[Row], *, matrix: bool = False) -> list[tuple[str, list[Row], str]]:
+    """The help's sections: (title, rows, a line after the rows or ""); ``matrix``: a
+    Matrix account is linked, so what its server keeps is said too."""
+    limits = (*VANISH_LIMITS[:-1], *((MATRIX_LIMIT,) if matrix else ()), VANISH_LIMITS[-1])
+    return [
+        ("Keys", list(keys), ""),
+        (
+            "Commands typed in the message box",
+            [(command.usage, command.what) for command in COMMANDS_HELP],
+            "An unknown /command is never sent: it stays in the box to fix.",
+        ),
+        ("What vanish mode cannot do", [("•", line) for line in limits], ""),
+    ]
+
+
+def help_text(keys: Sequence[Row], *, matrix: bool = False) -> Text:
+    """The whole help as plain ``Text``, one row a line (what tests and screen
+    readers read; the screen draws the same sections as :func:`help_renderable`)."""
     text = Text()
-    text.append("Keys\n", style="bold underline")
-    width = max((cell_len(key) for key, _ in keys), default=0)
-    for key, what in keys:
-        text.append(f"  {key}{' ' * (width - cell_len(key))}  ", style="bold")
-        text.append(f"{what}\n")
-    text.append("\nCommands typed in the message box\n", style="bold underline")
-    usage_width = max(cell_len(c.usage) for c in COMMANDS_HELP)
-    for command in COMMANDS_HELP:
-        pad = " " * (usage_width - cell_len(command.usage))  # an emoji is two cells
-        text.append(f"  {command.usage}{pad}  ", style="bold")
-        text.append(f"{command.what}\n")
-    text.append("  An unknown /command is never sent: it stays in the box to fix.\n")
-    text.append("\nWhat vanish mode cannot do\n", style="bold underline")
-    for line in (*VANISH_LIMITS[:-1], *((MATRIX_LIMIT,) if matrix else ()), VANISH_LIMITS[-1]):
-        text.append("  • ")
-        text.append(f"{line}\n")
+    for number, (title, rows, after) in enumerate(help_sections(keys, matrix=matrix)):
+        text.append(f"{chr(10) if number else ''}{title}\n", style="bold underline")
+        width = max((cell_len(left) for left, _ in rows), default=0)
+        for left, right in rows:
+            pad = " " * (width - cell_len(left))  # an emoji is two cells
+            text.append(f"  {left}{pad}  ", style="bold")
+            text.append(f"{right}\n")
+        if after:
+            text.append(f"  {after}\n")
     return text
+
+
+def help_renderable(keys: Sequence[Row], *, matrix: bool = False) -> Group:
+    """The help as drawn: each section a grid of two columns, what to press and what
+    it does, so that a line that wraps goes on under its text (a hanging indent),
+    not under the key."""
+    parts: list[RenderableType] = []
+    for number, (title, rows, after) in enumerate(help_sections(keys, matrix=matrix)):
+        if number:
+            parts.append(Text(""))
+        parts.append(Text(title, style="bold underline"))
+        grid = Table.grid(padding=(0, 2), pad_edge=False)
+        grid.add_column(no_wrap=True, style="bold")
+        grid.add_column(overflow="fold", ratio=1)
+        for left, right in rows:
+            grid.add_row(left, right)
+        parts.append(Padding(grid, (0, 0, 0, 2)))
+        if after:
+            parts.append(Padding(Text(after), (0, 0, 0, 2)))
+    return Group(*parts)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -104,7 +139,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll() as box:
             box.border_title = "chatui help"
             box.border_subtitle = "Esc closes"
-            yield Static(help_text(self.keys, matrix=self.matrix), id="help-text")
+            yield Static(help_renderable(self.keys, matrix=self.matrix), id="help-text")
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()

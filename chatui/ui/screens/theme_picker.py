@@ -1,11 +1,13 @@
-"""The chat theme picker: a list of themes down the right side, with a live preview.
+"""The chat theme picker: a list of themes down the left side, with a live preview.
 
 Moving through the list restyles the open conversation at once (the caller's
 ``preview`` callback), so the choice is made by looking, not by reading names.
-The panel sits at the side and the screen behind it is not dimmed: the
-conversation must stay in view for the preview to mean anything (and so,
-unlike the centred dialogs, the thread still counts as on screen while it is
-open; see ``THREAD_VISIBLE`` and chatui.ui.controllers.seen).
+The panel covers the thread list, which is of no use meanwhile, and the screen
+behind it is not dimmed: the conversation must stay in view, whole, for the
+preview to mean anything (the main screen gives the list the panel's width,
+:data:`PANEL_WIDTH`, while it is open, so at 80 or 60 columns no line of the
+conversation is hidden; unlike the centred dialogs, the thread still counts as on
+screen; see ``THREAD_VISIBLE`` and chatui.ui.controllers.seen).
 
 Enter dismisses with the chosen theme (the app then shares it with the
 conversation); Esc dismisses with None and the app puts the old look back.
@@ -35,6 +37,9 @@ if TYPE_CHECKING:
 
 Preview = Callable[["ChatTheme"], None]
 
+PANEL_WIDTH = 30
+"""Cells of the panel (its border included): the longest built-in theme's row."""
+
 _MARK = "● "  # the theme in force
 _NO_MARK = "○ "
 _SWATCH_STOPS = 3
@@ -62,7 +67,7 @@ def theme_row(theme: ChatTheme, current: bool) -> Text:
     row.append(" ")
     row.append(one_line(theme.name, 64))
     if theme.quick_reactions:
-        row.append("  ")
+        row.append(" ")
         row.append(one_line(theme.quick_reactions[0], 16))
     return row
 
@@ -75,29 +80,29 @@ class ThemePicker(ModalScreen["ChatTheme | None"]):
     previews_chat_theme: ClassVar[bool] = True
     """While open, the app leaves the thread's look to the preview."""
 
-    DEFAULT_CSS = """
-    ThemePicker {
-        align: right top;
+    DEFAULT_CSS = f"""
+    ThemePicker {{
+        align: left top;
         background: $background 0%;
-    }
-    ThemePicker > Vertical {
-        width: 36;
+    }}
+    ThemePicker > Vertical {{
+        width: {PANEL_WIDTH};
         max-width: 50%;
         height: 100%;
-        padding: 0 1;
-        border-left: tall $primary;
+        padding: 0 0 0 1;
+        border-right: tall $primary;
         border-title-style: bold;
         background: $surface;
-    }
-    ThemePicker #theme-about {
+    }}
+    ThemePicker #theme-about {{
         color: $text-muted;
         margin-bottom: 1;
-    }
-    ThemePicker OptionList, ThemePicker OptionList:focus {
+    }}
+    ThemePicker OptionList, ThemePicker OptionList:focus {{
         height: 1fr;
         border: none;
         padding: 0;
-    }
+    }}
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [

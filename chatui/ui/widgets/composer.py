@@ -39,6 +39,11 @@ MIN_QUERY = 2
 LINE_BREAK_GLYPH = "⏎"
 """How a pasted line break is drawn in the one-line composer (the value keeps "\\n")."""
 
+JOINERS = frozenset({"\u200d", *map(chr, range(0xE0020, 0xE0080))})
+"""Zero-width characters that build an emoji (the ZWJ of 👩‍💻, the tags of a
+subdivision flag): typed as keys when an emoji keyboard sends a sequence, and not
+"printable", so Textual's Input would drop them and split the emoji apart."""
+
 # ":" at the start or after a non-word character, then the name typed so far.
 _TRIGGER_RE = re.compile(rf"(?:^|(?<=\W)):([^\s:]{{{MIN_QUERY},100}})$")
 
@@ -79,7 +84,14 @@ class Composer(OrderedKeys, Input):
         composer: Composer
         emoji: str
 
-    PLACEHOLDER = "Message · Enter sends · :name for emoji · Esc: back to the list"
+    PLACEHOLDERS: ClassVar[tuple[str, ...]] = (
+        "Message · Enter sends · :name for emoji · Esc: back to the list",
+        "Message · Enter sends · :name for emoji",
+        "Message · Enter sends",
+        "Message",
+    )
+    """Longest first: the box shows the longest that fits its width, whole."""
+    PLACEHOLDER = PLACEHOLDERS[0]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
@@ -102,7 +114,17 @@ class Composer(OrderedKeys, Input):
         """Take keys (a conversation is open) or not: disabled, and with no
         "Enter sends" promise, while there is nowhere to send to."""
         self.disabled = not ready
-        self.placeholder = self.PLACEHOLDER if ready else ""
+        self.placeholder = self._fitting_placeholder() if ready else ""
+
+    def _fitting_placeholder(self) -> str:
+        room = self.scrollable_content_region.width
+        if not room:  # not laid out yet: on_resize chooses again
+            return self.PLACEHOLDER
+        return next((p for p in self.PLACEHOLDERS if cell_len(p) <= room), self.PLACEHOLDERS[-1])
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.placeholder:
+            self.placeholder = self._fitting_placeholder()
 
     # --- life cycle ------------------------------------------------------------------
 
@@ -136,6 +158,15 @@ class Composer(OrderedKeys, Input):
         self.value = ""
         self._close_suggestions()
         return text
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character in JOINERS and not self.disabled:
+            event.stop()
+            event.prevent_default()
+            if self.selection.is_empty:
+                self.insert_text_at_cursor(event.character)
+            else:
+                self.replace(event.character, *self.selection)
 
     # --- pasted line breaks ------------------------------------------------------------
     # The composer is one line high until the multi-line composer lands, but a paste

@@ -154,7 +154,8 @@ def day_rule(day: int, width: int, now: int, look: Look) -> Text:
 def render_notice(
     message: ChatMessage, look: Look, width: int, header: bool, day: int | None, now: int
 ) -> Block:
-    """A shared-setting change: one centered, quiet line — never a bubble.
+    """A shared-setting change: one centered, quiet line — never a bubble (lines,
+    when the window is too narrow for the sentence).
 
     The sentence is rebuilt from the structured ``change`` where there is one,
     so that a server cannot dress arbitrary text up as a notice; only the
@@ -173,12 +174,18 @@ def render_notice(
     else:
         sentence = safe_text(message.body, single_line=True, max_len=300)
     sentence = look.shown(safe_text(sentence, single_line=True, max_len=300))
-    sentence = truncate_cells(sentence, max(1, width - 6)) if width > 7 else ""
-    label = f"── {sentence} ──" if sentence else truncate_cells("──", width)
-    pad = max(0, (width - cell_len(label)) // 2)
-    text = Text(" " * pad, style=base, end="")
-    text.append(label, look.quiet("notice"))
-    lines.append(text)
+    if width > 7 and cell_len(sentence) > width - 6:
+        # Too long for one line between rules (a narrow window, a long vanish
+        # setting): wrapped and centred, every word kept.
+        parts = wrap_cells(sentence, width - 2)
+    else:
+        sentence = sentence if width > 7 else ""
+        parts = [f"── {sentence} ──" if sentence else truncate_cells("──", width)]
+    for part in parts:
+        pad = max(0, (width - cell_len(part)) // 2)
+        text = Text(" " * pad, style=base, end="")
+        text.append(part, look.quiet("notice"))
+        lines.append(text)
     strips = [look.strip(line, width) for line in lines]
     return Block(
         message,

@@ -24,7 +24,7 @@ from chatui.core.clock import now_ms
 from chatui.core.models import AccountConfig, ConnectionState, Thread, VanishSetting
 from chatui.core.notices import duration_setting, vanish_words
 from chatui.core.sanitize import one_line, truncate_cells
-from chatui.ui.actions import ORDER
+from chatui.ui.actions import IMPORTANCE, ORDER
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -165,6 +165,8 @@ class StatusBar(Widget):
         padding: 0 1;
         background: $panel;
         color: $text-muted;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
@@ -220,6 +222,36 @@ class StatusBar(Widget):
         )
 
 
+_DOT = "  ·  "
+
+
+def details_line(members: str, theme: str | None, account: str, width: int) -> Text:
+    """The header's second line: who the thread is with, its theme, and which of
+    the user's accounts it is on — whole words in ``width`` cells.
+
+    When they do not all fit, the theme's name goes first (the conversation shows
+    its colors anyway), then the members are cut with an ellipsis (the title names
+    a direct conversation already), and the account goes last; nothing is ever cut
+    mid-word without one. ``width`` 0 (not laid out yet): everything.
+    """
+    line = Text(end="")
+    theme_part = f"{_DOT}theme {theme}" if theme else ""
+    width = width or cell_len(members + theme_part + _DOT + account)
+    if cell_len(members + theme_part + _DOT + account) > width:
+        theme_part = ""
+    room = width - cell_len(theme_part + _DOT + account)
+    if room < min(12, cell_len(members)):
+        # Too narrow for both: the members, cut with an ellipsis, and no account.
+        line.append(truncate_cells(members, width), style="dim")
+        return line
+    line.append(truncate_cells(members, room), style="dim")
+    if theme_part:
+        line.append(f"{_DOT}theme ", style="dim")
+        line.append(theme or "", style="italic")
+    line.append(f"{_DOT}{account}", style="dim")
+    return line
+
+
 class ThreadHeader(Widget):
     """Above the messages: the open thread's title, its members and its account,
     its vanish state (badge and words) and its chat theme's name when one is set.
@@ -232,6 +264,9 @@ class ThreadHeader(Widget):
         height: 2;
         padding: 0 1;
         background: $boost;
+        /* One line each, never wrapped into a third that is not shown. */
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
@@ -275,18 +310,20 @@ class ThreadHeader(Widget):
             text.append_text(badge)
         text.append("\n")
         others = [one_line(m) for m in thread.members if m != self._me]
-        text.append(f"with {', '.join(others)}" if others else "just you", style="dim")
-        name = theme_name(thread)
-        if name is not None:
-            text.append("  ·  theme ", style="dim")
-            text.append(name, style="italic")
         from chatui.core.network_names import network_name
 
         where = one_line(network_name(self._account))
         me = one_line(self._me)
         # "as you on ..." would read as a pronoun: a demo name "you" is quoted.
         me = f"“{me}”" if me.casefold() == "you" else me
-        text.append(f"  ·  as {me} on {where}", style="dim")
+        text.append_text(
+            details_line(
+                f"with {', '.join(others)}" if others else "just you",
+                theme_name(thread),
+                f"as {me} on {where}",
+                self.size.width,
+            )
+        )
         return text
 
 
@@ -401,15 +438,34 @@ class KeyBar(Footer):
         room = self.size.width
         if palette is not None:
             room -= self._width_of(palette[0])  # "▏" and the key, on the right
-        for hint in hints:
-            if line.cell_len + self._width_of(hint[0]) > room:
-                break  # whole keys only; the first ones (the app's own) matter most
+        for hint in self._fitting(hints, room):
             self._append_key(line, *hint)
         if palette is not None and room >= 0:
             line.append(" " * (room - line.cell_len))
             line.append("▏", self._style("separator"))
             self._append_key(line, *palette, compact=True)
         return line
+
+    def _fitting(
+        self, hints: list[tuple[Binding, bool, str]], room: int
+    ) -> list[tuple[Binding, bool, str]]:
+        """The hints that fit in ``room`` cells, whole, in their order: when not all
+        do, the most important are kept (the actions table's ``importance``), so a
+        narrow terminal loses the conversation's keys before Help and Quit."""
+        widths = [self._width_of(binding) for binding, _enabled, _tooltip in hints]
+        if sum(widths) <= room:
+            return hints
+        by_importance = sorted(
+            range(len(hints)),
+            key=lambda i: (IMPORTANCE.get(hints[i][0].action, 9), i),
+        )
+        kept: set[int] = set()
+        for index in by_importance:
+            if widths[index] > room:
+                break  # the rest are less important: none is shown before this one
+            kept.add(index)
+            room -= widths[index]
+        return [hint for index, hint in enumerate(hints) if index in kept]
 
     def _width_of(self, binding: Binding) -> int:
         """Cells taken by a key: " ^n New chat " (the palette's "▏^p Find " too)."""

@@ -45,6 +45,10 @@ ROW_HEIGHT = 2
 _LABEL_MAX = 8  # cells of an account label shown in the badge
 _PREVIEW_MAX = 300  # characters of a body worth sanitizing for a one-line preview
 _INVITE_TAG = "invite · "
+_MIN_TITLE = 8
+"""Cells kept for the title: the time and the vanish glyph give way first (in a
+narrow list "Sat…" next to "2024-01-06" says nothing; the title alone says which
+conversation it is)."""
 
 # Shown on a thread's first line while its vanish mode is on. Glyphs, not color, so
 # that they survive NO_COLOR; each one code point of East Asian Width "W" with
@@ -489,12 +493,12 @@ class ThreadListView(ScrollView, can_focus=True):
             time_label = short_time(thread.activity_ts, now) if thread.activity_ts else ""
             time_width = cell_len(time_label)
             room = width - badge_width - 1
-            if time_label and room - time_width - 1 < 4:
+            if time_label and room - time_width - 1 < _MIN_TITLE:
                 time_label, time_width = "", 0  # no room: the title matters more
             title_room = room - (time_width + 1 if time_label else 0)
             # Vanish mode on: a glyph (meaning kept without color) before the time.
             marker = VANISH_MARKERS.get(thread.vanish.mode, "")
-            if marker and title_room - _MARKER_WIDTH - 1 < 4:
+            if marker and title_room - _MARKER_WIDTH - 1 < _MIN_TITLE:
                 marker = ""  # no room: the title matters more
             if marker:
                 title_room -= _MARKER_WIDTH + 1
