@@ -8,5 +8,7 @@ can be built and tested without an app:
 * :mod:`.drafts` — unsent text per conversation, kept across restarts;
 * :mod:`.looks` — the chat theme catalog, the ``[display]`` settings and the open
   thread's styles;
-* :mod:`.reactions` — which message a reaction goes to, and the recent emoji.
+* :mod:`.reactions` — which message a reaction goes to, and the recent emoji;
+* :mod:`.unread` — which message the "new messages" rule goes above when a
+  conversation with unread messages opens.
 """
