@@ -55,6 +55,7 @@ from chatui.ui.controllers.drafts import Drafts
 from chatui.ui.controllers.looks import ThreadLooks
 from chatui.ui.controllers.reactions import EmojiMemory, reaction_target
 from chatui.ui.controllers.seen import SeenReporter
+from chatui.ui.controllers.unread import UnreadAtOpen
 from chatui.ui.widgets.composer import Composer
 from chatui.ui.widgets.message_view import MessageView
 from chatui.ui.widgets.status import KeyBar, StatusBar, ThreadHeader
@@ -111,6 +112,8 @@ class MainScreen(Screen[None]):
         self._inbox_dirty = False
         self._who_reacted: WhoReacted | None = None
         """The "who reacted" dialog while it is open: it follows changes live."""
+        self._unread_at_open: UnreadAtOpen | None = None
+        """The open thread's unread count as it opened, until its rule is placed."""
 
     # --- the app and the widgets -------------------------------------------------------
 
@@ -212,6 +215,8 @@ class MainScreen(Screen[None]):
         retry, discard = app.keys_of("retry_failed"), app.keys_of("discard_failed")
         if retry and discard:  # a refused message names the keys in force
             self.message_view.failed_hint = f"{retry[0]} retry · {discard[0]} discard"
+        jump = app.keys_of("jump_to_newest")
+        self.message_view.jump_hint = jump[0] if jump else ""
 
     @property
     def drawing(self) -> bool:
@@ -265,6 +270,7 @@ class MainScreen(Screen[None]):
             case MessagesChanged(key=key):
                 if key == self.shown_key:
                     self.message_view.update_messages(self.session.messages(key))
+                    self._place_unread_rule(final=False)
                     self.refresh_bindings()  # a failed message may have come or gone
                     if self._who_reacted is not None:
                         self._who_reacted.reload()  # a reaction came or went
@@ -437,6 +443,8 @@ class MainScreen(Screen[None]):
             self.composer.set_ready(True)
             self.shown_key = key
             me = session.me(key[0])
+            # Taken before the Session opens the thread: opening zeroes the count.
+            self._unread_at_open = UnreadAtOpen.of(thread, me)
             self.message_view.show(
                 key,
                 session.messages(key),
@@ -444,6 +452,7 @@ class MainScreen(Screen[None]):
                 title=thread.display_title(me),
                 loading=not session.is_loaded(key),
             )
+            self._place_unread_rule(final=False)
             self._refresh_header()
             self.seen.forget()
             self._sync_thread_look()
@@ -461,6 +470,21 @@ class MainScreen(Screen[None]):
     async def _load_thread(self, key: ThreadKey) -> None:
         await self.session.open_thread(key)
         self._pass_on_seen()  # what was drawn before the Session had it open
+        if key == self.shown_key and self.drawing:
+            self._place_unread_rule(final=True)  # the newest page is in, or is not coming
+
+    def _place_unread_rule(self, *, final: bool) -> None:
+        """Draw "new messages" above the open thread's first unread message, once the
+        loaded messages tell which it is (chatui.ui.controllers.unread)."""
+        mark = self._unread_at_open
+        if mark is None or mark.key != self.shown_key:
+            return
+        found = mark.first_unread(self.session.messages(mark.key), final=final)
+        if found is None and not final:
+            return  # the newest page is still on its way
+        self._unread_at_open = None
+        if found is not None:
+            self.message_view.mark_first_unread(found)
 
     @on(MessageView.NearTop)
     def _near_top(self, event: MessageView.NearTop) -> None:
@@ -598,6 +622,9 @@ class MainScreen(Screen[None]):
             return
         if self.session.discard_failed(self.shown_key) is not None:
             self.notify("Discarded the message that could not be sent.", markup=False)
+
+    def action_jump_to_newest(self) -> None:
+        self.message_view.scroll_to_latest()
 
     def action_back_to_list(self) -> None:
         self.thread_list.focus()

@@ -114,8 +114,12 @@ async def test_failed_send_keeps_the_text(world: World) -> None:
 
 async def test_scrolling_to_the_top_loads_older_history(world: World) -> None:
     thread_id = world.climbing[1]
+    db = world.work.database
     for n in range(120):
-        world.work.database.add_message(thread_id, "carol", f"note {n:03d}")
+        last = db.add_message(thread_id, "carol", f"note {n:03d}")
+    # Read already, so that it opens at the newest (unread, it would open at a
+    # "new messages" rule: tests/ui/test_app_unread.py).
+    db.mark_read(db.caller("bob"), thread_id, last["message_id"])
     app = ChatApp(world.bob_session())
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: len(app.session.inbox) == 2, "both accounts' threads")

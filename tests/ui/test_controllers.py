@@ -13,6 +13,7 @@ from chatui.ui.controllers.looks import ThreadLooks
 from chatui.ui.controllers.reacted import names_line, who_reacted
 from chatui.ui.controllers.reactions import EmojiMemory, reaction_target
 from chatui.ui.controllers.seen import SeenReporter
+from chatui.ui.controllers.unread import UnreadAtOpen
 
 LUNCH = ("home", "lunch")
 CLIMB = ("work", "climb")
@@ -193,3 +194,54 @@ def test_who_reacted_tells_apart_names_that_would_mislead() -> None:
     # On the reference server a username is the name: one called "you" is not me.
     [local] = who_reacted(message("m2", "al", reactions={"👍": ("you", "me")}), "me", None)
     assert local.names == ("you (you)", "you")
+
+
+# --- where the "new messages" rule goes ------------------------------------------------
+
+
+def sent(message_id: str, sender: str, ts: int, **kw: object) -> Message:
+    return Message("home", "lunch", message_id, sender, f"text {message_id}", ts, **kw)
+
+
+def lunch_thread(unread: int, last: Message | None) -> Thread:
+    return Thread("home", "lunch", "Lunch", ("me", "alice"), last_message=last, unread=unread)
+
+
+def test_unread_rule_goes_above_the_first_of_the_counted_messages() -> None:
+    page = [
+        sent("m1", "alice", 1),
+        sent("m2", "me", 2),
+        sent("m3", "alice", 3),  # first unread: the own message and the notice
+        sent("m4", "me", 4),  # after it are not counted
+        sent("m5", "alice", 5, kind="setting"),
+        sent("m6", "alice", 6),
+    ]
+    mark = UnreadAtOpen.of(lunch_thread(2, page[-1]), "me")
+    assert mark is not None
+    assert mark.first_unread(page, final=False) == "m3"
+
+
+def test_unread_rule_waits_for_the_newest_counted_message() -> None:
+    newest = sent("m9", "alice", 9)
+    mark = UnreadAtOpen.of(lunch_thread(1, newest), "me")
+    assert mark is not None
+    cached = [sent("m1", "alice", 1), sent("m2", "alice", 2)]
+    # The cached page ends before the news: counting back from it would be wrong.
+    assert mark.first_unread(cached, final=False) is None
+    # Once it is in, messages that came after the thread opened (read) do not count.
+    page = [*cached, newest, sent("m10", "alice", 10)]
+    assert mark.first_unread(page, final=False) == "m9"
+    # Never fetched (the server was down): counted back from what is there.
+    assert mark.first_unread(cached, final=True) == "m2"
+
+
+def test_unread_rule_goes_to_the_top_of_a_page_that_holds_fewer() -> None:
+    page = [sent("m5", "alice", 5), sent("m6", "alice", 6)]
+    mark = UnreadAtOpen.of(lunch_thread(30, page[-1]), "me")
+    assert mark is not None
+    assert mark.first_unread(page, final=False) == "m5"
+    assert mark.first_unread([], final=True) is None
+
+
+def test_nothing_unread_gives_no_rule() -> None:
+    assert UnreadAtOpen.of(lunch_thread(0, message("m1", "alice")), "me") is None

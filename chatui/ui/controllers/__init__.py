@@ -10,4 +10,6 @@ can be built and tested without an app:
   thread's styles;
 * :mod:`.reactions` — which message a reaction goes to, and the recent emoji;
 * :mod:`.reacted` — who put each reaction on a message, by name.
+* :mod:`.unread` — which message the "new messages" rule goes above when a
+  conversation with unread messages opens.
 """

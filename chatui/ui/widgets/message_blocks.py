@@ -1,9 +1,10 @@
 """One message turned into the block of lines the message view caches.
 
 A block is everything a message shows that does not change while the message
-does not: the day rule, the sender header, the reply quote, the wrapped body,
-the vanish badge's slot, the pending or failed mark and the reaction chips — or,
-for a shared-setting change, one centered notice line. What does change without
+does not: the day rule, the "new messages" rule above the first unread message
+(the view keys its cache on that too), the sender header, the reply quote, the
+wrapped body, the vanish badge's slot, the pending or failed mark and the reaction
+chips — or, for a shared-setting change, one centered notice line. What does change without
 the message changing (a countdown, the selection, a bubble's gradient) is laid
 over these lines at paint time (:mod:`chatui.ui.widgets.message_paint`); the block only
 records where (:class:`Block`).
@@ -51,6 +52,7 @@ _PENDING = "◷ sending…"
 TIMER = "⏳"
 _VANISH_MARK = "◌ vanish"  # sent in vanish mode: goes once seen and the chat is closed
 BADGE_CELLS = 10  # the badge slot: "⏳ 23h 59m" and the like always fit
+UNREAD_RULE_LABEL = " new messages "
 NOTICE_INDENTED = 99  # a notice has no indented lines (the selection bar skips it)
 
 
@@ -74,6 +76,7 @@ class Block(NamedTuple):
     bubble: tuple[int, int, int, int] | None  # body lines [first, end) and cells [x0, x1)
     badge: tuple[int, int] | None  # (line, x) of the vanish badge slot
     indented: int  # the first line drawn past the gutter (after day rule and header)
+    unread_rule: bool = False  # the "new messages" rule is drawn above this message
 
 
 DEFAULT_FAILED_HINT = "r retry · x discard"
@@ -151,8 +154,24 @@ def day_rule(day: int, width: int, now: int, look: Look) -> Text:
     return Text(rule, style=look.quiet("day"), end="")
 
 
+def unread_rule(width: int, look: Look) -> Text:
+    """The "new messages" rule above the first unread message: the width of the
+    view, in the accent color (it is news; the day rule is quiet)."""
+    label = truncate_cells(UNREAD_RULE_LABEL, width)
+    side = max(0, width - cell_len(label))
+    rule = "─" * (side // 2) + label + "─" * (side - side // 2)
+    style = look.base + look.chat.accent if look.chat is not None else look.part("unread-rule")
+    return Text(rule, style=style, end="")
+
+
 def render_notice(
-    message: ChatMessage, look: Look, width: int, header: bool, day: int | None, now: int
+    message: ChatMessage,
+    look: Look,
+    width: int,
+    header: bool,
+    day: int | None,
+    now: int,
+    rule: bool = False,
 ) -> Block:
     """A shared-setting change: one centered, quiet line — never a bubble (lines,
     when the window is too narrow for the sentence).
@@ -165,6 +184,8 @@ def render_notice(
     lines: list[Text] = [Text("")]
     if day is not None:
         lines.append(day_rule(day, width, now, look))
+    if rule:
+        lines.append(unread_rule(width, look))
     if message.sender == look.me:
         who = "you"
     else:
@@ -199,6 +220,7 @@ def render_notice(
         None,
         None,
         NOTICE_INDENTED,
+        rule,
     )
 
 
@@ -211,11 +233,14 @@ def render_block(
     header: bool,
     day: int | None,
     now: int,
+    rule: bool = False,
 ) -> Block:
-    """A message's block: day rule or spacer, header, reply quote, body, badge slot,
-    pending mark and reaction chips, ``width`` cells wide.
+    """A message's block: day rule or spacer, "new messages" rule, header, reply
+    quote, body, badge slot, pending mark and reaction chips, ``width`` cells wide.
 
-    ``target`` is the replied-to message if loaded; ``gone``: it was erased.
+    ``target`` is the replied-to message if loaded; ``gone``: it was erased;
+    ``rule``: this is the first unread message (the view then asks for its
+    header too, so that the rule is followed by who wrote).
     """
     base = look.base
     part = look.part
@@ -230,6 +255,8 @@ def render_block(
     elif header:
         lines.append(Text("", end=""))  # breathing room between senders
 
+    if rule:
+        lines.append(unread_rule(width, look))
     if header:
         lines.append(_header(message, mine, look, width))
 
@@ -321,7 +348,18 @@ def render_block(
 
     strips = [look.strip(text, width) for text in lines]
     return Block(
-        message, target, gone, width, header, day, local_day(now), strips, bubble, badge, indented
+        message,
+        target,
+        gone,
+        width,
+        header,
+        day,
+        local_day(now),
+        strips,
+        bubble,
+        badge,
+        indented,
+        rule,
     )
 
 

@@ -6,8 +6,8 @@ does not change; some of what is on screen changes anyway: a vanish countdown
 gradient follows the screen position (as in Messenger), so it changes with every
 scroll. Those are laid over a cached line here, each by a function that takes the
 line and what it needs to know and returns the new line. The rows that are not
-messages at all — the vanish banner and the empty-thread text — are drawn here
-too.
+messages at all — the vanish banner, the empty-thread text and the count of new
+messages below — are drawn here too.
 
 Kept apart from the widget so that painting can be read without the view's state
 around it, and so that the cache's rule ("nothing that changes without the
@@ -104,4 +104,13 @@ def centered_line(label: str, width: int, base: Style, style: Style, console: Co
     pad = max(0, (width - cell_len(label)) // 2)
     text = Text(" " * pad, style=base, end="")
     text.append(label, style)
+    return text_strip(text, width, base, console)
+
+
+def news_line(label: str, width: int, base: Style, style: Style, console: Console) -> Strip:
+    """``label`` centered on a whole row of ``style``: a bar across the view's
+    bottom, over the messages, that no message line can be taken for."""
+    label = truncate_cells(label, width)
+    pad = max(0, (width - cell_len(label)) // 2)
+    text = Text(" " * pad + label + " " * (width - pad - cell_len(label)), style=style, end="")
     return text_strip(text, width, base, console)

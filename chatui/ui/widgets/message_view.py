@@ -16,7 +16,14 @@ therefore costs one list copy, one prefix sum and the wrapping of one screenful.
 
 Stickiness: when the user is at the bottom, new messages keep the view at the
 bottom; when the user has scrolled up, the first visible message stays put,
-whether messages arrive below or older history is prepended above.
+whether messages arrive below or older history is prepended above, and others'
+messages arriving below are counted on the view's bottom row ("↓ 2 new messages
+below"), until the user is at the bottom again.
+
+Unread: the app names the first unread message of a thread it has just opened
+(:meth:`MessageView.mark_first_unread`); a "── new messages ──" rule is drawn
+above it, part of that message's block, and the view opens at the rule instead of
+the bottom when what follows it does not fit on one screen.
 
 What changes while a message does not is never in the cached block, so the cache
 stays valid: a vanish countdown ("⏳ 4m 59s") is laid over its line at paint time
@@ -53,6 +60,7 @@ from chatui.core.models import VANISH_OFF, ThreadKey, VanishSetting
 from chatui.core.models import Message as ChatMessage
 from chatui.core.sanitize import safe_text
 from chatui.core.timefmt import local_day
+from chatui.ui.controllers.unread import counts_as_unread
 from chatui.ui.widgets.message_blocks import (
     DEFAULT_FAILED_HINT,
     Block,
@@ -63,6 +71,7 @@ from chatui.ui.widgets.message_blocks import (
 )
 from chatui.ui.widgets.message_paint import (
     centered_line,
+    news_line,
     paint_badge,
     paint_bubble,
     paint_selected,
@@ -115,6 +124,12 @@ class MessageView(ScrollView, can_focus=True):
         }
         & > .message-view--selected { background: $primary 25%; }
         & > .message-view--cursor { color: $accent; text-style: bold; }
+        & > .message-view--unread-rule { color: $text-accent; text-style: bold; }
+        & > .message-view--new-below {
+            color: $foreground;
+            background: $accent 35%;
+            text-style: bold;
+        }
     }
     """
     # overflow-y: scroll keeps the width constant: wrapping depends on the width, and
@@ -137,6 +152,8 @@ class MessageView(ScrollView, can_focus=True):
         "message-view--reaction-mine",
         "message-view--selected",
         "message-view--cursor",
+        "message-view--unread-rule",
+        "message-view--new-below",
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -226,6 +243,12 @@ class MessageView(ScrollView, can_focus=True):
         self._ticker: Timer | None = None
         self._ticker_running = False
         self._arming = 0  # ticks left to look for timers that being seen has started
+        self._rule: str | None = None  # the first unread message: the rule goes above it
+        self._new_below: set[str] = set()  # others' messages that arrived while scrolled up
+        self.jump_hint = ""
+        """The key that jumps to the newest message while typing (the app sets it to
+        the key in force); the bottom row's count names it, or End with the
+        conversation focused."""
         self.deadline_of: Callable[[ChatMessage], int | None] = lambda message: None
         """A message's vanish deadline (UTC epoch ms) or None; the app binds it to
         ``session.expires_at``. Called at paint time for messages sent under vanish."""
@@ -359,6 +382,9 @@ class MessageView(ScrollView, can_focus=True):
         self._at_bottom = True
         self._near_top_armed = True
         self._pending_anchor = None
+        # Opened again: the rule goes until the app names a first unread message anew.
+        self._rule = None
+        self._new_below.clear()
         self._set_selected(None)
         self._settle()
         self.refresh()
@@ -414,6 +440,8 @@ class MessageView(ScrollView, can_focus=True):
             self._by_id = None
         if prefix == 0 and suffix == len(old) and len(new) > len(old):
             self._near_top_armed = True  # older history arrived: may ask for more
+        elif not self._at_bottom and old:
+            self._count_news(old, old[prefix:old_changed_end], new[prefix:new_changed_end])
 
         self._messages = new
         if self._selected is not None and self._lookup(self._selected) is None:
@@ -435,6 +463,46 @@ class MessageView(ScrollView, can_focus=True):
         """Jump to the newest message and stick there (e.g. after the user sends)."""
         self._at_bottom = True
         self._settle()
+        self._clear_news()
+
+    @property
+    def first_unread(self) -> str | None:
+        """The message the "new messages" rule is drawn above, if any."""
+        return self._rule
+
+    def mark_first_unread(self, message_id: str | None) -> None:
+        """Draw the "new messages" rule above ``message_id`` (None: no rule).
+
+        If the view is still where opening put it (at the bottom), it moves to
+        the rule: the rule's message at the top, or the bottom stays when
+        everything from the rule down fits on one screen. A user who has
+        scrolled already is left where they are.
+        """
+        if message_id == self._rule:
+            return
+        anchor = None if self._at_bottom else self._anchor()
+        for marked in (self._rule, message_id):
+            index = self._index_of(marked) if marked is not None else None
+            if index is not None:
+                self._exact[index] = 0  # one line taller or shorter now
+        self._rule = message_id
+        index = self._index_of(message_id) if message_id is not None else None
+        if index is not None and self._at_bottom:
+            # _settle clamps this to the bottom when the rest fits, and then
+            # says the view is at the bottom again (new messages follow).
+            self._at_bottom = False
+            anchor = (index, 0)
+        self._settle(anchor)
+        self.refresh()
+        self._queue_shown()
+
+    @property
+    def new_below(self) -> int:
+        """How many messages from others arrived below while the user was scrolled
+        up (shown on the bottom row until the user is at the bottom again)."""
+        if self._at_bottom:
+            return 0
+        return sum(1 for message_id in self._new_below if self._lookup(message_id) is not None)
 
     def refresh_timers(self) -> None:
         """Deadlines may have changed (e.g. after ``messages_seen`` armed some):
@@ -450,6 +518,35 @@ class MessageView(ScrollView, can_focus=True):
         if index is not None:
             self._set_selected(message_id)
             self._scroll_to_index(index)
+
+    # --- news below the view ---------------------------------------------------------
+
+    def _count_news(
+        self, old: list[ChatMessage], replaced: list[ChatMessage], added: list[ChatMessage]
+    ) -> None:
+        """Count the messages from others among ``added`` that are new and below
+        what was loaded (not older history, not a message edited in place)."""
+        newest = next((m.ts for m in reversed(old) if not m.pending), None)
+        known = {m.message_id for m in replaced}
+        news = {
+            m.message_id
+            for m in added
+            if m.message_id not in known
+            and counts_as_unread(m, self._me)
+            and (newest is None or m.ts >= newest)
+        }
+        if news - self._new_below:
+            self._new_below |= news
+            self.refresh()
+
+    def _clear_news(self) -> None:
+        if self._new_below:
+            self._new_below.clear()
+            self.refresh()
+
+    def _news_row(self) -> bool:
+        """Does the bottom row show the count of new messages below?"""
+        return not self._at_bottom and self.new_below > 0
 
     # --- layout: heights, anchors, settling ---------------------------------------
 
@@ -548,6 +645,11 @@ class MessageView(ScrollView, can_focus=True):
             else:
                 target_y = max(0, self._offsets[-1] - height)
             self.scroll_to(y=max(0, target_y), animate=False, force=True)
+            if not self._at_bottom and count and round(self.scroll_y) >= self.max_scroll_y:
+                # The anchor could not be kept that high: everything below it fits
+                # on the screen, so this is the bottom, and new messages follow.
+                self._at_bottom = True
+                self._clear_news()
         finally:
             self._settling = False
 
@@ -577,6 +679,8 @@ class MessageView(ScrollView, can_focus=True):
         _, height = self._viewport()
         if height <= 0:
             return range(0)
+        if self._news_row():
+            height -= 1  # the bottom row is covered by the count of news below
         top = round(self.scroll_y)
         bottom = min(self._offsets[-1], top + height - self._pad())
         if bottom <= top:
@@ -802,6 +906,8 @@ class MessageView(ScrollView, can_focus=True):
         if self._settling:
             return
         self._at_bottom = round(new_value) >= self.max_scroll_y
+        if self._at_bottom:
+            self._clear_news()  # the user is there: nothing is below any more
         if not self._viewport_measured():
             self._settle(self._anchor())
         _, height = self._viewport()
@@ -816,7 +922,11 @@ class MessageView(ScrollView, can_focus=True):
             self.post_message(self.NearTop(self, self._key))
 
     def on_click(self, event: events.Click) -> None:
-        """Clicking a message selects it (as Up/Down would)."""
+        """Clicking a message selects it (as Up/Down would); clicking the count of
+        new messages below jumps to them."""
+        if self._news_row() and event.y == self.scrollable_content_region.height - 1:
+            self.scroll_to_latest()
+            return
         y = event.y - self._banner_rows()
         if not self._messages or y < 0:
             return
@@ -860,8 +970,19 @@ class MessageView(ScrollView, can_focus=True):
         self.scroll_to_latest()
 
     def on_resize(self, event: events.Resize) -> None:
-        self._settle()
+        # Scrolled up, the first visible message stays put (the terminal grew, a
+        # bar came): without an anchor _settle would go to the bottom.
+        keep = not self._at_bottom and self._pending_anchor is None and bool(self._messages)
+        self._settle(self._anchor() if keep else None)
         self._queue_shown()
+
+    def on_focus(self, event: events.Focus) -> None:
+        if self._news_row():
+            self.refresh()  # the count of news below names End now
+
+    def on_blur(self, event: events.Blur) -> None:
+        if self._news_row():
+            self.refresh()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -879,6 +1000,8 @@ class MessageView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self.rich_style
+        if y == self.scrollable_content_region.height - 1 and self._news_row():
+            return self._render_news_row(width, base)
         banner = self._banner_rows()
         if y < banner:
             return self._render_banner(width, base)
@@ -942,6 +1065,19 @@ class MessageView(ScrollView, can_focus=True):
             style = base + self._chat_styles.accent
         return render_banner(self._vanish, width, base, style, self.app.console)
 
+    def _render_news_row(self, width: int, base: Style) -> Strip:
+        """The bottom row while scrolled up: how many messages came below, and the
+        key that jumps there (End with the conversation focused)."""
+        count = self.new_below
+        words = f"↓ {count} new {'message' if count == 1 else 'messages'} below"
+        key = "end" if self.has_focus else self.jump_hint
+        if key:
+            words += f" · {key}"
+        style = self._part_style("new-below")
+        if self._chat_styles is not None:
+            style = base + self._chat_styles.accent + Style(bold=True, reverse=True)
+        return news_line(words, width, base, style, self.app.console)
+
     def _render_empty(self, y: int, width: int, base: Style) -> Strip:
         _, height = self._viewport()
         if y != max(0, height // 2 - 1):
@@ -964,6 +1100,9 @@ class MessageView(ScrollView, can_focus=True):
         message = self._messages[index]
         previous = self._messages[index - 1] if index else None
         header, shown_day = placement(message, previous)
+        rule = message.message_id == self._rule
+        if rule and message.kind != "setting":
+            header = True  # after the rule, who wrote is said again
         target = self._target(message)
         gone = target is None and message.reply_to is not None and message.reply_to in self._gone
         width = self._width or self.scrollable_content_region.width
@@ -979,12 +1118,13 @@ class MessageView(ScrollView, can_focus=True):
             and cached.header == header
             and cached.day == shown_day
             and cached.today == today
+            and cached.unread_rule == rule
         ):
             return cached
         if message.kind == "setting":
-            block = render_notice(message, self._look(), width, header, shown_day, now)
+            block = render_notice(message, self._look(), width, header, shown_day, now, rule)
         else:
-            block = self._render_block(message, target, gone, width, header, shown_day, now)
+            block = self._render_block(message, target, gone, width, header, shown_day, now, rule)
         self._blocks[message.message_id] = block
         return block
 
@@ -997,9 +1137,10 @@ class MessageView(ScrollView, can_focus=True):
         header: bool,
         day: int | None,
         now: int,
+        rule: bool = False,
     ) -> Block:
         # A method (not a direct call of render_block) so that tests can count renders.
-        return render_block(message, target, gone, self._look(), width, header, day, now)
+        return render_block(message, target, gone, self._look(), width, header, day, now, rule)
 
 
 def _common_prefix(old: list[ChatMessage], new: list[ChatMessage]) -> int:
