@@ -8,6 +8,7 @@ from __future__ import annotations
 import httpx
 from textual.widgets import OptionList, Static
 
+from chatui.core.emoji_width import steady_emoji
 from chatui.ui.app import ChatApp
 from chatui.ui.screens.who_reacted import WhoReacted
 from chatui.ui.widgets.message_view import MessageView
@@ -32,6 +33,11 @@ def react(world: World, who: str, emoji: str, *, add: bool = True) -> None:
     """``who`` reacts to "pizza at noon?" through the server's own reaction code."""
     database = world.home.database
     database.react(database.caller(who), world.lunch[1], pizza_id(world), emoji, add=add)
+
+
+HEART = steady_emoji("❤️").strip()
+"""❤️ as the screen draws it: its stand-in (docs/emoji.md), since terminals disagree
+on its width."""
 
 
 def shown(app: ChatApp) -> list[str]:
@@ -82,7 +88,7 @@ async def test_who_reacted_names_everyone_and_follows_live(world: World) -> None
         view = await select_pizza(app, pilot)
         await pilot.press("w")
         await wait_for(pilot, lambda: isinstance(app.screen, WhoReacted), "the dialog")
-        assert shown(app) == ["👍 2 alice and you", "❤️ 1 you"]
+        assert shown(app) == ["👍 2 alice and you", f"{HEART} 1 you"]
         about = app.screen.query_one("#who-reacted-about", Static)
         assert "On alice's message: pizza at noon?" in str(about.render())
 
@@ -90,13 +96,13 @@ async def test_who_reacted_names_everyone_and_follows_live(world: World) -> None
         react(world, "alice", "🎉")
         await wait_for(
             pilot,
-            lambda: shown(app) == ["👍 2 alice and you", "❤️ 1 you", "🎉 1 alice"],
+            lambda: shown(app) == ["👍 2 alice and you", f"{HEART} 1 you", "🎉 1 alice"],
             "Alice's 🎉 in the open dialog",
         )
         react(world, "alice", "👍", add=False)
         await wait_for(
             pilot,
-            lambda: shown(app) == ["👍 1 you", "❤️ 1 you", "🎉 1 alice"],
+            lambda: shown(app) == ["👍 1 you", f"{HEART} 1 you", "🎉 1 alice"],
             "Alice's 👍 gone from the open dialog",
         )
 
