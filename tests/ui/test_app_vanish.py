@@ -277,3 +277,25 @@ async def test_vanish_message_goes_once_seen_and_the_chat_is_left(world: World) 
         await wait_for(bob, lambda: bob_app.main.shown_key == world.lunch, "Lunch plans again")
         await bob.pause()
         assert "read me once" not in rendered(view)
+
+
+async def test_turning_vanish_on_is_stated_once_by_the_header(world: World) -> None:
+    """At 120 columns the header says it on one line; the conversation has only the
+    notice of who changed it (history, which the others see too): no banner over the
+    messages and no toast over the composer (issue 12, item 15)."""
+    app = ChatApp(world.alice_session())
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await open_alices_lunch(app, pilot)
+        await pilot.press(*"/vanish 5m", "enter")
+        await wait_for(
+            pilot,
+            lambda: app.session.inbox.get(alice_key(world)).vanish == FIVE_MINUTES,
+            "vanish mode on",
+        )
+        view = app.query_one(MessageView)
+        await wait_for(pilot, lambda: "you set messages" in rendered(view), "the notice")
+        header = app.main.thread_header.plain.split("\n")
+        assert "⏳ 5m" in header[0] and "messages disappear after 5 minutes" in header[0]
+        said = [line for line in rendered(view).splitlines() if "disappear" in line]
+        assert len(said) == 1 and "you set messages to disappear after 5 minutes" in said[0]
+        assert not [n for n in app._notifications if "disappear" in str(n.message)]

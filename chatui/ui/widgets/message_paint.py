@@ -6,7 +6,7 @@ does not change; some of what is on screen changes anyway: a vanish countdown
 gradient follows the screen position (as in Messenger), so it changes with every
 scroll. Those are laid over a cached line here, each by a function that takes the
 line and what it needs to know and returns the new line. The rows that are not
-messages at all — the vanish banner, the empty-thread text and the count of new
+messages at all — the empty-thread text and the count of new
 messages below — are drawn here too.
 
 Kept apart from the widget so that painting can be read without the view's state
@@ -24,7 +24,7 @@ from rich.segment import Segment
 from rich.text import Text
 from textual.strip import Strip
 
-from chatui.core.notices import duration_short, duration_words
+from chatui.core.notices import duration_short
 from chatui.core.sanitize import truncate_cells
 from chatui.ui.widgets.message_blocks import BADGE_CELLS, TIMER, text_strip
 
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.style import Style
 
-    from chatui.core.models import VanishSetting
     from chatui.ui.chat_style import ChatStyles
 
 _CURSOR = "┃"  # the selected message's left edge
@@ -85,17 +84,6 @@ def paint_bubble(
     middle = strip.crop(x0, x1)
     middle = Strip(Segment.apply_style(middle, post_style=bubble), middle.cell_length)
     return Strip.join([strip.crop(0, x0), middle, strip.crop(x1, width)])
-
-
-def render_banner(
-    setting: VanishSetting, width: int, base: Style, style: Style, console: Console
-) -> Strip:
-    """The vanish banner: what happens to this thread's messages, centered."""
-    if setting.mode == "timer" and setting.seconds:
-        words = f"messages disappear after {duration_words(setting.seconds)}"
-    else:
-        words = "messages disappear once seen and the chat is closed"
-    return centered_line(f"Vanish mode — {words}", width, base, style, console)
 
 
 def centered_line(label: str, width: int, base: Style, style: Style, console: Console) -> Strip:

@@ -75,7 +75,6 @@ from chatui.ui.widgets.message_paint import (
     paint_badge,
     paint_bubble,
     paint_selected,
-    render_banner,
 )
 
 if TYPE_CHECKING:
@@ -114,7 +113,6 @@ class MessageView(ScrollView, can_focus=True):
         & > .message-view--day { color: $text-muted; }
         & > .message-view--empty { color: $text-muted; text-style: italic; }
         & > .message-view--notice { color: $text-muted; text-style: italic; }
-        & > .message-view--vanish-banner { color: $text-warning; text-style: bold; }
         & > .message-view--badge { color: $text-warning; }
         & > .message-view--reaction { color: $foreground; background: $boost; }
         & > .message-view--reaction-mine {
@@ -146,7 +144,6 @@ class MessageView(ScrollView, can_focus=True):
         "message-view--day",
         "message-view--empty",
         "message-view--notice",
-        "message-view--vanish-banner",
         "message-view--badge",
         "message-view--reaction",
         "message-view--reaction-mine",
@@ -283,12 +280,11 @@ class MessageView(ScrollView, can_focus=True):
     def vanish(self, setting: VanishSetting) -> None:
         if setting == self._vanish:
             return
-        was_banner = self._banner_rows()
+        # The look changes, not the layout: the header states the setting once (a
+        # banner here said it a second time; issue 12, item 15).
         self._vanish = setting
         self.set_class(setting.mode != "off", "-vanish")
         self._apply_background()
-        if self._banner_rows() != was_banner:
-            self._settle(None if self._at_bottom else self._anchor())
         self.refresh()
 
     @property
@@ -550,14 +546,10 @@ class MessageView(ScrollView, can_focus=True):
 
     # --- layout: heights, anchors, settling ---------------------------------------
 
-    def _banner_rows(self) -> int:
-        """Rows at the top kept by the vanish banner (it does not scroll away)."""
-        return 1 if self._vanish.mode != "off" else 0
-
     def _viewport(self) -> tuple[int, int]:
-        """Width and height of the part that shows messages (below the banner)."""
+        """Width and height of the part that shows messages."""
         region = self.scrollable_content_region
-        return region.width, region.height - self._banner_rows()
+        return region.width, region.height
 
     def _index_at(self, y: int) -> int:
         """The message whose block covers virtual line ``y`` (clamped)."""
@@ -636,9 +628,7 @@ class MessageView(ScrollView, can_focus=True):
                     above += self._measure(index)
                     index -= 1
             self._rebuild_offsets()
-            # The banner row is added to the virtual height so that the last line
-            # of the thread can still be scrolled up to just above the bottom.
-            self.virtual_size = Size(0, self._offsets[-1] + self._banner_rows())
+            self.virtual_size = Size(0, self._offsets[-1])
             if count and not self._at_bottom and anchor is not None:
                 anchor_index, screen_y = anchor
                 target_y = self._offsets[anchor_index] - screen_y
@@ -689,7 +679,7 @@ class MessageView(ScrollView, can_focus=True):
 
     def _row_of(self, line: int) -> int:
         """The widget row that shows virtual line ``line``."""
-        return self._banner_rows() + line - round(self.scroll_y) + self._pad()
+        return line - round(self.scroll_y) + self._pad()
 
     def _lookup(self, message_id: str) -> ChatMessage | None:
         if self._by_id is None:
@@ -708,7 +698,7 @@ class MessageView(ScrollView, can_focus=True):
 
     def _apply_background(self) -> None:
         """The chat theme's background (it wins over vanish mode's background: the
-        theme's text colors were checked against it; vanish mode keeps its banner)."""
+        theme's text colors were checked against it)."""
         styles = self._chat_styles
         background = styles.background if styles is not None else None
         if background is not None and background.bgcolor is not None:
@@ -927,7 +917,7 @@ class MessageView(ScrollView, can_focus=True):
         if self._news_row() and event.y == self.scrollable_content_region.height - 1:
             self.scroll_to_latest()
             return
-        y = event.y - self._banner_rows()
+        y = event.y
         if not self._messages or y < 0:
             return
         line = round(self.scroll_y) + y - self._pad()
@@ -1002,10 +992,6 @@ class MessageView(ScrollView, can_focus=True):
         base = self.rich_style
         if y == self.scrollable_content_region.height - 1 and self._news_row():
             return self._render_news_row(width, base)
-        banner = self._banner_rows()
-        if y < banner:
-            return self._render_banner(width, base)
-        y -= banner
         if not self._messages:
             return self._render_empty(y, width, base)
         # A short thread sits at the bottom, next to the composer, like chat apps do.
@@ -1058,12 +1044,6 @@ class MessageView(ScrollView, can_focus=True):
             self._shortcodes,
             self._failed_hint,
         )
-
-    def _render_banner(self, width: int, base: Style) -> Strip:
-        style = self._part_style("vanish-banner")
-        if self._chat_styles is not None:
-            style = base + self._chat_styles.accent
-        return render_banner(self._vanish, width, base, style, self.app.console)
 
     def _render_news_row(self, width: int, base: Style) -> Strip:
         """The bottom row while scrolled up: how many messages came below, and the
