@@ -58,7 +58,8 @@ class Words:
     server: str = "--server"
     username: str = "--username"
     matrix_user: str = "--user"
-    homeserver: str = "--homeserver"
+    user_example: str = "--user @alice:example.org"
+    homeserver_example: str = "--homeserver https://matrix.example.org"
     add_register: str = "add --register"
     """Advice for a name the server does not know: how to create it instead."""
     without_register: str = "leave out --register"
@@ -128,6 +129,17 @@ def default_token_store(existing: Sequence[AccountConfig]) -> str:
     return "keyring"
 
 
+def names_account(request: AccountRequest, account: AccountConfig) -> bool:
+    """Whether ``request`` asks for ``account``, already linked: the same kind, server
+    and user once written as :func:`describe_account` writes them (a Matrix server
+    left to discovery is not found here)."""
+    server = request.server.strip().rstrip("/")
+    username = request.username.strip()
+    if request.kind == "local":
+        username = username.lower()
+    return (request.kind, server, username) == (account.kind, account.server, account.username)
+
+
 # --- 1. the account asked for ----------------------------------------------------------
 
 
@@ -161,8 +173,8 @@ async def resolve_server(request: AccountRequest, words: Words = CLI_WORDS) -> s
     name = server or server_name(user)
     if not name:
         raise LinkError(
-            f"give the full user id ({words.matrix_user} @alice:example.org) or the "
-            f"homeserver ({words.homeserver} https://matrix.example.org)",
+            f"give the full user id ({words.user_example}) or the "
+            f"homeserver ({words.homeserver_example})",
             usage=True,
         )
     try:
