@@ -284,9 +284,12 @@ class ChatApp(App[str | None]):
         token = await log_in_again(self.profile, account, password, FORM_WORDS)
         return SignedIn(account, token)
 
-    def _account_ready(self, signed_in: object | None) -> None:
-        if signed_in is not None:
-            self._join(signed_in)  # type: ignore[arg-type]
+    def _account_ready(self, result: object | None) -> None:
+        """The form's answer: the account linked (or logged in again), or None."""
+        from chatui.profile.linking import SignedIn
+
+        if isinstance(result, SignedIn):
+            self._join(result)
 
     @work(group="accounts", exit_on_error=False)
     async def _join(self, signed_in: SignedIn) -> None:

@@ -203,6 +203,7 @@ class MainScreen(Screen[None]):
         self.composer.recent_emoji = self.emoji.items
         app = self.chat_app
         app.apply_user_keys()
+        self.show_status()  # "log in again" names the key in force
         retry, discard = app.keys_of("retry_failed"), app.keys_of("discard_failed")
         if retry and discard:  # a refused message names the keys in force
             self.message_view.failed_hint = f"{retry[0]} retry · {discard[0]} discard"
