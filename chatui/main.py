@@ -132,7 +132,8 @@ def run_demo(args: argparse.Namespace | SimpleNamespace) -> int:
 
         store = open_store(world.home.root / "store.sqlite3")
         session = Session(world.linked_accounts(), store=store)
-        app = ChatApp(session, profile, title="chatui demo")
+        # The demo's accounts are its own: none is added to the profile from here.
+        app = ChatApp(session, profile, title="chatui demo", links_accounts=False)
         app.run()
         return app.return_code or 0
     finally:

@@ -291,6 +291,8 @@ class ConnectionChanged(Value):
     retry_at: int | None = None
     """RECONNECTING: when the next try is due (UTC epoch ms), for a countdown that
     counts; None when no try is scheduled."""
+    signed_out: bool = False
+    """ERROR because the server refused the token: only logging in again helps."""
 
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)

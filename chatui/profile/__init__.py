@@ -11,6 +11,9 @@ token files, the lock); ``--config-dir`` keeps profiles apart. Modules:
 * :mod:`.labels` — default ids, labels and colors for new accounts;
 * :mod:`.recent_emoji` — the recently used emoji, offered first;
 * :mod:`.lock` — one running app per profile;
+* :mod:`.linking` — linking an account, step by step: what ``account add`` and
+  the app's account form both run (log in or register, keep the token, write
+  ``config.toml``), and logging in again for a refused token;
 * :mod:`.command` — ``chatui account add|list|remove`` (a CLI command);
 * :mod:`.registration` — what ``account add --register`` adds: the new password
   asked twice, the server's refusals in words.

@@ -6,42 +6,30 @@ password, log in, store the token, and only then write ``config.toml`` — remov
 the token again if that last write fails. So a box without a Secret Service gets a
 clear choice before any password is typed, and a failed login leaves no trace.
 ``add --register`` creates the account instead of logging in (the password asked
-twice, see :mod:`.registration`) and then links it the same way.
+twice, see :mod:`.registration`) and then links it the same way. The steps
+themselves are :mod:`.linking`'s, which the app's account form runs too; this
+command reads the options and the password and prints what happened.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import getpass
 import sys
-import tempfile
-import unicodedata
 from dataclasses import replace
-from pathlib import Path
-from urllib.parse import urlsplit
 
-from chatui.backends.base import Backend, BackendError, NoSuchUserError
+from chatui.backends.base import Backend, BackendError
 from chatui.backends.registry import backend_class, make_backend
-from chatui.core.models import AccountConfig, Credentials
-from chatui.profile import labels, registration
-from chatui.profile.config import (
-    TOKEN_STORES,
-    ConfigError,
-    is_valid_account_id,
-    load_accounts,
-    save_accounts,
-)
+from chatui.core.models import AccountConfig
+from chatui.profile import linking, registration
+from chatui.profile.config import TOKEN_STORES, ConfigError, load_accounts, save_accounts
 from chatui.profile.folders import Profile
 from chatui.profile.tokens import (
     KEYRING_SERVICE,
-    SecretServiceUnavailable,
     TokenStoreError,
-    check_token_store,
     delete_token,
     load_token,
-    store_token,
     token_path,
 )
 
@@ -154,43 +142,39 @@ class _Refused(Exception):
 
 def cmd_add(args: argparse.Namespace) -> int:
     profile = Profile.resolve(args.config_dir)
-    if args.register and args.kind != "local":
-        return _fail(
-            f"--register creates accounts on chatui servers (local) only; for {args.kind}, "
-            "sign up with the server's own client or website, then link without --register"
-        )
+    request = linking.AccountRequest(
+        kind=args.kind,
+        server=args.server or "",
+        username=args.username,
+        register=args.register,
+        token_store=args.token_store,
+        label=args.label,
+        color=args.color,
+        account_id=args.account_id,
+    )
     try:
-        existing = load_accounts(profile)
-    except ConfigError as err:
-        return _fail(str(err), EXIT_FAILED)
-    # 0. Where is the server? For Matrix this may ask the network (.well-known), so it
-    # comes before anything is written and before the password is asked for.
-    try:
-        args.server = _resolve_server(args)
-    except _Refused as err:
-        return _fail(str(err), EXIT_USAGE)
-    except BackendError as err:
-        return _fail(str(err), EXIT_FAILED)
-    try:
-        account = _new_account(args, existing)
-    except _Refused as err:
-        return _fail(str(err), EXIT_USAGE)
-    if args.register and (problem := registration.username_problem(account.username)):
-        return _fail(problem, EXIT_USAGE)
-
-    # 1. Can the token be kept? Decide before any password is typed or sent.
-    try:
-        check_token_store(profile, account.token_store)
-    except SecretServiceUnavailable as err:
+        # 0. Where is the server? For Matrix this may ask the network (.well-known),
+        # so it comes before anything is written and before the password is asked for.
+        server = asyncio.run(linking.resolve_server(request))
+        request = replace(request, server=server)
+        try:
+            existing = load_accounts(profile)
+        except ConfigError as err:
+            raise linking.LinkError(str(err)) from err
+        account = linking.describe_account(request, existing)
+        if account.username != request.username.strip():
+            print(
+                f"chatui account add: usernames on the reference server are lower case:"
+                f" linking {_shown(account.username)}",
+                file=sys.stderr,
+            )
+        # 1. Can the token be kept, and the config written? Decided before any
+        # password is typed or sent.
+        linking.check_can_keep(profile, account.token_store)
+    except linking.NoKeyring as err:
         return _fail(_no_keyring_message(profile, err), EXIT_USAGE)
-    except TokenStoreError as err:
-        return _fail(f"cannot store tokens: {err}")
-
-    # ... and the config written? (A token kept for an account no config names is
-    # of no use, and the server would have issued it for nothing.)
-    unwritable = _unwritable_config(profile)
-    if unwritable:
-        return _fail(unwritable, EXIT_USAGE)
+    except linking.LinkError as err:
+        return _fail(str(err), EXIT_USAGE if err.usage else EXIT_FAILED)
 
     # 2. Log in, or create the account.
     try:
@@ -202,52 +186,18 @@ def cmd_add(args: argparse.Namespace) -> int:
     if password is None:
         return _fail("no password given; nothing was changed")
     try:
-        if args.register:
-            credentials = asyncio.run(registration.register(account, password))
-        else:
-            credentials = asyncio.run(_login(account, password))
-    except registration.RegistrationRefused as err:  # closed, taken, unreachable
+        signed_in = asyncio.run(linking.sign_in(account, password, register=args.register))
+    except linking.LinkError as err:  # wrong password, server down: nothing was written
         return _fail(str(err), EXIT_FAILED)
-    except BackendError as err:  # wrong password, server down: nothing was written
-        # Only a server where anyone may register says so; there --register is the way.
-        reason = (
-            "no such user — add --register to create it"
-            if isinstance(err, NoSuchUserError)
-            else err
-        )
-        return _fail(
-            f"login to {account.server} as {_shown(account.username)} failed: {reason}",
-            EXIT_FAILED,
-        )
-    if credentials.username and credentials.username != account.username:
-        account = replace(account, username=credentials.username)
-    created = ""
+    account = signed_in.account
     if args.register:
         print(f"Created the account {account.username} on {account.server}.")
-        # From here on a failure leaves the new account on the server: say how to link it.
-        created = (
-            f" (the account {account.username} exists on the server now: "
-            "link it without --register)"
-        )
 
-    # 3. Keep the token, 4. then the config; undo 3 if 4 fails.
+    # 3. Keep the token, 4. then the config (3 is undone if 4 fails).
     try:
-        store_token(profile, account, credentials.token)
-    except TokenStoreError as err:
-        return _fail(f"logged in, but could not store the token: {err}{created}", EXIT_FAILED)
-    try:
-        current = load_accounts(profile)  # re-read: another command may have run meanwhile
-        if any(a.account_id == account.account_id for a in current):
-            # Linked by a concurrent 'account add': the token is now theirs, keep it.
-            return _fail(f"{account.account_id!r} was linked meanwhile by another chatui")
-        save_accounts(profile, [*current, account])
-    except (ConfigError, OSError) as err:
-        try:
-            delete_token(profile, account)
-        except TokenStoreError as undo:
-            print(f"chatui: warning: could not remove the stored token: {undo}", file=sys.stderr)
-        reason = err.strerror if isinstance(err, OSError) and err.strerror else err
-        return _fail(f"could not save {profile.config_file}: {reason}{created}", EXIT_FAILED)
+        account = linking.keep(profile, signed_in, created=args.register)
+    except linking.LinkError as err:
+        return _fail(str(err), EXIT_USAGE if err.usage else EXIT_FAILED)
 
     print(
         f"Linked {account.account_id}: {_shown(account.username)} on {account.server} "
@@ -266,129 +216,6 @@ def cmd_add(args: argparse.Namespace) -> int:
             f'(service "{KEYRING_SERVICE}", user "{account.account_id}").'
         )
     return 0
-
-
-def _resolve_server(args: argparse.Namespace) -> str:
-    """The server's base URL; for Matrix found by .well-known discovery when needed."""
-    server = (args.server or "").strip()
-    if args.kind != "matrix":
-        if not server:
-            raise _Refused("--server URL is required")
-        return server
-    from chatui.backends.matrix.discovery import discover, looks_like_url
-    from chatui.backends.matrix.rooms import server_name
-
-    user = args.username.strip()
-    if user.startswith("@") and server_name(user) is None:
-        raise _Refused(f"--user {user!r} is not a Matrix user id (like @alice:example.org)")
-    if looks_like_url(server):
-        return server  # used as given; the login that follows checks it
-    name = server or server_name(user)
-    if not name:
-        raise _Refused(
-            "give the full user id (--user @alice:example.org) or the homeserver "
-            "(--homeserver https://matrix.example.org)"
-        )
-    return asyncio.run(discover(name))
-
-
-def _id_name(kind: str, username: str) -> str:
-    """The part of the user name that goes into default ids and labels."""
-    if kind == "matrix" and username.startswith("@"):
-        return username[1:].split(":", 1)[0] or username
-    return username
-
-
-def _new_account(args: argparse.Namespace, existing: list[AccountConfig]) -> AccountConfig:
-    """The account ``args`` describe, with defaults filled in; _Refused if it cannot be."""
-    server = args.server.strip().rstrip("/")
-    parts = urlsplit(server)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise _Refused(f"--server must be an http:// or https:// URL, not {args.server!r}")
-    username = args.username.strip()
-    if not username:
-        raise _Refused("--username must not be empty")
-    if args.kind == "local" and username != username.lower():
-        # The reference server's names are lower case (docs/server.md): "Alice" is
-        # "alice" there, so say which one is linked rather than fail the login.
-        print(
-            f"chatui account add: usernames on the reference server are lower case:"
-            f" linking {_shown(username.lower())}",
-            file=sys.stderr,
-        )
-        username = username.lower()
-
-    try:
-        backend_class(args.kind)
-    except BackendError as err:
-        raise _Refused(str(err)) from err
-
-    for account in existing:
-        if (account.kind, account.server, account.username) == (args.kind, server, username):
-            raise _Refused(
-                f"{username} on {server} is already linked as {account.account_id!r} "
-                f"(remove it first with 'chatui account remove {account.account_id}')"
-            )
-    taken_ids = [a.account_id for a in existing]
-    if args.account_id is None:
-        account_id = labels.default_account_id(
-            args.kind, server, _id_name(args.kind, username), taken_ids
-        )
-    elif not is_valid_account_id(args.account_id):
-        raise _Refused(
-            f"--id {args.account_id!r}: use 1-64 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit"
-        )
-    elif args.account_id.lower() in {t.lower() for t in taken_ids}:
-        raise _Refused(
-            f"an account with id {args.account_id!r} is already linked; pick another --id"
-        )
-    else:
-        account_id = args.account_id
-    label = args.label or labels.default_label(
-        _id_name(args.kind, username), [a.label for a in existing]
-    )
-    if not label.strip() or not label.isprintable():
-        raise _Refused("--label must be printable text")
-    color = args.color or labels.default_color([a.color for a in existing])
-    if not _is_color(color):
-        raise _Refused(f"--color {color!r} is not a color (try #5fafff or a name like magenta)")
-    return AccountConfig(
-        account_id=account_id,
-        kind=args.kind,
-        server=server,
-        username=username,
-        label=label,
-        color=color,
-        token_store=args.token_store,
-    )
-
-
-def _unwritable_config(profile: Profile) -> str:
-    """Why config.toml cannot be written in ``profile`` ("" when it can).
-
-    Tried for real (permissions say little to root, or on a read-only or special
-    file system): the missing folders are made, a file is written in the last one,
-    and everything made is removed again, so that a refused login leaves nothing.
-    """
-    folder = profile.config_dir
-    missing: list[Path] = []
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        missing.append(existing)
-        existing = existing.parent
-    try:
-        for path in reversed(missing):
-            path.mkdir()
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as err:
-        return f"cannot use the config folder {folder}: {err.strerror or err}"
-    finally:
-        for path in missing:
-            with contextlib.suppress(OSError):
-                path.rmdir()
-    return ""
 
 
 def _read_password(args: argparse.Namespace, account: AccountConfig) -> str | None:
@@ -419,17 +246,9 @@ def _read_password(args: argparse.Namespace, account: AccountConfig) -> str | No
     return password or None
 
 
-async def _login(account: AccountConfig, password: str) -> Credentials:
-    backend = make_backend(account)
-    try:
-        return await backend.login(account.username, password)
-    finally:
-        await backend.close()
-
-
-def _no_keyring_message(profile: Profile, err: SecretServiceUnavailable) -> str:
+def _no_keyring_message(profile: Profile, err: linking.NoKeyring) -> str:
     return (
-        f"cannot keep the access token in the system keyring: {err}.\n"
+        f"{err}.\n"
         "Nothing was changed. Choose one:\n"
         "  1. install and start a Secret Service, e.g. gnome-keyring\n"
         "     (Debian/Ubuntu: apt install gnome-keyring; then in your session:\n"
@@ -438,16 +257,6 @@ def _no_keyring_message(profile: Profile, err: SecretServiceUnavailable) -> str:
         "  2. add --token-store file to keep the token UNENCRYPTED in a file that only you\n"
         f"     can read (mode 0600) in {profile.tokens_dir}"
     )
-
-
-def _is_color(text: str) -> bool:
-    from rich.color import Color, ColorParseError
-
-    try:
-        Color.parse(text)
-    except ColorParseError:
-        return False
-    return True
 
 
 # --- list ------------------------------------------------------------------------------
@@ -571,7 +380,4 @@ def _fail(message: str, status: int = EXIT_USAGE) -> int:
 
 
 def _shown(text: str) -> str:
-    """``text`` safe to print: control and format characters become '?'."""
-    return "".join(
-        "?" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text
-    )
+    return linking.shown(text)

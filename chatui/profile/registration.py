@@ -32,14 +32,15 @@ class RegistrationRefused(Exception):
     """Why no account was created, in one line; nothing was changed here."""
 
 
-def username_problem(username: str) -> str:
+def username_problem(username: str, field: str = "--username") -> str:
     """Why ``username`` cannot be registered ("" when it can), asked before the
-    password so that nobody types a new password twice for a name that cannot be."""
+    password so that nobody types a new password twice for a name that cannot be.
+    ``field``: what the caller calls the username (an option, a form's field)."""
     from chatui.core.wire import USERNAME_PATTERN
 
     if re.fullmatch(USERNAME_PATTERN[1:-1], username):
         return ""
-    return f"--username {username!r} cannot be registered: {USERNAME_RULE}"
+    return f"{field} {username!r} cannot be registered: {USERNAME_RULE}"
 
 
 def ask_new_password(
@@ -64,10 +65,13 @@ def ask_new_password(
     )
 
 
-async def register(account: AccountConfig, password: str) -> Credentials:
+async def register(
+    account: AccountConfig, password: str, log_in_instead: str = "leave out --register"
+) -> Credentials:
     """Create ``account`` on its server; its first session's credentials.
 
-    RegistrationRefused, in the user's words, for every way it can fail.
+    RegistrationRefused, in the user's words, for every way it can fail;
+    ``log_in_instead`` says how to log in to a taken name that is the user's own.
     """
     from chatui.backends.local import register as register_on_server
 
@@ -75,17 +79,18 @@ async def register(account: AccountConfig, password: str) -> Credentials:
         return await register_on_server(account.server, account.username, password)
     except BackendError as err:
         raise RegistrationRefused(
-            f"cannot create {account.username} on {account.server}: {_reason(account, err)}"
+            f"cannot create {account.username} on {account.server}: "
+            f"{_reason(account, err, log_in_instead)}"
         ) from err
 
 
-def _reason(account: AccountConfig, err: BackendError) -> str:
+def _reason(account: AccountConfig, err: BackendError, log_in_instead: str) -> str:
     if err.code == "registration_closed" or isinstance(err, PermissionDeniedError):
         return CLOSED
     if err.code == "username_taken":
         return (
-            f"the username {account.username} is taken — pick another, or leave out "
-            "--register if it is yours"
+            f"the username {account.username} is taken — pick another, or "
+            f"{log_in_instead} if it is yours"
         )
     # Unreachable, timed out, or the server's own words (its username rule, say).
     return str(err)

@@ -57,13 +57,16 @@ class LaunchSession(Session):
         )
         self.profile = profile
         self._resume_gc = resume_gc
+        # The accounts to link at start; one linked later (the account form) comes
+        # with its backend and token already (see ready_account).
+        self._to_link = [a.account_id for a in accounts]
 
     async def start(self) -> None:
         if self._resume_gc:
             # The first frame is drawn (the app starts the session after it): the
             # garbage collector, paused for the start by chatui.cli, runs again.
             gc.enable()
-        configs = [linked.config for linked in self.linked.values()]
+        configs = [self.linked[account_id].config for account_id in self._to_link]
         ready = await asyncio.to_thread(
             lambda: [link_account(self.profile, config) for config in configs]
         )
@@ -91,16 +94,26 @@ def open_store(path: Path) -> Store | None:
 
 def link_account(profile: Profile, account: AccountConfig) -> LinkedAccount:
     """The account ready for the Session, or a stand-in that reports why it is not."""
-    from chatui.backends.registry import make_backend
     from chatui.profile.tokens import TokenStoreError, load_token
+
+    linked = ready_account(account, "")
+    if isinstance(linked.backend, UnusableBackend):
+        return linked  # no adapter for its kind: that is said first
+    try:
+        linked.token = load_token(profile, account)
+    except TokenStoreError as err:
+        return LinkedAccount(account, UnusableBackend(account, str(err)), "")
+    return linked
+
+
+def ready_account(account: AccountConfig, token: str) -> LinkedAccount:
+    """``account`` with the token just issued for it (the account form's login), for
+    :meth:`Session.link <chatui.session.session.Session.link>`."""
+    from chatui.backends.registry import make_backend
 
     try:
         backend = make_backend(account)
     except BackendError as err:
-        return LinkedAccount(account, UnusableBackend(account, str(err)), "")
-    try:
-        token = load_token(profile, account)
-    except TokenStoreError as err:
         return LinkedAccount(account, UnusableBackend(account, str(err)), "")
     return LinkedAccount(account, backend, token)
 

@@ -73,6 +73,12 @@ class AccountStateChanged(Value):
 
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)
+class AccountsChanged(Value):
+    """An account was linked while the Session runs, or linked anew (see ``link``):
+    whatever shows the accounts (their labels, the status bar) reads them again."""
+
+
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class SendFailed(Value):
     """A message typed in thread ``key`` could not be sent; ``reason`` says why."""
 
@@ -90,7 +96,14 @@ class HistoryRefetched(Value):
     reason: str
 
 
-Change = InboxChanged | MessagesChanged | AccountStateChanged | SendFailed | HistoryRefetched
+Change = (
+    InboxChanged
+    | MessagesChanged
+    | AccountStateChanged
+    | AccountsChanged
+    | SendFailed
+    | HistoryRefetched
+)
 Listener = Callable[[Change], None]
 
 
@@ -122,6 +135,11 @@ class Session:
         self.retry_at: dict[str, int] = {}
         """Accounts waiting to reconnect: when the next try is due (UTC epoch ms)."""
         self._start_waits: dict[str, RetryWait] = {}  # accounts down at start
+        self._signed_out: set[str] = set()  # accounts whose token the server refused
+        # Each account's own background work (its start retries, its stream, its
+        # refetches), so that linking it anew can end exactly that.
+        self._account_tasks: dict[str, set[asyncio.Task]] = {}
+        self._started = False
         self.open_key: ThreadKey | None = None
         self._messages: dict[ThreadKey, list[Message]] = {}
         # Threads whose newest page came from the server in this run (a cached page
@@ -186,17 +204,31 @@ class Session:
         state: ConnectionState,
         detail: str = "",
         retry_at: int | None = None,
+        *,
+        signed_out: bool = False,
     ) -> None:
         retry_at = retry_at if state is ConnectionState.RECONNECTING else None
-        if self.states.get(account_id) != (state, detail) or (
-            self.retry_at.get(account_id) != retry_at
+        signed_out = signed_out and state is ConnectionState.ERROR
+        if (
+            self.states.get(account_id) != (state, detail)
+            or self.retry_at.get(account_id) != retry_at
+            or (account_id in self._signed_out) != signed_out
         ):
             self.states[account_id] = (state, detail)
+            if signed_out:
+                self._signed_out.add(account_id)
+            else:
+                self._signed_out.discard(account_id)
             if retry_at is None:
                 self.retry_at.pop(account_id, None)
             else:
                 self.retry_at[account_id] = retry_at
             self._emit(AccountStateChanged(account_id))
+
+    def signed_out(self) -> list[str]:
+        """Accounts whose token the server refused (in link order): only logging in
+        again helps them (a new token through :meth:`link`)."""
+        return [account_id for account_id in self.linked if account_id in self._signed_out]
 
     def retry_now(self) -> None:
         """Try every account that waits to reconnect now, not at its next turn."""
@@ -239,8 +271,51 @@ class Session:
         Returns once each account has either loaded its threads or failed; a failed
         account shows its error in the status area and the others carry on.
         """
+        self._started = True
         self._vanish.start()
-        await asyncio.gather(*(self._start_account(a) for a in self.linked.values()))
+        await asyncio.gather(*(self._start_account(a) for a in list(self.linked.values())))
+
+    async def link(self, linked: LinkedAccount) -> None:
+        """Add an account to the running Session, or link one anew (same id: a new
+        token after the server refused the old one).
+
+        It starts as :meth:`start` starts each account: restored, its threads joining
+        the merged list, its live stream and its outbox sender running. An account
+        linked anew first loses its old backend and everything it was doing. Before
+        :meth:`start`, the account only joins (``start`` starts it with the rest).
+        Returns once the account has loaded its threads or failed, as ``start`` does.
+        """
+        account_id = linked.config.account_id
+        old = self.linked.get(account_id)
+        if old is not None:
+            await self._end_account(account_id, old)
+        self.linked[account_id] = linked
+        self._set_state(account_id, ConnectionState.CONNECTING)
+        self._emit(AccountsChanged())
+        if self._started and not self._stopped:
+            await self._start_account(linked)
+
+    async def _end_account(self, account_id: str, linked: LinkedAccount) -> None:
+        """Stop what one account's backend is doing and close it (see :meth:`link`)."""
+        tasks = self._account_tasks.pop(account_id, set())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._start_waits.pop(account_id, None)
+        self._resetting.pop(account_id, None)
+        with contextlib.suppress(Exception):
+            await linked.backend.close()
+
+    def _spawn_for(self, account_id: str, work: Coroutine[Any, Any, Any]) -> None:
+        """Run one account's ``work`` in the background (ended by :meth:`stop`, or by
+        linking the account anew)."""
+        task = asyncio.create_task(work)
+        self._tasks.append(task)
+        held = self._account_tasks.setdefault(account_id, set())
+        held.add(task)
+        task.add_done_callback(held.discard)
 
     async def _start_account(self, linked: LinkedAccount) -> None:
         account_id = linked.config.account_id
@@ -248,17 +323,17 @@ class Session:
             self.identities[account_id] = await linked.backend.restore(linked.token)
             threads = await linked.backend.threads()
         except AuthError as err:
-            self._set_state(account_id, ConnectionState.ERROR, str(err))
+            self._set_state(account_id, ConnectionState.ERROR, str(err), signed_out=True)
             return
         except BackendError as err:
             self._set_start_failure(account_id, err)
             # Keep trying in the background: the server may simply not be up yet.
-            self._tasks.append(asyncio.create_task(self._retry_start(linked, err)))
+            self._spawn_for(account_id, self._retry_start(linked, err))
             return
         self._replace_threads(account_id, threads)
         self._start_sender(account_id)
         self._vanish.pay(account_id)
-        self._tasks.append(asyncio.create_task(self._pump(linked)))
+        self._spawn_for(account_id, self._pump(linked))
 
     def _set_start_failure(self, account_id: str, err: BackendError) -> None:
         # An unreachable server is a passing state we keep retrying; anything else
@@ -285,7 +360,7 @@ class Session:
                 threads = await linked.backend.threads()
             except AuthError as err:
                 # A refused token will not start working by itself: stop asking.
-                self._set_state(account_id, ConnectionState.ERROR, str(err))
+                self._set_state(account_id, ConnectionState.ERROR, str(err), signed_out=True)
                 return
             except BackendError as err:
                 self._set_start_failure(account_id, err)
@@ -312,7 +387,12 @@ class Session:
         except asyncio.CancelledError:
             raise
         except BackendError as err:
-            self._set_state(linked.config.account_id, ConnectionState.ERROR, str(err))
+            self._set_state(
+                linked.config.account_id,
+                ConnectionState.ERROR,
+                str(err),
+                signed_out=isinstance(err, AuthError),
+            )
 
     def _start_sender(self, account_id: str) -> None:
         # Once the account is restored: its backend can send from here on (rows
@@ -465,16 +545,20 @@ class Session:
     def _fold(self, event: Event) -> None:
         match event:
             case ConnectionChanged(
-                account_id=account_id, state=state, detail=detail, retry_at=retry_at
+                account_id=account_id,
+                state=state,
+                detail=detail,
+                retry_at=retry_at,
+                signed_out=signed_out,
             ):
-                self._set_state(account_id, state, detail, retry_at)
+                self._set_state(account_id, state, detail, retry_at, signed_out=signed_out)
                 if state is ConnectionState.CONNECTED:
                     if self._outbox is not None:
                         self._outbox.resume(account_id)  # the server is back: send now
                     self._vanish.pay(account_id)
                     # A reconnect may have missed thread changes the stream does not
                     # replay; refetching the list is cheap and keeps it honest.
-                    self._tasks.append(asyncio.create_task(self._refresh_threads(account_id)))
+                    self._spawn_for(account_id, self._refresh_threads(account_id))
             case ThreadUpdated(thread=thread) if thread.membership == "leave":
                 # We left, declined or were removed: it is no conversation of ours.
                 if thread.key in self.inbox:
@@ -504,9 +588,7 @@ class Session:
                 self._resetting[account_id] = cursor
                 generation = self._reset_generation.get(account_id, 0) + 1
                 self._reset_generation[account_id] = generation
-                self._tasks.append(
-                    asyncio.create_task(self._refetch_history(account_id, reason, generation))
-                )
+                self._spawn_for(account_id, self._refetch_history(account_id, reason, generation))
 
     async def _refetch_history(self, account_id: str, reason: str, generation: int) -> None:
         """After a HistoryReset: fetch the account's list and cached pages again.
@@ -603,7 +685,7 @@ class Session:
         thread = self.inbox.get(key)
         if thread is None:
             # A message for a thread we have not heard of: fetch the thread itself.
-            self._tasks.append(asyncio.create_task(self._refresh_threads(message.account_id)))
+            self._spawn_for(message.account_id, self._refresh_threads(message.account_id))
             return
         newer = thread.last_message is None or message.ts >= thread.last_message.ts
         unread = thread.unread

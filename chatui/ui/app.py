@@ -4,8 +4,10 @@
 The app itself is thin: it picks the first screen (the first-run welcome when no
 account is linked, else the main window, chatui.ui.main_screen), holds the keys
 that work over every screen (quit, the command palette, suspend), applies the
-user's ``[keys]`` (chatui.ui.actions) and stops the Session on the way out.
-Everything about conversations is the main screen's.
+user's ``[keys]`` (chatui.ui.actions) and stops the Session on the way out. It
+also links accounts (the account form, chatui.ui.screens.account_form), because
+that spans screens: the first account moves the app from the welcome to the main
+window. Everything about conversations is the main screen's.
 
 Vanish mode, chat themes and reactions come in three ways each, as people reach
 for them: a key shown in the footer, the command palette, and a ``/command``
@@ -18,22 +20,27 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import RenderableType
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from chatui.core.sanitize import one_line
 from chatui.session.session import Session
 from chatui.ui.actions import ACTIONS, BY_ID, ORDER, app_bindings, help_rows, resolve_keymap
 from chatui.ui.emoji_filter import SteadyEmoji
 from chatui.ui.main_screen import MainScreen
 
 if TYPE_CHECKING:
+    from chatui.core.models import AccountConfig
     from chatui.profile.display_settings import Settings
     from chatui.profile.folders import Profile
+    from chatui.profile.linking import AccountRequest, SignedIn
     from chatui.ui.palette import ChatCommandsProvider, ConversationsProvider
 
 
@@ -81,7 +88,11 @@ class ChatApp(App[str | None]):
         profile: Profile | None = None,
         *,
         title: str = "chatui",
+        links_accounts: bool = True,
     ) -> None:
+        """``links_accounts``: the Session is the profile's own accounts, so accounts
+        added in the app join ``config.toml`` and the Session (not in the demo, whose
+        accounts are its own)."""
         super().__init__()
         environ = os.environ
         if environ.get("NO_COLOR") or environ.get("TERM") == "dumb":
@@ -102,6 +113,7 @@ class ChatApp(App[str | None]):
         self.session = session
         self.profile = profile
         self.title = title
+        self.links_accounts = links_accounts and profile is not None
         self.shutting_down = False
         """Set first thing when quitting: from then on nothing is drawn."""
         self.user_keymap: dict[str, str] = {}
@@ -150,7 +162,8 @@ class ChatApp(App[str | None]):
         if self.first_run:
             from chatui.ui.screens.first_run import FirstRunScreen
 
-            self.push_screen(FirstRunScreen(), callback=self._first_run_done)
+            add = self.add_account if self.links_accounts else None
+            self.push_screen(FirstRunScreen(add), callback=self._first_run_done)
 
     def _restore_app_theme(self) -> None:
         if self.profile is None:
@@ -221,6 +234,97 @@ class ChatApp(App[str | None]):
             if self._main is not None:
                 self._main.leave()
             await self.session.stop()
+
+    # --- accounts --------------------------------------------------------------------
+
+    def add_account(self) -> None:
+        """The account form; an account linked there joins the running Session at once
+        (and the first one leaves the welcome for the main window)."""
+        if not self.links_accounts:
+            self.notify(
+                "The demo's accounts are its own: to add yours, quit and run chatui.",
+                title="Not in the demo",
+                markup=False,
+            )
+            return
+        from chatui.profile.linking import default_token_store
+        from chatui.ui.screens.account_form import AccountForm
+
+        linked = self.session.linked.values() if self.session is not None else ()
+        store = default_token_store([account.config for account in linked])
+        self.push_screen(AccountForm(self._link_new, token_store=store), self._account_ready)
+
+    def log_in_again(self, account_id: str | None = None) -> None:
+        """The account form for an account whose token the server refused (the first
+        such one unless ``account_id`` says): only the password is asked."""
+        session = self.session
+        waiting = session.signed_out() if session is not None else []
+        if session is None or not waiting or not self.links_accounts:
+            return
+        from chatui.ui.screens.account_form import AccountForm
+
+        account = session.account(account_id if account_id in waiting else waiting[0])
+        _state, reason = session.states.get(account.account_id, (None, ""))
+        form = AccountForm(partial(self._renew, account), relogin=account, reason=reason)
+        self.push_screen(form, self._account_ready)
+
+    async def _link_new(self, request: AccountRequest, password: str) -> SignedIn:
+        from chatui.profile.linking import add_account, names_account
+        from chatui.ui.screens.account_form import FORM_WORDS
+
+        assert self.profile is not None
+        session = self.session
+        for account_id in session.signed_out() if session is not None else ():
+            account = session.account(account_id)
+            if not request.register and names_account(request, account):
+                # Linked already, but signed out: what is wanted is logging in again,
+                # not "already linked".
+                return await self._renew(account, request, password)
+        return await add_account(self.profile, request, password, FORM_WORDS)
+
+    async def _renew(self, account: AccountConfig, request: object, password: str) -> SignedIn:
+        from chatui.profile.linking import SignedIn, log_in_again
+        from chatui.ui.screens.account_form import FORM_WORDS
+
+        assert self.profile is not None
+        token = await log_in_again(self.profile, account, password, FORM_WORDS)
+        return SignedIn(account, token)
+
+    def _account_ready(self, result: object | None) -> None:
+        """The form's answer: the account linked (or logged in again), or None."""
+        from chatui.profile.linking import SignedIn
+
+        if isinstance(result, SignedIn):
+            self._join(result)
+
+    @work(group="accounts", exit_on_error=False)
+    async def _join(self, signed_in: SignedIn) -> None:
+        """Link the account into the Session (a new one, or one with its new token)."""
+        from chatui.session.launch import LaunchSession, ready_account
+
+        account = signed_in.account
+        if self.session is None:
+            assert self.profile is not None
+            self.session = LaunchSession(self.profile, [])
+        again = account.account_id in self.session.linked
+        who = f"{one_line(account.username)} on {one_line(account.server)}"
+        self.notify(
+            f"Logged in again as {who}." if again else f"Linked {who} as {account.account_id}.",
+            title="Account linked",
+            markup=False,
+        )
+        # Running: it starts at once (this returns once its threads are in). Before
+        # the main window has started the Session, it only joins.
+        await self.session.link(ready_account(account, signed_in.token))
+        if self._main is None:
+            self._show_main()
+
+    def _show_main(self) -> None:
+        """From the welcome to the main window, once the first account is linked."""
+        assert self.session is not None
+        self._main = MainScreen(self.session, self.profile)
+        # The welcome screen goes without its callback (which would quit the app).
+        self.switch_screen(self._main)
 
     # --- keys ------------------------------------------------------------------------
 

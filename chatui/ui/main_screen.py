@@ -42,6 +42,7 @@ from chatui.core.models import (
 )
 from chatui.core.sanitize import one_line
 from chatui.session.session import (
+    AccountsChanged,
     AccountStateChanged,
     Change,
     HistoryRefetched,
@@ -212,6 +213,7 @@ class MainScreen(Screen[None]):
         self.composer.recent_emoji = self.emoji.items
         app = self.chat_app
         app.apply_user_keys()
+        self.show_status()  # "log in again" names the key in force
         retry, discard = app.keys_of("retry_failed"), app.keys_of("discard_failed")
         if retry and discard:  # a refused message names the keys in force
             self.message_view.failed_hint = f"{retry[0]} retry · {discard[0]} discard"
@@ -278,7 +280,12 @@ class MainScreen(Screen[None]):
                     self.show_status()  # a refused message was retried or discarded
             case AccountStateChanged():
                 self.show_status()
-                self.refresh_bindings()  # "Reconnect" shows while an account waits
+                # "Reconnect" shows while an account waits, "Log in" while one is refused.
+                self.refresh_bindings()
+            case AccountsChanged():
+                # An account linked while running: its threads need its label.
+                self.thread_list.set_source(self.session.inbox, self.session.me, self._accounts())
+                self.show_status()
             case SendFailed():
                 # It needs the user (retry or discard), so it is said where it stays
                 # until then: the status area, the thread list's preview and the
@@ -302,12 +309,15 @@ class MainScreen(Screen[None]):
         """The status area as the session has it now: connections, held-up and
         refused sends."""
         session = self.session
+        keys = self.chat_app.keys_of("log_in_again")
         self.status_bar.update_states(
             self._accounts(),
             session.states,
             session.stuck_sends(),
             session.retry_at,
             session.refused_sends(),
+            signed_out=session.signed_out(),
+            login_key=keys[0] if keys else "",
         )
 
     def flush_inbox(self) -> None:
@@ -608,10 +618,18 @@ class MainScreen(Screen[None]):
             return self.focused is not self.thread_list
         if action == "retry_now":
             return bool(self.session.retry_at)  # shown only while an account waits
+        if action == "log_in_again":
+            return bool(self.session.signed_out())  # only while the server refuses one
         return True
 
     def action_retry_now(self) -> None:
         self.session.retry_now()
+
+    def action_log_in_again(self) -> None:
+        self.chat_app.log_in_again()
+
+    def action_add_account(self) -> None:
+        self.chat_app.add_account()
 
     def action_retry_failed(self) -> None:
         if self.shown_key is not None:

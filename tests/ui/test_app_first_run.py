@@ -22,16 +22,19 @@ from tests.conftest import make_user
 from tests.ui.conftest import wait_for
 
 
-async def test_first_run_offers_demo_and_add_account() -> None:
+async def test_first_run_without_a_profile_offers_the_demo_and_the_commands() -> None:
+    # No profile to keep an account in: no form, but the commands that link one.
     app = ChatApp(None)
     async with app.run_test(size=(80, 24)) as pilot:
         assert isinstance(app.screen, FirstRunScreen)
+        assert not app.screen.query("#add")
         help_box = app.screen.query_one("#add-help", Static)
-        assert not help_box.display
-        await pilot.click("#add")
         assert help_box.display
-        assert ADD_LOCAL_COMMAND in str(help_box.content)
-        assert app.is_running
+        text = str(help_box.content)
+        assert ADD_LOCAL_COMMAND in text and "--register" in text
+        assert "clipboard" not in text
+        await pilot.press("a")  # the form's key does nothing without a profile
+        assert isinstance(app.screen, FirstRunScreen)
         await pilot.click("#demo")
     assert app.return_value == "demo"
 

@@ -1,7 +1,8 @@
 """Snapshot tests of every screen and dialog a person meets: the first run, the
-list, help, a new conversation, an invitation, the vanish menu, the theme picker,
-the emoji picker, who reacted and the command palette (the open thread in its themes is in
-test_snapshots.py, with the same fixed world and the same update command).
+account form, the list, help, a new conversation, an invitation, the vanish menu,
+the theme picker, the emoji picker, who reacted and the command palette (the open
+thread in its themes is in test_snapshots.py, with the same fixed world and the same
+update command).
 
 Each dialog is opened the way a person opens it — its key on the real app over a
 live reference server — and pictured once it has settled: its content is there
@@ -18,6 +19,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from chatui.core.models import ConnectionState, Message, Thread, ThreadUpdated
+from chatui.profile.folders import Profile
 from chatui.session.session import Session
 from chatui.ui.app import ChatApp
 from tests.ui.snapshot_world import ACCOUNT_ID, ME, SnapshotWorld, at, snapshot_world
@@ -75,14 +77,35 @@ def _snapshot(snap_compare, tmp_path: Path, run_before, size: tuple[int, int] = 
         return snap_compare(app, terminal_size=size, run_before=run_before(world))
 
 
-def test_first_run(snap_compare) -> None:
-    """No account linked yet: what chatui offers instead (the demo, linking one)."""
+def test_first_run(snap_compare, tmp_path: Path) -> None:
+    """No account linked yet: what chatui offers instead (adding one here, the demo,
+    the commands that link one)."""
 
     async def run_before(pilot: Pilot) -> None:
         await _wait(pilot, lambda: type(pilot.app.screen).__name__ == "FirstRunScreen", "it")
         await pilot.pause()
 
-    assert snap_compare(ChatApp(Session([])), terminal_size=SIZE, run_before=run_before)
+    app = ChatApp(Session([]), Profile.resolve(tmp_path / "profile"))
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_account_form(snap_compare, tmp_path: Path) -> None:
+    """The account form from the first run, creating an account: kind, server and
+    username, log in or create, the new password twice, where the token goes."""
+
+    async def run_before(pilot: Pilot) -> None:
+        app = pilot.app
+        await _wait(pilot, lambda: type(app.screen).__name__ == "FirstRunScreen", "first run")
+        await pilot.press("a")
+        await _wait(pilot, lambda: type(app.screen).__name__ == "AccountForm", "the form")
+        await pilot.press(*"http://127.0.0.1:8765", "tab", *"dora", "tab", "right", "space")
+        await pilot.press("tab", *"new-secret", "tab", *"new-secret")
+        _steady(app)
+        await pilot.pause()
+
+    # Nothing is submitted: the profile is only where the account would be written.
+    app = ChatApp(None, Profile.resolve(tmp_path / "profile"))
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
 def test_thread_list(snap_compare, tmp_path: Path) -> None:

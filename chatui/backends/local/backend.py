@@ -350,8 +350,10 @@ class LocalBackend(Backend):
         ):
             yield item
 
-    def _changed(self, state: ConnectionState, detail: str = "") -> ConnectionChanged:
-        return ConnectionChanged(self.account_id, state, detail)
+    def _changed(
+        self, state: ConnectionState, detail: str = "", *, signed_out: bool = False
+    ) -> ConnectionChanged:
+        return ConnectionChanged(self.account_id, state, detail, signed_out=signed_out)
 
     async def _run_stream(self, since: str | None, put: Callable[[Event], None]) -> None:
         try:
@@ -372,7 +374,11 @@ class LocalBackend(Backend):
                 reason = "the server closed the connection"
             except (AuthError, PermissionDeniedError) as err:
                 # Retrying cannot fix a refused token: the user has to log in again.
-                put(self._changed(ConnectionState.ERROR, str(err)))
+                put(
+                    self._changed(
+                        ConnectionState.ERROR, str(err), signed_out=isinstance(err, AuthError)
+                    )
+                )
                 return
             except (BadRequestError, NotFoundError) as err:
                 # Most likely a cursor this server no longer knows (its database was

@@ -280,8 +280,10 @@ class MatrixBackend(Backend):
         ):
             yield item
 
-    def _changed(self, state: ConnectionState, detail: str = "") -> ConnectionChanged:
-        return ConnectionChanged(self.account_id, state, detail)
+    def _changed(
+        self, state: ConnectionState, detail: str = "", *, signed_out: bool = False
+    ) -> ConnectionChanged:
+        return ConnectionChanged(self.account_id, state, detail, signed_out=signed_out)
 
     async def _run_stream(self, since: str | None, put: Callable[[Any], None]) -> None:
         try:
@@ -347,7 +349,11 @@ class MatrixBackend(Backend):
                         announced = True
                 state.ready = True
             except (AuthError, PermissionDeniedError) as err:
-                put(self._changed(ConnectionState.ERROR, str(err)))
+                put(
+                    self._changed(
+                        ConnectionState.ERROR, str(err), signed_out=isinstance(err, AuthError)
+                    )
+                )
                 return
             except (BadRequestError, NotFoundError) as err:
                 reason = str(err)

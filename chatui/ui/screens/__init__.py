@@ -1,7 +1,8 @@
 """Screens and dialogs over the main window, each imported on first use (none is
 needed for the first frame):
 
-* :mod:`.first_run` — no account linked yet: the demo, or how to link one;
+* :mod:`.first_run` — no account linked yet: add one, the demo, or the commands;
+* :mod:`.account_form` — add an account (log in or create one), or log in again;
 * :mod:`.help` — keys, slash commands, what vanish mode cannot do;
 * :mod:`.new_conversation` — start one, choosing the account;
 * :mod:`.invite` — accept, decline or leave an invitation for later;

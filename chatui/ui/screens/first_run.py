@@ -1,12 +1,14 @@
 """The first-run screen: shown when there is no linked account yet.
 
-It explains chatui in two lines and offers the two ways in: the demo (which the
-launcher starts once this app has exited with ``"demo"``) or linking a real
-account, for which it shows the exact command to run.
+It explains chatui in two lines and offers the ways in: adding an account here
+(the account form: log in, or create one on a chatui server), the demo (which the
+launcher starts once this app has exited with ``"demo"``), or the same from a
+terminal, for which it shows the commands.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
@@ -16,7 +18,7 @@ from textual.containers import Center, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
-ADD_LOCAL_COMMAND = "chatui account add local --server URL --username NAME"
+ADD_LOCAL_COMMAND = "chatui account add local --server URL --username NAME [--register]"
 ADD_MATRIX_COMMAND = "chatui account add matrix --user @NAME:SERVER"
 
 DEMO = "demo"
@@ -24,10 +26,13 @@ DEMO = "demo"
 
 
 class FirstRunScreen(Screen[str | None]):
-    """Welcome: try the demo, add an account, or quit.
+    """Welcome: add an account, try the demo, or quit.
 
     Dismissed with :data:`DEMO` or ``None`` (quit); the app turns that into its
-    own exit value.
+    own exit value. Adding an account is the app's (``add_account``: it opens the
+    account form and, once an account is linked, replaces this screen with the
+    main window); without it (no profile to keep accounts in) only the commands
+    are offered.
     """
 
     DEFAULT_CSS = """
@@ -56,48 +61,55 @@ class FirstRunScreen(Screen[str | None]):
         margin: 0 1;
     }
     FirstRunScreen #add-help {
-        display: none;
         margin-top: 1;
         padding: 0 1;
         background: $boost;
     }
-    FirstRunScreen #add-help.shown {
-        display: block;
-    }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("d", "demo", "Try the demo", id="first_run.demo"),
         Binding("a", "add_account", "Add an account", id="first_run.add_account"),
+        Binding("d", "demo", "Try the demo", id="first_run.demo"),
         # Shown as ^q by the app already: one "Quit" in the footer is enough.
         Binding("q", "quit_app", "Quit", id="first_run.quit", show=False),
     ]
 
+    def __init__(self, add_account: Callable[[], None] | None = None) -> None:
+        super().__init__()
+        self._add_account = add_account
+
     def compose(self) -> ComposeResult:
+        adding = self._add_account is not None
         with Vertical():
             yield Static("Welcome to chatui", id="welcome")
             yield Static(
                 "All your chats in one window: every account's conversations, merged.\n"
-                "No account linked yet: try the demo, or link an account you have.",
+                "No account linked yet: add one you have (or create one on a chatui\n"
+                "server), or try chatui on the demo's two networks first.",
                 id="pitch",
             )
             with Center(), Horizontal(id="buttons"):
-                yield Button("Try the demo", id="demo", variant="primary")
-                yield Button("Add an account", id="add")
+                if adding:
+                    yield Button("Add an account", id="add", variant="primary")
+                yield Button("Try the demo", id="demo", variant="default" if adding else "primary")
                 yield Button("Quit", id="quit")
             yield Static(
-                "Link an account on a chatui server with:\n\n"
-                f"  {ADD_LOCAL_COMMAND}\n\n"
-                "or a Matrix account with:\n\n"
-                f"  {ADD_MATRIX_COMMAND}\n\n"
-                "(each asks for the password), then run chatui again.",
+                ("Or from a terminal, then run chatui again:\n" if adding else "Link one with:\n")
+                + f"  {ADD_LOCAL_COMMAND}\n"
+                f"  {ADD_MATRIX_COMMAND}\n"
+                "(--register creates the account on a chatui server; each asks for the password)",
                 id="add-help",
                 markup=False,
             )
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#demo", Button).focus()
+        self.query_one("#add" if self._add_account is not None else "#demo", Button).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "add_account":
+            return self._add_account is not None
+        return True
 
     @on(Button.Pressed, "#demo")
     def action_demo(self) -> None:
@@ -105,11 +117,8 @@ class FirstRunScreen(Screen[str | None]):
 
     @on(Button.Pressed, "#add")
     def action_add_account(self) -> None:
-        help_box = self.query_one("#add-help", Static)
-        help_box.add_class("shown")
-        # Offer the command on the clipboard too (terminals with OSC 52 support).
-        self.app.copy_to_clipboard(ADD_LOCAL_COMMAND)
-        self.notify("Copied to the clipboard (if the terminal allows it).")
+        if self._add_account is not None:
+            self._add_account()
 
     @on(Button.Pressed, "#quit")
     def action_quit_app(self) -> None:

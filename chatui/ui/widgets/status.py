@@ -9,7 +9,7 @@ from the user's own config, but go through the same path for simplicity.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from rich.cells import cell_len
@@ -106,6 +106,11 @@ def retry_words(retry_at: int | None, now: int) -> str:
     return f"retrying in {math.ceil(left / 1000)} s"
 
 
+def login_words(key: str) -> str:
+    """What the status area says of an account whose token the server refused."""
+    return f"log in again ({key})" if key else "log in again"
+
+
 def status_text(
     accounts: Mapping[str, AccountConfig],
     states: Mapping[str, tuple[ConnectionState, str]],
@@ -113,11 +118,15 @@ def status_text(
     retry_at: Mapping[str, int] | None = None,
     now: int = 0,
     refused: Mapping[str, int] | None = None,
+    signed_out: Collection[str] = (),
+    login_key: str = "",
 ) -> Text:
     """One line: every account's label, glyph and state (with its detail and, while
     it waits to reconnect, when it tries next, as of ``now``), for an account
     whose sends are stuck, how many messages wait and why, and how many its server
-    refused (``refused``: account id -> count)."""
+    refused (``refused``: account id -> count). An account in ``signed_out`` (its
+    token refused) says "log in again" and the key that does it (``login_key``)
+    instead of the server's words, which the form it opens shows."""
     stuck = stuck or {}
     retry_at = retry_at or {}
     refused = refused or {}
@@ -130,8 +139,13 @@ def status_text(
         line.append(glyph + " ", style=color)
         line.append_text(account_tag(account))
         line.append(" ")
-        line.append(state.value, style=color)
-        detail = one_line(detail) if state is not ConnectionState.CONNECTED else ""
+        if account_id in signed_out:
+            line.append("signed out — ", style=color)
+            line.append(login_words(login_key), style=f"bold {color}")
+            detail = ""
+        else:
+            line.append(state.value, style=color)
+            detail = one_line(detail) if state is not ConnectionState.CONNECTED else ""
         when = retry_words(retry_at.get(account_id), now)
         if when:
             detail = f"{detail} — {when}" if detail else when
@@ -177,6 +191,8 @@ class StatusBar(Widget):
         self._stuck: dict[str, tuple[int, str]] = {}
         self._retry_at: dict[str, int] = {}
         self._refused: dict[str, int] = {}
+        self._signed_out: tuple[str, ...] = ()
+        self._login_key = ""
         self._ticker: Timer | None = None
 
     def update_states(
@@ -186,15 +202,22 @@ class StatusBar(Widget):
         stuck: Mapping[str, tuple[int, str]] | None = None,
         retry_at: Mapping[str, int] | None = None,
         refused: Mapping[str, int] | None = None,
+        *,
+        signed_out: Collection[str] = (),
+        login_key: str = "",
     ) -> None:
         """``stuck``: account id -> (messages waiting, why), for held-up sends;
         ``retry_at``: account id -> when its next reconnect is due (epoch ms);
-        ``refused``: account id -> messages its server refused (retry or discard)."""
+        ``refused``: account id -> messages its server refused (retry or discard);
+        ``signed_out``: accounts whose token was refused, logged in again with
+        ``login_key``."""
         self._accounts = dict(accounts)
         self._states = dict(states)
         self._stuck = dict(stuck or {})
         self._retry_at = dict(retry_at or {})
         self._refused = dict(refused or {})
+        self._signed_out = tuple(signed_out)
+        self._login_key = login_key
         # A countdown that counts: redrawn each second while a try is due.
         if self._retry_at and self._ticker is None:
             self._ticker = self.set_interval(1.0, self._tick)
@@ -218,7 +241,14 @@ class StatusBar(Widget):
 
     def render(self) -> Text:
         return status_text(
-            self._accounts, self._states, self._stuck, self._retry_at, now_ms(), self._refused
+            self._accounts,
+            self._states,
+            self._stuck,
+            self._retry_at,
+            now_ms(),
+            self._refused,
+            self._signed_out,
+            self._login_key,
         )
 
 
