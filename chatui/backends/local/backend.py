@@ -371,7 +371,7 @@ class LocalBackend(Backend):
             retry_after: float | None = None
             try:
                 await self._stream_once(state, put)
-                reason = "the server closed the connection"
+                reason = f"{self.where or 'the server'} closed the connection"
             except (AuthError, PermissionDeniedError) as err:
                 # Retrying cannot fix a refused token: the user has to log in again.
                 put(
