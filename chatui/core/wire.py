@@ -122,7 +122,7 @@ class Message(Struct):
         Meta(
             description="`setting`: a notice that someone changed the thread's vanish "
             "setting or theme; it never vanishes and is never unread. `deleted`: its "
-            "sender unsent it; only who and when are left (show \"message deleted\")."
+            'sender unsent it; only who and when are left (show "message deleted").'
         ),
     ] = "text"
     change: Change | None = None

@@ -306,8 +306,7 @@ def _paths() -> dict[str, Any]:
                     "400": _E400,
                     "401": _E401,
                     "403": _error(
-                        "Only the sender may edit a message, and only a text message "
-                        "(`forbidden`)."
+                        "Only the sender may edit a message, and only a text message (`forbidden`)."
                     ),
                     "404": _error(
                         "No such thread or shown message (an unsent or expired one is "
@@ -321,7 +320,7 @@ def _paths() -> dict[str, Any]:
                 "summary": "Unsend one of the caller's own messages.",
                 "description": "The server forgets the body, the quote, the reactions and "
                 "the mentions; the message stays as a tombstone (kind `deleted`, empty "
-                "body) in history, so that everyone sees \"message deleted\" in its "
+                'body) in history, so that everyone sees "message deleted" in its '
                 "place. With `expired=true` (the sender's vanish timer ran out) it goes "
                 "entirely and the redaction event says so. Either way the server "
                 "checkpoints its write-ahead log, so that the text is gone from its files "

@@ -24,7 +24,9 @@ def _url(thread: str, message: str) -> str:
 def _on_disk(db_path: Path, token: str) -> list[str]:
     wal = db_path.with_name(db_path.name + "-wal")
     return [
-        path.name for path in (db_path, wal) if path.exists() and token.encode() in path.read_bytes()
+        path.name
+        for path in (db_path, wal)
+        if path.exists() and token.encode() in path.read_bytes()
     ]
 
 

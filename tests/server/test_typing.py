@@ -71,7 +71,5 @@ def test_refusals(alice: Api, bob: Api, carol: Api, anonymous: Api) -> None:
     for body in ({}, {"typing": "yes"}, {"typing": True, "timeout_ms": 0}):
         response = alice.put(f"/v1/threads/{thread}/typing", json=body)
         assert (response.status_code, response.json()["error"]) == (400, "invalid_request"), body
-    response = alice.put(
-        f"/v1/threads/{thread}/typing", json={"typing": True, "timeout_ms": 10**9}
-    )
+    response = alice.put(f"/v1/threads/{thread}/typing", json={"typing": True, "timeout_ms": 10**9})
     assert response.status_code == 400

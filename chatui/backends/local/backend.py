@@ -279,9 +279,7 @@ class LocalBackend(Backend):
         messages = []
         for item in items:
             try:
-                messages.append(
-                    decode.message_from_json(self.account_id, item, self.username)
-                )
+                messages.append(decode.message_from_json(self.account_id, item, self.username))
             except decode.MalformedData as err:
                 log.warning("%s: skipping a malformed message: %s", self.account_id, err)
         return messages
@@ -318,9 +316,7 @@ class LocalBackend(Backend):
         payload: dict[str, Any] = {"typing": typing}
         if typing:
             payload["timeout_ms"] = timeout_ms
-        await self._request(
-            "PUT", f"/v1/threads/{http.seg(thread_id)}/typing", json_body=payload
-        )
+        await self._request("PUT", f"/v1/threads/{http.seg(thread_id)}/typing", json_body=payload)
 
     async def mark_read(self, thread_id: str, message_id: str) -> None:
         await self._request(

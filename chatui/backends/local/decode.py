@@ -87,9 +87,7 @@ def _change(value: Any) -> Mapping[str, Any] | None:
     return MappingProxyType(dict(value))
 
 
-_MESSAGE_DECORATION = frozenset(
-    {"reactions", "vanish", "kind", "change", "edited_ts", "mentions"}
-)
+_MESSAGE_DECORATION = frozenset({"reactions", "vanish", "kind", "change", "edited_ts", "mentions"})
 _THREAD_DECORATION = frozenset(
     {"theme", "vanish", "last_message", "unread", "mentions", "created_ts", "created"}
 )
