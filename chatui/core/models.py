@@ -334,7 +334,9 @@ class ReadMarkerMoved(Value):
 class TypingChanged(Value):
     """Who is typing in ``thread_id`` now: the whole list (ourselves maybe included).
 
-    Ephemeral: never part of the resumable stream (``cursor`` is always None).
+    Ephemeral: no server replays it. ``cursor`` is None, except where an adapter
+    marks its stream's place on whatever event comes last (a Matrix sync answer's
+    last event carries its ``next_batch``): then it must be kept like any other.
     ``timeout_ms``: how long the adapter vouches for the list without further news
     (the reference server repeats it while someone keeps typing); None means until
     the next TypingChanged (Matrix's homeserver says when someone stops).

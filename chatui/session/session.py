@@ -410,9 +410,12 @@ class Session:
         transaction: a restart resumes right after the last event fully applied.
         """
         if isinstance(event, TypingChanged):
-            # Ephemeral: nothing to keep, no place in the stream.
+            # Ephemeral: nothing to keep but the stream's place, where the adapter
+            # put it on this event (the last of a Matrix sync answer carries it).
             key = (event.account_id, event.thread_id)
             self._typing.heard(key, event.users, event.timeout_ms, self.me(event.account_id))
+            if self.store is not None and event.cursor is not None:
+                self._store_cursor(event)
             return
         if self._keeps_own_copy(event):
             # Only the sender's timer ran out: ours runs on (docs/vanish.md). Nothing
