@@ -839,7 +839,7 @@ class Session:
         """The open chat is closed (switched away, quitting, suspending)."""
         key, self.open_key = self.open_key, None
         if key is not None:
-            self._typing.ours(key, False)  # whatever we were typing there, we left it
+            self.typing(key, False)  # whatever we were typing there, we left it
             self._vanish.closing(key)
 
     def _read_up_to(self, key: ThreadKey, message_id: str) -> None:
@@ -1026,6 +1026,10 @@ class Session:
             self._typing.ours(key, active)
 
     def _send_typing(self, key: ThreadKey, active: bool) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop (a script, a test without one): nobody to tell anyway
         self.spawn(self._tell_typing(key, active))
 
     async def _tell_typing(self, key: ThreadKey, active: bool) -> None:
