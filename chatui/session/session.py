@@ -797,8 +797,7 @@ class Session:
                 log.warning("could not load %s: %s", key, err)
                 page = []
             page = [m for m in page if not self._vanish.is_gone(m)]
-            if self.store is not None:
-                self.store.put_messages(page)
+            self._store_page(page)
             self._vanish.learn(page)
             # Live (and cached) messages may be newer than the page.
             merged = list(page)
@@ -825,8 +824,7 @@ class Session:
             log.warning("could not page %s: %s", key, err)
             return 0
         page = [m for m in page if not self._vanish.is_gone(m)]
-        if self.store is not None:
-            self.store.put_messages(page)
+        self._store_page(page)
         self._vanish.learn(page)
         known = {m.message_id for m in loaded}
         older = [m for m in page if m.message_id not in known]
@@ -834,6 +832,19 @@ class Session:
             self._messages[key] = older + loaded
             self._emit(MessagesChanged(key))
         return len(older)
+
+    def _store_page(self, page: list[Message]) -> None:
+        """Keep a history page. One that carries an edited or unsent message may
+        replace text this store held (it changed while we were away): the WAL is
+        folded after, so that the old text leaves the disk."""
+        if self.store is None:
+            return
+        if any(m.edited or m.deleted for m in page):
+            with self.store.transaction():
+                self.store.put_messages(page)
+                self.store.checkpoint()
+        else:
+            self.store.put_messages(page)
 
     def close_thread(self) -> None:
         """The open chat is closed (switched away, quitting, suspending)."""

@@ -97,6 +97,31 @@ async def test_an_edit_shows_everywhere_and_the_old_text_leaves_both_disks(
         assert await p.alice.edit(p.key, sent.message_id, "meet at the station") == edited
 
 
+async def test_an_edit_made_while_we_were_away_replaces_the_text_on_our_disk(
+    server: ServerThread, tmp_path: Path
+) -> None:
+    async with pair(server, tmp_path) as p:
+        await _both_open(p)
+        await p.alice.send(p.key, "AWAYTEXT-61d0 at first")
+        await until(lambda: any("AWAYTEXT" in m.body for m in p.bob.messages(p.key)), "it")
+        sent = next(m for m in p.bob.messages(p.key) if "AWAYTEXT" in m.body)
+        bobs = tmp_path / "bob.sqlite3"
+        await until(lambda: on_disk(bobs, "AWAYTEXT-61d0"), "stored")
+        await p.bob.stop()
+        await p.alice.edit(p.key, sent.message_id, "changed while bob was away")
+
+        again = p.session_for(p.bob_creds, "bob")
+        try:
+            again.load_cached()
+            await live(again)
+            await again.open_thread(p.key)
+            await until(lambda: _held(again, p.key, sent.message_id).edited, "the edit")
+            assert _held(again, p.key, sent.message_id).body == "changed while bob was away"
+            await until(lambda: on_disk(bobs, "AWAYTEXT-61d0") == [], "the old text gone")
+        finally:
+            await again.stop()
+
+
 async def test_unsending_leaves_message_deleted_for_everyone_and_no_text(
     server: ServerThread, tmp_path: Path
 ) -> None:
@@ -228,7 +253,9 @@ async def test_seen_follows_the_other_persons_read_marker(
         await p.bob.open_thread(p.key)  # bob reads both
         await until(lambda: p.alice.seen_up_to(p.key) == two.message_id, "seen")
         assert SeenChanged(p.key) in changes
+        p.bob.close_thread()  # bob looks elsewhere: what comes next stays unread
         await p.alice.send(p.key, "three")
+        await until(lambda: p.bob.inbox.get(p.key).unread == 1, "unread at bob's")
         await until(lambda: not any(m.pending for m in p.alice.messages(p.key)), "delivered")
         assert p.alice.seen_up_to(p.key) == two.message_id  # "three" is not read yet
 
