@@ -220,6 +220,8 @@ def render_content(
             body = strip_reply_fallback(body)
         return body, "notice" if msgtype == "m.notice" else "text"
     if msgtype == "m.emote":
+        if body is not None and reply_target(content) is not None:
+            body = strip_reply_fallback(body)
         return f"* {sender_name} {body or ''}".rstrip(), "emote"
     word = _MEDIA_WORDS.get(msgtype)
     if word is not None:

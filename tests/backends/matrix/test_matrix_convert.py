@@ -101,6 +101,20 @@ def test_reply_fallbacks_are_dropped_from_the_body() -> None:
     assert strip_reply_fallback("> <@bob:x> tea or coffee?\n\ntea") == "tea"
     assert strip_reply_fallback("> just a quote") == "> just a quote"
     assert strip_reply_fallback("no quote") == "no quote"
+    # Only a reply's body loses its quote (an emote's too); elsewhere "> " is text.
+    reply = {"m.relates_to": {"m.in_reply_to": {"event_id": "$q"}}}
+    processor = SyncProcessor("mx", ME)
+    out = processor.process(
+        {
+            "next_batch": "s1",
+            **_timeline(
+                _message("$1", "> <@bob:x> hi\n\nwaves back", msgtype="m.emote", **reply),
+                _message("$2", "> quoted\n\nnot a reply"),
+            ),
+        }
+    )
+    got = [e.message.body for e in out if isinstance(e, MessageReceived)]
+    assert got == ["* @bob:example.org waves back", "> quoted\n\nnot a reply"]
 
 
 def _state(event_id: str, event_type: str, content: object, **unsigned) -> dict:
