@@ -139,7 +139,9 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     async def redact(self, thread_id: str, message_id: str) -> None:
-        """Delete one of our own messages."""
+        """Unsend one of our own messages: everyone sees "message deleted" in its place
+        (its tombstone, ``Message.kind == "deleted"``). PermissionDeniedError for
+        someone else's."""
 
     @abc.abstractmethod
     async def mark_read(self, thread_id: str, message_id: str) -> None:
@@ -157,6 +159,20 @@ class Backend(abc.ABC):
         (``MessageRedacted.expired``). The server forgets the body either way.
         """
         await self.redact(thread_id, message_id)
+
+    async def edit(self, thread_id: str, message_id: str, body: str) -> Message:
+        """Replace the text of one of our own messages; returns it as it is now (new
+        ``body``, ``edited_ts`` set). Everyone gets the new text; the message keeps its
+        ``ts``, so a vanish deadline never moves. PermissionDeniedError for someone
+        else's message, NotFoundError for one that is gone."""
+        raise UnsupportedError(f"{self.kind}: editing messages is not supported yet")
+
+    async def set_typing(self, thread_id: str, typing: bool, timeout_ms: int) -> None:
+        """Tell the thread we are typing (for ``timeout_ms`` unless renewed), or stopped.
+
+        Best effort: what others see of it arrives as ``TypingChanged``.
+        """
+        raise UnsupportedError(f"{self.kind}: typing notifications are not supported yet")
 
     async def react(self, thread_id: str, message_id: str, emoji: str) -> None:
         """Add our ``emoji`` reaction to ``message_id`` (once per emoji; repeats are no-ops)."""

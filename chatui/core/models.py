@@ -156,7 +156,8 @@ class Message(Value):
     # (body is a description like "[image: cat.png]"), "encrypted" (a placeholder
     # for content this client cannot decrypt), "setting" (someone changed the
     # thread's shared setting: ``change`` says what, ``body`` is the English
-    # sentence from chatui.core.notices.describe_change).
+    # sentence from chatui.core.notices.describe_change), "deleted" (unsent by its
+    # sender: ``body`` is empty and the UI shows "message deleted"; see tombstone()).
     kind: str = "text"
     # The sender's display name where the network has one (Matrix); ``sender``
     # stays the stable id that Session.me() and reactions compare against.
@@ -167,10 +168,52 @@ class Message(Value):
     # With kind "setting": {"what": "vanish", "vanish": {"mode", "seconds"?}} or
     # {"what": "theme", "name": NAME or None (the default theme again)}.
     change: Mapping[str, Any] | None = None
+    # When the sender last edited it (UTC epoch ms; None: never). The body is the
+    # newest text; the old one is forgotten (docs/server.md, docs/matrix.md).
+    edited_ts: int | None = None
+    # It calls this account by name (``@username`` on the reference server,
+    # ``m.mentions`` on Matrix): the UI highlights it, the list counts it.
+    mentions_me: bool = False
 
     @property
     def thread_key(self) -> ThreadKey:
         return (self.account_id, self.thread_id)
+
+    @property
+    def edited(self) -> bool:
+        """The sender changed the text after sending it (shown as "edited")."""
+        return self.edited_ts is not None
+
+    @property
+    def deleted(self) -> bool:
+        """Unsent by its sender: a tombstone that shows "message deleted" in its place."""
+        return self.kind == DELETED
+
+
+DELETED = "deleted"
+"""``Message.kind`` of a message its sender unsent: the line stays, its text does not."""
+
+
+def tombstone(message: Message) -> Message:
+    """What is left of ``message`` once its sender unsent it: who and when, no text.
+
+    Unsending is not vanishing: a vanished message disappears entirely, an unsent
+    one leaves this in its place so that everyone sees "message deleted". The
+    vanish setting is kept, so a tombstone of a vanishing message still goes when
+    the message would have (unsending never makes anything last longer).
+    """
+    return Message(
+        account_id=message.account_id,
+        thread_id=message.thread_id,
+        message_id=message.message_id,
+        sender=message.sender,
+        body="",
+        ts=message.ts,
+        txn_id=message.txn_id,
+        vanish=message.vanish,
+        kind=DELETED,
+        sender_name=message.sender_name,
+    )
 
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)
@@ -196,6 +239,13 @@ class Thread(Value):
     # are the few the title names): anyone the adapter has a name for, so that
     # "who reacted" can name a person who never wrote a line here.
     member_names: Mapping[str, str] = field(default_factory=lambda: _NO_NAMES)
+    # Of the ``unread`` messages, how many mention us (Message.mentions_me).
+    mentions: int = 0
+
+    @property
+    def one_to_one(self) -> bool:
+        """Just us and one other person (where "seen" is shown)."""
+        return len(set(self.members)) == 2
 
     def name_of(self, member: str) -> str:
         """``member``'s display name where the network has one, else the id itself."""
@@ -281,6 +331,25 @@ class ReadMarkerMoved(Value):
 
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)
+class TypingChanged(Value):
+    """Who is typing in ``thread_id`` now: the whole list (ourselves maybe included).
+
+    Ephemeral: no server replays it. ``cursor`` is None, except where an adapter
+    marks its stream's place on whatever event comes last (a Matrix sync answer's
+    last event carries its ``next_batch``): then it must be kept like any other.
+    ``timeout_ms``: how long the adapter vouches for the list without further news
+    (the reference server repeats it while someone keeps typing); None means until
+    the next TypingChanged (Matrix's homeserver says when someone stops).
+    """
+
+    account_id: str
+    thread_id: str
+    users: tuple[str, ...]
+    timeout_ms: int | None = None
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class ConnectionChanged(Value):
     """The account's live connection changed state (shown in the status area)."""
 
@@ -315,6 +384,7 @@ Event = (
     | MessageReceived
     | MessageRedacted
     | ReadMarkerMoved
+    | TypingChanged
     | ConnectionChanged
     | HistoryReset
 )

@@ -102,9 +102,8 @@ class Message(Struct):
     body: Annotated[
         str,
         Meta(
-            description="Untrusted text; empty only for a deleted message returned again "
-            "for a retried txn_id. With kind `setting`: the English sentence saying who "
-            "changed what."
+            description="Untrusted text; empty for kind `deleted` (an unsent message). "
+            "With kind `setting`: the English sentence saying who changed what."
         ),
     ]
     ts: Annotated[int, Meta(description="When the server accepted it, epoch ms.")]
@@ -119,13 +118,25 @@ class Message(Struct):
         ),
     ] = VanishOff()
     kind: Annotated[
-        Literal["text", "setting"],
+        Literal["text", "setting", "deleted"],
         Meta(
             description="`setting`: a notice that someone changed the thread's vanish "
-            "setting or theme; it never vanishes and is never unread."
+            "setting or theme; it never vanishes and is never unread. `deleted`: its "
+            'sender unsent it; only who and when are left (show "message deleted").'
         ),
     ] = "text"
     change: Change | None = None
+    edited_ts: Annotated[
+        EpochMs | None,
+        Meta(description="When the sender last edited the body; null: never edited."),
+    ] = None
+    mentions: Annotated[
+        list[str],
+        Meta(
+            description="The members (usernames) the body calls by `@username`, sorted; "
+            "never the sender."
+        ),
+    ] = []
 
 
 # --- threads --------------------------------------------------------------------------
@@ -179,6 +190,10 @@ class Thread(Struct):
             "notices do not count).",
         ),
     ] = 0
+    mentions: Annotated[
+        int,
+        Meta(ge=0, description="Of the unread messages, how many mention the caller."),
+    ] = 0
     created_ts: EpochMs = 0
 
 
@@ -225,6 +240,32 @@ class ReadMarker(Struct):
     message_id: Annotated[str, Meta(description="A message of this thread (else 409).")]
 
 
+class EditMessage(Struct):
+    body: Annotated[
+        str,
+        Meta(min_length=1, description=f"The new text: 1 to {MAX_BODY_BYTES} bytes of UTF-8."),
+    ]
+
+
+MAX_TYPING_MS = 120_000
+DEFAULT_TYPING_MS = 30_000
+
+
+class TypingNotice(Struct):
+    """The caller started (or goes on) typing in the thread, or stopped."""
+
+    typing: bool
+    timeout_ms: Annotated[
+        int,
+        Meta(
+            ge=1,
+            le=MAX_TYPING_MS,
+            description="How long the notice holds unless renewed (the server then takes "
+            "the caller off the list and says so).",
+        ),
+    ] = DEFAULT_TYPING_MS
+
+
 # --- other answers and events ---------------------------------------------------------
 
 
@@ -263,6 +304,24 @@ class Hello(Struct):
     cursor: str
 
 
+class TypingEvent(Struct):
+    """Ephemeral (no `id:`): who is typing in a thread now."""
+
+    thread_id: Id
+    users: Annotated[
+        list[str],
+        Meta(description="Everyone typing there now (the recipient maybe included)."),
+    ]
+    timeout_ms: Annotated[
+        int,
+        Meta(
+            ge=0,
+            description="The list holds this long without news: the longest time any of "
+            "them has left (each renewal is told again).",
+        ),
+    ]
+
+
 class Error(Struct):
     """Every refusal: ``{"error": CODE, "message": TEXT}``."""
 
@@ -285,8 +344,11 @@ DOCUMENTED: dict[str, Any] = {
     "NewMessage": NewMessage,
     "MessageList": MessageList,
     "ReadMarker": ReadMarker,
+    "EditMessage": EditMessage,
+    "TypingNotice": TypingNotice,
     "Redaction": Redaction,
     "ReadEvent": ReadEvent,
+    "TypingEvent": TypingEvent,
     "Hello": Hello,
 }
 """The API document's component name for each wire type (the unions have no class name)."""

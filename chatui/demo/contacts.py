@@ -106,8 +106,9 @@ def responder(bots_in_thread: Iterable[str], message: Message) -> str | None:
     replies in a group without any coordination between them.
     """
     candidates = sorted(bots_in_thread)
-    if not candidates or message.kind == "setting":
-        # A changed setting is news about the chat, not something said to them.
+    if not candidates or message.kind in ("setting", "deleted"):
+        # A changed setting is news about the chat, not something said to them; an
+        # unsent message says nothing any more.
         return None
     return candidates[zlib.crc32(message.message_id.encode()) % len(candidates)]
 

@@ -14,6 +14,7 @@ HTTP:
 
 * :mod:`.app` — the ASGI application and its one refusal handler;
 * :mod:`.routes` — the route handlers; :mod:`.events` — the SSE event stream;
+* :mod:`.typing` — who is typing where: in memory, told as ephemeral events;
 * :mod:`.errors` — each refusal's HTTP status and the error JSON;
 * :mod:`.openapi` — ``/openapi.json``, its components from chatui.core.wire.
 

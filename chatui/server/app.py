@@ -24,6 +24,7 @@ from chatui.server.errors import ApiError, from_refusal
 from chatui.server.events import HEARTBEAT_SECONDS, Broadcaster
 from chatui.server.refusals import Refused
 from chatui.server.routes import api_routes
+from chatui.server.typing import TypingRooms
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ def create_app(
 ) -> Starlette:
     """The reference server as an ASGI app over ``db``."""
     broadcaster = broadcaster or Broadcaster()
+    typing = TypingRooms(broadcaster)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -81,6 +83,7 @@ def create_app(
             yield
         finally:
             db.remove_listener(broadcaster.notify_threadsafe)
+            typing.close()
             broadcaster.close()
 
     app = Starlette(
@@ -95,6 +98,7 @@ def create_app(
     )
     app.state.db = db
     app.state.broadcaster = broadcaster
+    app.state.typing = typing
     app.state.open_registration = open_registration
     app.state.heartbeat = heartbeat
     return app

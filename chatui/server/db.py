@@ -23,10 +23,16 @@ Why this shape:
   adds a ``kind = 'setting'`` message (never vanishing, never unread) whose body is
   the sentence from :func:`chatui.core.notices.describe_change`, so every client —
   also one that knows nothing of settings — shows who changed what, in order.
-* **Expired means forgotten.** Deleting a message empties its body and drops its
-  reactions; with ``PRAGMA secure_delete`` the old bytes are zeroed in the page, and
-  an expiry (``?expired=true``) also checkpoints the WAL with ``TRUNCATE``, so the
-  text is in neither the database file nor its WAL afterwards (docs/vanish.md).
+* **Removed text is forgotten.** Unsending a message leaves a tombstone (kind
+  ``deleted``: who and when, no body, no reactions), so everyone sees "message
+  deleted" in its place; an expiry (``?expired=true``, a vanish timer) removes it
+  entirely. An edit overwrites the body in place. With ``PRAGMA secure_delete`` the
+  old bytes are zeroed in the page, and each of these then checkpoints the WAL with
+  ``TRUNCATE``, so the old text is in neither the database file nor its WAL
+  afterwards (docs/vanish.md).
+* **Mentions are rows.** Which members a message calls by ``@username`` is worked
+  out once, when it is sent or edited (chatui.core.mentions), so that the thread
+  list can count each user's unread mentions in the same query as the unread ones.
 * **Migrations are additive and idempotent** (:mod:`chatui.server.schema`), and the
   JSON a row becomes is rendered in one place (:mod:`chatui.server.wire`); this
   module holds the queries.
@@ -47,6 +53,7 @@ from typing import Any
 
 from chatui.core import notices
 from chatui.core.clock import now_ms
+from chatui.core.mentions import mentioned
 from chatui.server import auth, ids, schema, validate, wire
 from chatui.server.refusals import (
     BadCredentials,
@@ -67,7 +74,7 @@ Listener = Callable[[frozenset[int]], None]
 """Called after a commit with the user ids (internal ints) that have new events."""
 
 
-_DELETED, _EXPIRED = 1, 2  # messages.deleted
+_EXPIRED = 2  # messages.deleted: 0 shown (tombstones too), 1 removed (old files), 2 expired
 
 _SETTING_VANISH = '{"mode": "off"}'  # setting notices never vanish
 
@@ -75,11 +82,16 @@ _SETTING_VANISH = '{"mode": "off"}'  # setting notices never vanish
 _THREAD_SELECT = """
 SELECT t.id, t.title, t.created_ts, t.theme, t.vanish,
        lm.id, lm.thread_id, lm.sender_id, lu.username, lm.body, lm.ts, lm.txn_id,
-       lm.reply_to, lm.vanish, lm.kind, lm.change,
+       lm.reply_to, lm.vanish, lm.kind, lm.change, lm.edited_ts,
+       (SELECT group_concat(xu.username, ' ') FROM mentions x
+         JOIN users xu ON xu.id = x.user_id WHERE x.message_id = lm.id),
        (SELECT count(*) FROM messages m
          WHERE m.thread_id = t.id AND m.deleted = 0 AND m.sender_id != :uid
-           AND m.kind != 'setting'
-           AND (m.ts, m.id) > (mb.read_ts, mb.read_id)) AS unread
+           AND m.kind = 'text'
+           AND (m.ts, m.id) > (mb.read_ts, mb.read_id)) AS unread,
+       (SELECT count(*) FROM mentions x JOIN messages m ON m.id = x.message_id
+         WHERE x.user_id = :uid AND x.thread_id = t.id AND m.deleted = 0
+           AND m.kind = 'text' AND (m.ts, m.id) > (mb.read_ts, mb.read_id)) AS mentioned
 FROM members mb
 JOIN threads t ON t.id = mb.thread_id
 LEFT JOIN messages lm ON lm.id = t.last_message_id
@@ -88,7 +100,9 @@ LEFT JOIN users lu ON lu.id = lm.sender_id
 
 _MESSAGE_SELECT = """
 SELECT m.id, m.thread_id, m.sender_id, u.username, m.body, m.ts, m.txn_id, m.reply_to,
-       m.vanish, m.kind, m.change
+       m.vanish, m.kind, m.change, m.edited_ts,
+       (SELECT group_concat(xu.username, ' ') FROM mentions x
+         JOIN users xu ON xu.id = x.user_id WHERE x.message_id = m.id)
 FROM messages m JOIN users u ON u.id = m.sender_id
 """
 
@@ -380,10 +394,11 @@ class Database:
                 "members": members.get(row[0], []),
                 "theme": json.loads(row[3]) if row[3] is not None else None,
                 "vanish": wire.vanish_setting(row[4]),
-                "last_message": wire.message_json(row[5:16], reactions)
+                "last_message": wire.message_json(row[5:18], reactions)
                 if row[5] is not None
                 else None,
-                "unread": row[16],
+                "unread": row[18],
+                "mentions": row[19],
                 "created_ts": row[2],
             }
             for row in rows
@@ -520,7 +535,8 @@ class Database:
                 if (
                     reply is None
                     or not conn.execute(
-                        "SELECT 1 FROM messages WHERE id = ? AND thread_id = ? AND deleted = 0",
+                        "SELECT 1 FROM messages WHERE id = ? AND thread_id = ? AND deleted = 0"
+                        " AND kind != 'deleted'",
                         (reply, tid),
                     ).fetchone()
                 ):
@@ -538,6 +554,8 @@ class Database:
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (tid, caller.user_id, body, ts, txn_id, reply, vanish),
             ).lastrowid
+            assert mid is not None
+            self._record_mentions(conn, tid, mid, caller.user_id, body)
             self._refresh_last_message(conn, [tid])
             self._emit(conn, "message", tid, message=mid)
             row = conn.execute(f"{_MESSAGE_SELECT} WHERE m.id = ?", (mid,)).fetchone()
@@ -575,6 +593,8 @@ class Database:
                     " VALUES (?, ?, ?, ?, (SELECT vanish FROM threads WHERE id = ?))",
                     (tid, caller.user_id, body, ts if ts is not None else now_ms(), tid),
                 ).lastrowid
+                assert mid is not None
+                self._record_mentions(conn, tid, mid, caller.user_id, body)
                 conn.execute(
                     "INSERT INTO events (kind, thread_id, message_id) VALUES ('message', ?, ?)",
                     (tid, mid),
@@ -586,6 +606,29 @@ class Database:
                 rows = conn.execute("SELECT user_id FROM members WHERE thread_id = ?", (tid,))
                 self._pending.update(uid for (uid,) in rows)
         return count
+
+    @staticmethod
+    def _record_mentions(
+        conn: sqlite3.Connection, tid: int, mid: int, sender: int, body: str
+    ) -> None:
+        """Note which other members ``body`` calls by ``@username`` (chatui.core.mentions):
+        the message's ``mentions`` and the thread's count of unread ones come from here."""
+        conn.execute("DELETE FROM mentions WHERE message_id = ?", (mid,))
+        if "@" not in body:
+            return
+        members = {
+            name: uid
+            for uid, name in conn.execute(
+                "SELECT u.id, u.username FROM members mb JOIN users u ON u.id = mb.user_id"
+                " WHERE mb.thread_id = ?",
+                (tid,),
+            )
+            if uid != sender
+        }
+        conn.executemany(
+            "INSERT OR IGNORE INTO mentions (user_id, thread_id, message_id) VALUES (?, ?, ?)",
+            [(members[name], tid, mid) for name in mentioned(body, members)],
+        )
 
     def _refresh_last_message(self, conn: sqlite3.Connection, threads: Iterable[int]) -> None:
         conn.executemany(
@@ -602,7 +645,8 @@ class Database:
         before: str | None = None,
         limit: int = validate.DEFAULT_LIMIT,
     ) -> list[dict[str, Any]]:
-        """Up to ``limit`` live messages before ``before`` (default: the newest), oldest first."""
+        """Up to ``limit`` messages before ``before`` (default: the newest), oldest first:
+        the shown ones, tombstones of unsent messages included (expired ones are gone)."""
         with self._read() as conn:
             tid = self._thread_for(conn, caller.user_id, thread_id)
             if before is None:
@@ -640,11 +684,14 @@ class Database:
     def redact(
         self, caller: Caller, thread_id: str, message_id: str, *, expired: bool = False
     ) -> None:
-        """Delete the caller's own message (Forbidden for anyone else's; repeat is a no-op).
+        """Unsend the caller's own message (Forbidden for anyone else's; repeat is a no-op).
 
-        The body, the change and the reactions are forgotten. ``expired``: the
-        sender's vanish timer ran out; the redaction event says so, and the WAL is
-        checkpointed so that the text leaves the files at once.
+        The body, the change, the quote, the reactions and the mentions are forgotten;
+        what stays is a tombstone (kind ``deleted``, empty body: who and when), so that
+        everyone sees "message deleted" in its place. ``expired``: the sender's vanish
+        timer ran out, which is not unsending: the message goes entirely (a tombstone
+        too), and the redaction event says so. Either way the WAL is checkpointed
+        afterwards, so that the text leaves the files at once.
         """
         with self._write() as conn:
             tid = self._thread_for(conn, caller.user_id, thread_id)
@@ -652,26 +699,78 @@ class Database:
             row = None
             if mid is not None:
                 row = conn.execute(
-                    "SELECT sender_id, deleted FROM messages WHERE id = ? AND thread_id = ?",
+                    "SELECT sender_id, deleted, kind FROM messages WHERE id = ? AND thread_id = ?",
                     (mid, tid),
                 ).fetchone()
             if row is None:
                 raise NotFound("message")
             if row[0] != caller.user_id:
                 raise Forbidden("only the sender may delete a message")
-            if row[1]:
+            if row[1] or (row[2] == "deleted" and not expired):
                 return
             conn.execute(
-                "UPDATE messages SET deleted = ?, body = '', change = NULL WHERE id = ?",
-                (_EXPIRED if expired else _DELETED, mid),
+                "UPDATE messages SET deleted = ?, kind = 'deleted', body = '', change = NULL,"
+                " reply_to = NULL, edited_ts = NULL WHERE id = ?",
+                (_EXPIRED if expired else 0, mid),
             )
             conn.execute("DELETE FROM reactions WHERE message_id = ?", (mid,))
+            conn.execute("DELETE FROM mentions WHERE message_id = ?", (mid,))
             self._refresh_last_message(conn, [tid])
             self._emit(conn, "redaction", tid, message=mid)
             # The preview and others' unread counts may have changed with it.
             self._emit(conn, "thread", tid)
-        if expired:
+        self.checkpoint()
+
+    def edit(self, caller: Caller, thread_id: str, message_id: str, body: str) -> dict[str, Any]:
+        """Replace the text of the caller's own message; returns the message as it is now.
+
+        Sender only (Forbidden), text messages only (a setting notice says who changed
+        what: it cannot be reworded). The old body is overwritten, not kept: with
+        ``secure_delete`` and the checkpoint after, it is in neither the database file
+        nor its WAL once this returns. The message keeps its place and its ``ts``, so
+        its vanish deadline, which runs from ``ts``, never moves. Every member gets a
+        ``message`` event with the new text and ``edited_ts``. The same text again
+        changes nothing.
+        """
+        body = validate.message_body(body)
+        with self._write() as conn:
+            tid = self._thread_for(conn, caller.user_id, thread_id)
+            mid = ids.parse("m", message_id)
+            row = None
+            if mid is not None:
+                row = conn.execute(
+                    "SELECT sender_id, kind, body FROM messages"
+                    " WHERE id = ? AND thread_id = ? AND deleted = 0 AND kind != 'deleted'",
+                    (mid, tid),
+                ).fetchone()
+            if row is None or mid is None:
+                raise NotFound("message")
+            sender, kind, old = row
+            if sender != caller.user_id:
+                raise Forbidden("only the sender may edit a message")
+            if kind != "text":
+                raise Forbidden("only text messages can be edited")
+            changed = old != body
+            if changed:
+                conn.execute(
+                    "UPDATE messages SET body = ?, edited_ts = ? WHERE id = ?",
+                    (body, now_ms(), mid),
+                )
+                self._record_mentions(conn, tid, mid, caller.user_id, body)
+                self._emit(conn, "message", tid, message=mid)
+            row = conn.execute(f"{_MESSAGE_SELECT} WHERE m.id = ?", (mid,)).fetchone()
+            answer = wire.message_json(row, _reactions_of(conn, [mid]))
+        if changed:
             self.checkpoint()
+        return answer
+
+    def typing_audience(self, caller: Caller, thread_id: str) -> tuple[int, frozenset[int]]:
+        """The thread's row id and its members' user ids, for a typing notice (NotFound
+        unless the caller is a member): who may hear that the caller is typing."""
+        with self._read() as conn:
+            tid = self._thread_for(conn, caller.user_id, thread_id)
+            rows = conn.execute("SELECT user_id FROM members WHERE thread_id = ?", (tid,))
+            return tid, frozenset(uid for (uid,) in rows)
 
     def checkpoint(self) -> bool:
         """Copy the WAL into the database file and empty it; False if readers held it.
@@ -682,7 +781,7 @@ class Database:
         with self._write_lock:
             busy, _, _ = self._conn().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         if busy:
-            log.warning("the WAL checkpoint after an expiry was blocked by readers")
+            log.warning("the WAL checkpoint after removing a text was blocked by readers")
         return not busy
 
     def mark_read(self, caller: Caller, thread_id: str, message_id: Any) -> None:
@@ -772,7 +871,8 @@ class Database:
             if (
                 mid is None
                 or not conn.execute(
-                    "SELECT 1 FROM messages WHERE id = ? AND thread_id = ? AND deleted = 0",
+                    "SELECT 1 FROM messages WHERE id = ? AND thread_id = ? AND deleted = 0"
+                    " AND kind != 'deleted'",
                     (mid, tid),
                 ).fetchone()
             ):

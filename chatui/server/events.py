@@ -10,6 +10,9 @@ Wire format (one block per event, blank line between)::
     id: 3f9a2c1e-42              <- the cursor after this event
     data: {...}
 
+    event: typing                <- ephemeral: no id, not replayed on resume
+    data: {"thread_id": ..., "users": [...], "timeout_ms": ...}
+
     : ping                       <- a comment every ~15 s while idle
 
 Without ``since``/``Last-Event-ID`` the stream starts at "now" and ``hello`` carries
@@ -23,6 +26,10 @@ with the users concerned (from whatever thread wrote); each stream waits on its 
 :class:`asyncio.Event`, so delivery is immediate and idle streams cost nothing.
 The heartbeat is for the network, not for polling: it keeps proxies from timing the
 stream out and lets a client notice a dead server.
+
+Ephemeral events (who is typing: chatui/server/typing.py) are not rows: the
+Broadcaster hands them to the streams open now (:meth:`Broadcaster.publish`), each
+of which writes them without an ``id:``, so they never move a client's cursor.
 """
 
 from __future__ import annotations
@@ -42,6 +49,8 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 15.0
 BATCH = 200
+MAX_EPHEMERAL = 100
+"""Ephemeral events kept for one stream that is not reading them (the oldest go)."""
 
 
 class Broadcaster:
@@ -50,6 +59,8 @@ class Broadcaster:
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiters: dict[int, set[asyncio.Event]] = {}
+        # Per open stream (its wake event): ephemeral events it has yet to write.
+        self._ephemeral: dict[asyncio.Event, list[str]] = {}
         self.closed = False
         self.stream_count = 0  # a plain int, so other threads may read it safely
 
@@ -78,6 +89,23 @@ class Broadcaster:
             for event in self._waiters.get(uid, ()):
                 event.set()
 
+    def publish(self, user_ids: frozenset[int], kind: str, data: dict[str, Any]) -> None:
+        """Hand an ephemeral event to the open streams of ``user_ids`` (on the loop).
+
+        Nothing is kept for streams that are not open: ephemeral means exactly that.
+        """
+        text = format_ephemeral(kind, data)
+        for uid in user_ids:
+            for event in self._waiters.get(uid, ()):
+                queue = self._ephemeral.setdefault(event, [])
+                queue.append(text)
+                del queue[:-MAX_EPHEMERAL]
+                event.set()
+
+    def take(self, wake: asyncio.Event) -> list[str]:
+        """The ephemeral events waiting for the stream that waits on ``wake``."""
+        return self._ephemeral.pop(wake, [])
+
     def subscribe(self, user_id: int) -> asyncio.Event:
         event = asyncio.Event()
         self._waiters.setdefault(user_id, set()).add(event)
@@ -86,6 +114,7 @@ class Broadcaster:
 
     def unsubscribe(self, user_id: int, event: asyncio.Event) -> None:
         waiters = self._waiters.get(user_id)
+        self._ephemeral.pop(event, None)
         if waiters is not None and event in waiters:
             waiters.discard(event)
             self.stream_count -= 1
@@ -103,6 +132,11 @@ class Broadcaster:
 def format_event(kind: str, cursor: str, data: dict[str, Any]) -> str:
     # json.dumps escapes CR and LF inside strings, so data is always one line.
     return f"event: {kind}\nid: {cursor}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def format_ephemeral(kind: str, data: dict[str, Any]) -> str:
+    """An event without ``id:``: a client's resume point stays where it was."""
+    return f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
 class EventStream:
@@ -172,6 +206,9 @@ class EventStream:
                 # Clear before reading: a commit landing during the read sets it
                 # again, so nothing can slip between the read and the wait.
                 wake.clear()
+                ephemeral = self.broadcaster.take(wake)
+                if ephemeral:
+                    await write("".join(ephemeral))
                 events, after, more = await anyio.to_thread.run_sync(
                     self.db.events_after, self.caller, after, BATCH
                 )

@@ -128,11 +128,17 @@ Each event is `event: KIND`, `id: CURSOR` and one `data:` line of JSON:
   created, when its vanish setting or theme changed (followed by the `message` of
   kind `setting` announcing it), after a redaction (its preview and unread counts
   may change), and to the reader alone after their read marker moved.
-* `message` — data: a Message. Also sent again for a message whose reactions
-  changed: it carries the current reactions (replace the copy you hold).
-* `redaction` — data: `{thread_id, message_id, expired}`; the message was deleted
-  (`expired`: by its sender's vanish timer).
+* `message` — data: a Message. Also sent again for a message whose reactions or
+  text (an edit: `edited_ts` is set) changed: it carries the message as it is now
+  (replace the copy you hold).
+* `redaction` — data: `{thread_id, message_id, expired}`. Not expired: its sender
+  unsent it, and it stays as a tombstone (kind `deleted`, empty body; show "message
+  deleted"). `expired`: its sender's vanish timer ran out, and it is gone entirely.
 * `read` — data: `{thread_id, message_id, user}`; `user` has read up to the message.
+* `typing` — data: `{thread_id, users, timeout_ms}`, who is typing there now (the
+  recipient too, if they are). Ephemeral: it has no `id:`, is sent only to streams
+  open at the time, and is never replayed. Sent on every notice (renewals too) and
+  when one runs out, so the list holds `timeout_ms` without news.
 
 A comment line `: ping` is sent after 15 s without events. Store the last `id:`
 seen (the hello's included) and reconnect with `since` or the `Last-Event-ID`
@@ -285,13 +291,40 @@ def _paths() -> dict[str, Any]:
                     "413": _E413,
                 },
             },
+            "patch": {
+                "operationId": "editMessage",
+                "summary": "Replace the text of one of the caller's own messages.",
+                "description": "The old text is overwritten, not kept (and the server "
+                "checkpoints its write-ahead log, so it is gone from its files at once). "
+                "The message keeps its place and its `ts` (a vanish deadline never moves) "
+                "and gains `edited_ts`; every member gets a `message` event with the new "
+                "text. The same text again changes nothing.",
+                "parameters": [_THREAD_ID, {**_MESSAGE_ID, "name": "id"}],
+                "requestBody": _body("EditMessage"),
+                "responses": {
+                    "200": _ok("The message as it is now.", "Message"),
+                    "400": _E400,
+                    "401": _E401,
+                    "403": _error(
+                        "Only the sender may edit a message, and only a text message (`forbidden`)."
+                    ),
+                    "404": _error(
+                        "No such thread or shown message (an unsent or expired one is "
+                        "gone), or the caller is not a member (`not_found`)."
+                    ),
+                    "413": _E413,
+                },
+            },
             "delete": {
                 "operationId": "deleteMessage",
-                "summary": "Delete one of the caller's own messages.",
-                "description": "The server forgets the body and the reactions. With "
-                "`expired=true` (the sender's vanish timer ran out) the redaction event "
-                "says so, and the server also checkpoints its write-ahead log, so that "
-                "the text is gone from its files at once.",
+                "summary": "Unsend one of the caller's own messages.",
+                "description": "The server forgets the body, the quote, the reactions and "
+                "the mentions; the message stays as a tombstone (kind `deleted`, empty "
+                'body) in history, so that everyone sees "message deleted" in its '
+                "place. With `expired=true` (the sender's vanish timer ran out) it goes "
+                "entirely and the redaction event says so. Either way the server "
+                "checkpoints its write-ahead log, so that the text is gone from its files "
+                "at once.",
                 "parameters": [
                     _THREAD_ID,
                     {**_MESSAGE_ID, "name": "id"},
@@ -365,6 +398,25 @@ def _paths() -> dict[str, Any]:
                     "401": _E401,
                     "404": _E404,
                     "409": _E409_MESSAGE,
+                    "413": _E413,
+                },
+            }
+        },
+        f"{thread}/typing": {
+            "put": {
+                "operationId": "setTyping",
+                "summary": "Say that the caller is typing in the thread, or stopped.",
+                "description": "The members' open event streams get a `typing` event with "
+                "everyone typing there now. A notice holds `timeout_ms` unless renewed; "
+                "then the server takes the caller off the list and says so. Nothing is "
+                "stored.",
+                "parameters": [_THREAD_ID],
+                "requestBody": _body("TypingNotice"),
+                "responses": {
+                    "204": {"description": "Told."},
+                    "400": _E400,
+                    "401": _E401,
+                    "404": _E404,
                     "413": _E413,
                 },
             }
@@ -447,6 +499,7 @@ def _paths() -> dict[str, Any]:
                                         _ref("Message"),
                                         _ref("Redaction"),
                                         _ref("ReadEvent"),
+                                        _ref("TypingEvent"),
                                     ],
                                 },
                             }

@@ -27,6 +27,7 @@ from chatui.server.db import Caller, Database
 from chatui.server.errors import ApiError
 from chatui.server.events import EventStream
 from chatui.server.refusals import Invalid, TooLarge
+from chatui.server.typing import TypingRooms
 
 T = TypeVar("T")
 S = TypeVar("S", bound=msgspec.Struct)
@@ -204,6 +205,29 @@ async def delete_message(request: Request) -> Response:
     return Response(status_code=204)
 
 
+async def edit_message(request: Request) -> Response:
+    """Replace the text of the caller's own message (the old text is forgotten)."""
+    caller = await authenticate(request)
+    params = request.path_params
+    given = await body_as(request, wire.EditMessage)
+    body = validate.message_body(given.body)
+    db = _db(request)
+    return await _answer(200, lambda: db.edit(caller, params["thread_id"], params["id"], body))
+
+
+async def typing(request: Request) -> Response:
+    """The caller is typing in the thread (for ``timeout_ms``), or stopped: ephemeral,
+    told to the members' open streams only (chatui/server/typing.py)."""
+    caller = await authenticate(request)
+    notice = await body_as(request, wire.TypingNotice)
+    tid, audience = await _call(
+        _db(request).typing_audience, caller, request.path_params["thread_id"]
+    )
+    rooms: TypingRooms = request.app.state.typing
+    rooms.set(tid, caller.username, notice.typing, notice.timeout_ms, audience)
+    return Response(status_code=204)
+
+
 async def mark_read(request: Request) -> Response:
     caller = await authenticate(request)
     marker = await body_as(request, wire.ReadMarker)
@@ -295,8 +319,9 @@ def api_routes() -> list[Route]:
     from chatui.server.openapi import openapi
 
     thread = "/v1/threads/{thread_id}"
-    # PUT .../messages/{id} takes a txn_id, DELETE .../messages/{id} a message_id:
-    # one path (OpenAPI forbids two templates differing only in parameter names).
+    # PUT .../messages/{id} takes a txn_id, PATCH and DELETE .../messages/{id} a
+    # message_id: one path (OpenAPI forbids two templates differing only in
+    # parameter names).
     return [
         Route("/v1/register", register, methods=["POST"]),
         Route("/v1/login", login, methods=["POST"]),
@@ -311,8 +336,8 @@ def api_routes() -> list[Route]:
         Route(f"{thread}/messages", history, methods=["GET"]),
         Route(
             f"{thread}/messages/{{id}}",
-            _by_method(put=send_message, delete=delete_message),
-            methods=["PUT", "DELETE"],
+            _by_method(put=send_message, patch=edit_message, delete=delete_message),
+            methods=["PUT", "PATCH", "DELETE"],
         ),
         Route(
             f"{thread}/messages/{{message_id}}/reactions/{{emoji}}",
@@ -320,6 +345,7 @@ def api_routes() -> list[Route]:
             methods=["PUT", "DELETE"],
         ),
         Route(f"{thread}/read", mark_read, methods=["POST"]),
+        Route(f"{thread}/typing", typing, methods=["PUT"]),
         Route(f"{thread}/theme", set_theme, methods=["PUT"]),
         Route(f"{thread}/vanish", set_vanish, methods=["PUT"]),
         Route("/v1/events", events, methods=["GET"]),

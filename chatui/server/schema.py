@@ -46,15 +46,24 @@ CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY,
     thread_id INTEGER NOT NULL REFERENCES threads(id),
     sender_id INTEGER NOT NULL REFERENCES users(id),
-    body TEXT NOT NULL,              -- emptied when the message is deleted
+    body TEXT NOT NULL,              -- emptied when the message is unsent or expires
     ts INTEGER NOT NULL,             -- epoch ms
     txn_id TEXT,
     reply_to INTEGER,
     vanish TEXT NOT NULL,            -- the thread's vanish setting when it was sent
-    deleted INTEGER NOT NULL DEFAULT 0,    -- 0 live, 1 deleted, 2 expired (vanish timer)
-    kind TEXT NOT NULL DEFAULT 'text',     -- text | setting (see _migrate for old files)
-    change TEXT                      -- kind = setting: what changed, a JSON object
+    -- 0 shown (an unsent message stays as kind 'deleted', body ''), 1 removed (unsent
+    -- before tombstones existed: hidden), 2 expired (vanish timer: gone for good)
+    deleted INTEGER NOT NULL DEFAULT 0,
+    kind TEXT NOT NULL DEFAULT 'text',     -- text | setting | deleted (see migrate)
+    change TEXT,                     -- kind = setting: what changed, a JSON object
+    edited_ts INTEGER                -- when the sender last edited the body (NULL: never)
 );
+CREATE TABLE IF NOT EXISTS mentions (  -- the members a text message calls by @name
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    thread_id INTEGER NOT NULL,
+    message_id INTEGER NOT NULL REFERENCES messages(id),
+    PRIMARY KEY (user_id, thread_id, message_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS reactions (
     id INTEGER PRIMARY KEY,          -- the order of reacting
     message_id INTEGER NOT NULL REFERENCES messages(id),
@@ -79,12 +88,14 @@ CREATE UNIQUE INDEX IF NOT EXISTS messages_txn
 DROP INDEX IF EXISTS messages_live;  -- before kind: unread counts need kind too
 CREATE INDEX IF NOT EXISTS messages_visible
     ON messages(thread_id, ts, id, sender_id, kind) WHERE deleted = 0;
+CREATE INDEX IF NOT EXISTS mentions_by_message ON mentions(message_id);
 """
 
 # Columns added after the first release, as (table, column, definition).
 ADDED_COLUMNS = (
     ("messages", "kind", "TEXT NOT NULL DEFAULT 'text'"),
     ("messages", "change", "TEXT"),
+    ("messages", "edited_ts", "INTEGER"),
 )
 
 

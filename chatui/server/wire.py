@@ -28,8 +28,10 @@ Reactions = dict[int, dict[str, list[str]]]
 
 
 def message_json(row: Sequence[Any], reactions: Reactions | None = None) -> dict[str, Any]:
-    """Render a message row as the database selects it (or a thread row's message part)."""
-    mid, tid, _sender_id, sender, body, ts, txn, reply_to, vanish, kind, change = row
+    """Render a message row as the database selects it (or a thread row's message part):
+    the columns of ``_MESSAGE_SELECT`` in chatui/server/db.py, in its order."""
+    mid, tid, _sender_id, sender, body, ts, txn, reply_to, vanish, kind, change = row[:11]
+    edited_ts, mentioned = row[11:13]
     return {
         "message_id": ids.message_id(mid),
         "thread_id": ids.thread_id(tid),
@@ -42,4 +44,7 @@ def message_json(row: Sequence[Any], reactions: Reactions | None = None) -> dict
         "vanish": vanish_setting(vanish),
         "kind": kind,
         "change": json.loads(change) if change is not None else None,
+        "edited_ts": edited_ts,
+        # group_concat's order is SQLite's choice: sorted, so answers are stable.
+        "mentions": sorted(mentioned.split(" ")) if mentioned else [],
     }

@@ -17,7 +17,16 @@ from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from chatui.backends.base import AuthError, Backend, BackendError, UnavailableError
+from chatui.backends.base import (
+    AuthError,
+    Backend,
+    BackendError,
+    BadRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    UnavailableError,
+    UnsupportedError,
+)
 from chatui.backends.retry import RetryPolicy, RetryWait, due_at
 from chatui.core.clock import now_ms
 from chatui.core.models import (
@@ -34,10 +43,14 @@ from chatui.core.models import (
     Thread,
     ThreadKey,
     ThreadUpdated,
+    TypingChanged,
     Value,
     VanishSetting,
+    tombstone,
 )
 from chatui.session.cached_inbox import CachedInbox
+from chatui.session.typing import TIMEOUT_MS as TYPING_TIMEOUT_MS
+from chatui.session.typing import Typing
 from chatui.session.vanish_keeper import MessageKey, VanishKeeper
 
 if TYPE_CHECKING:
@@ -96,6 +109,21 @@ class HistoryRefetched(Value):
     reason: str
 
 
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class TypingUpdated(Value):
+    """Who is typing in thread ``key`` changed (see ``Session.typing_in``)."""
+
+    key: ThreadKey
+
+
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class SeenChanged(Value):
+    """The other person of one-to-one thread ``key`` read further (see
+    ``Session.seen_up_to``)."""
+
+    key: ThreadKey
+
+
 Change = (
     InboxChanged
     | MessagesChanged
@@ -103,8 +131,23 @@ Change = (
     | AccountsChanged
     | SendFailed
     | HistoryRefetched
+    | TypingUpdated
+    | SeenChanged
 )
 Listener = Callable[[Change], None]
+
+
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Quote(Value):
+    """What a reply answers, as far as this client knows (``Session.quoted``).
+
+    ``state``: "shown" (``message`` is it), "deleted" (its sender unsent it;
+    ``message`` is the tombstone), "vanished" (vanish mode erased it here) or
+    "unknown" (not held here: older than what was loaded, say).
+    """
+
+    state: str
+    message: Message | None = None
 
 
 @dataclass(slots=True)
@@ -163,6 +206,20 @@ class Session:
                 store, self._deliver, self._delivered, self._send_failed, self._outbox_changed
             )
         self._vanish = VanishKeeper(self, self._erase)
+        self._typing = Typing(self._send_typing, lambda key: self._emit(TypingUpdated(key)))
+        # Others' read positions (the ts of the newest message they read), by thread:
+        # what "seen" is told from. Seeded from the store, where vanish mode keeps them.
+        self._read_positions: dict[ThreadKey, dict[str, int]] = {}
+        self._typing_locks: dict[str, asyncio.Lock] = {}
+
+    @property
+    def send_typing(self) -> bool:
+        """Whether others are told when we type (the app sets it from the settings)."""
+        return self._typing.enabled
+
+    @send_typing.setter
+    def send_typing(self, value: bool) -> None:
+        self._typing.enabled = value
 
     @property
     def stopped(self) -> bool:
@@ -170,6 +227,7 @@ class Session:
 
     def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
         """Run ``work`` in the background until :meth:`stop` (errors are logged)."""
+        self._tasks = [task for task in self._tasks if not task.done()]
         self._tasks.append(asyncio.create_task(work))
 
     @property
@@ -412,6 +470,7 @@ class Session:
         for linked in self.linked.values():
             with contextlib.suppress(Exception):
                 await linked.backend.close()
+        self._typing.close()
         self._vanish.close()
         if self.store is not None:
             self.store.close()
@@ -424,6 +483,14 @@ class Session:
         With a store, what the event changed and its cursor commit in one
         transaction: a restart resumes right after the last event fully applied.
         """
+        if isinstance(event, TypingChanged):
+            # Ephemeral: nothing to keep but the stream's place, where the adapter
+            # put it on this event (the last of a Matrix sync answer carries it).
+            key = (event.account_id, event.thread_id)
+            self._typing.heard(key, event.users, event.timeout_ms, self.me(event.account_id))
+            if self.store is not None and event.cursor is not None:
+                self._store_cursor(event)
+            return
         if self._keeps_own_copy(event):
             # Only the sender's timer ran out: ours runs on (docs/vanish.md). Nothing
             # changes here but the stream's place.
@@ -442,6 +509,7 @@ class Session:
                 self._vanish.learn([message])
             case ReadMarkerMoved(account_id=a, thread_id=t, message_id=m, user=user):
                 self._vanish.read_by((a, t), user, m)
+                self._others_read((a, t), user, m)
 
     def _keeps_own_copy(self, event: Event) -> bool:
         """An expiry of someone else's vanish message: our copy keeps its own timer."""
@@ -465,11 +533,23 @@ class Session:
             case ThreadUpdated(thread=thread):
                 self._persist_thread(thread.key, gone_if_missing=True)
             case MessageReceived(message=message) if not self._vanish.is_gone(message):
-                store.put_messages([message])
+                if message.edited or message.deleted:
+                    # Its text may replace an older one: that must leave the disk.
+                    store.rewrite_message(message)
+                else:
+                    store.put_messages([message])
                 self._persist_thread(message.thread_key)
-            case MessageRedacted(account_id=a, thread_id=t, message_id=m):
+            case MessageRedacted(account_id=a, thread_id=t, message_id=m, expired=True):
                 store.delete_message((a, t), m)
                 self._persist_thread((a, t))
+            case MessageRedacted(account_id=a, thread_id=t, message_id=m):
+                # Unsent: the tombstone takes the text's place, in the row and the
+                # preview alike, and the text leaves the disk (folded at the commit).
+                stored = store.message((a, t), m)
+                if stored is not None and not stored.deleted:
+                    store.rewrite_message(tombstone(stored))
+                self._persist_thread((a, t))
+                store.checkpoint()
             case ReadMarkerMoved(account_id=a, thread_id=t):
                 self._persist_thread((a, t))
         self._store_cursor(event)
@@ -552,6 +632,8 @@ class Session:
                 signed_out=signed_out,
             ):
                 self._set_state(account_id, state, detail, retry_at, signed_out=signed_out)
+                if state is not ConnectionState.CONNECTED:
+                    self._typing.forget_account(account_id)  # it can no longer tell
                 if state is ConnectionState.CONNECTED:
                     if self._outbox is not None:
                         self._outbox.resume(account_id)  # the server is back: send now
@@ -567,7 +649,7 @@ class Session:
             case ThreadUpdated(thread=thread):
                 old = self.inbox.get(thread.key)
                 if old is not None and thread.key == self.open_key:
-                    thread = replace(thread, unread=0)
+                    thread = _read(thread)
                 if thread.last_message is not None and self._vanish.is_gone(thread.last_message):
                     # The server still has a message that vanished here: no preview.
                     thread = replace(thread, last_message=None)
@@ -577,12 +659,14 @@ class Session:
                 self._emit(InboxChanged())
             case MessageReceived(message=message):
                 self._add_message(message)
+            case MessageRedacted(account_id=a, thread_id=t, message_id=m, expired=True):
+                self._remove_message((a, t), m)  # vanished: nothing stays
             case MessageRedacted(account_id=a, thread_id=t, message_id=m):
-                self._remove_message((a, t), m)
+                self._tombstone((a, t), m)  # unsent: "message deleted" stays
             case ReadMarkerMoved(account_id=a, thread_id=t, user=user):
                 thread = self.inbox.get((a, t))
-                if thread is not None and user == self.me(a) and thread.unread:
-                    self.inbox.upsert(replace(thread, unread=0))
+                if thread is not None and user == self.me(a) and (thread.unread or thread.mentions):
+                    self.inbox.upsert(_read(thread))
                     self._emit(InboxChanged())
             case HistoryReset(account_id=account_id, reason=reason, cursor=cursor):
                 self._resetting[account_id] = cursor
@@ -606,7 +690,7 @@ class Session:
             self._resetting.pop(account_id, None)
             return
         if self.open_key is not None and self.open_key[0] == account_id:
-            threads = [replace(t, unread=0) if t.key == self.open_key else t for t in threads]
+            threads = [_read(t) if t.key == self.open_key else t for t in threads]
         self._replace_threads(account_id, threads)
         listed = {t.key for t in threads}
         cached = {k for k in self._messages if k[0] == account_id}
@@ -670,7 +754,7 @@ class Session:
             log.warning("could not refresh threads of %s: %s", account_id, err)
             return
         if self.open_key is not None and self.open_key[0] == account_id:
-            threads = [replace(t, unread=0) if t.key == self.open_key else t for t in threads]
+            threads = [_read(t) if t.key == self.open_key else t for t in threads]
         self._replace_threads(account_id, threads)
 
     def _add_message(self, message: Message) -> None:
@@ -688,26 +772,54 @@ class Session:
             self._spawn_for(message.account_id, self._refresh_threads(message.account_id))
             return
         newer = thread.last_message is None or message.ts >= thread.last_message.ts
-        unread = thread.unread
+        unread, mentions = thread.unread, thread.mentions
         mine = message.sender == self.me(message.account_id)
+        if not mine and not message.pending:
+            self._typing.sent_a_message(key, message.sender)
         if key == self.open_key:
-            unread = 0
+            unread = mentions = 0
             if not mine and not message.pending:
                 self._read_up_to(key, message.message_id)
         elif (
             not mine
             and not message.pending
-            and message.kind != "setting"  # a notice of a changed setting is no news
+            # A notice of a changed setting is no news, nor is a tombstone.
+            and message.kind not in ("setting", "deleted")
             and newer
             and not _same(thread.last_message, message)
         ):
             # Only news counts: a resumed stream replays messages the thread list
             # we fetched on start already counted.
             unread += 1
+            if message.mentions_me:
+                mentions += 1
         self.inbox.upsert(
-            replace(thread, last_message=message if newer else thread.last_message, unread=unread)
+            replace(
+                thread,
+                last_message=message if newer else thread.last_message,
+                unread=unread,
+                mentions=mentions,
+            )
         )
         self._emit(InboxChanged())
+
+    def _tombstone(self, key: ThreadKey, message_id: str) -> None:
+        """Its sender unsent it: "message deleted" takes its place, here and in the
+        list's preview (a vanished message, by contrast, goes entirely)."""
+        loaded = self._messages.get(key)
+        for index, message in enumerate(loaded or ()):
+            if message.message_id == message_id and not message.deleted:
+                assert loaded is not None
+                loaded[index] = tombstone(message)
+                self._emit(MessagesChanged(key))
+                break
+        thread = self.inbox.get(key)
+        last = thread.last_message if thread is not None else None
+        if thread is not None and last is not None and last.message_id == message_id:
+            if last.deleted:
+                return
+            self.inbox.upsert(replace(thread, last_message=tombstone(last)))
+            self._emit(InboxChanged())
 
     def _remove_message(self, key: ThreadKey, message_id: str) -> None:
         loaded = self._messages.get(key)
@@ -748,8 +860,8 @@ class Session:
         """Make ``key`` the open thread: load its newest page and mark it read."""
         self.open_key = key
         thread = self.inbox.get(key)
-        if thread is not None and thread.unread:
-            self.inbox.upsert(replace(thread, unread=0))
+        if thread is not None and (thread.unread or thread.mentions):
+            self.inbox.upsert(_read(thread))
             self._emit(InboxChanged())
         self.messages(key)  # the cached page, if any, shows while the server answers
         if key not in self._fresh:
@@ -761,8 +873,7 @@ class Session:
                 log.warning("could not load %s: %s", key, err)
                 page = []
             page = [m for m in page if not self._vanish.is_gone(m)]
-            if self.store is not None:
-                self.store.put_messages(page)
+            self._store_page(page)
             self._vanish.learn(page)
             # Live (and cached) messages may be newer than the page.
             merged = list(page)
@@ -789,8 +900,7 @@ class Session:
             log.warning("could not page %s: %s", key, err)
             return 0
         page = [m for m in page if not self._vanish.is_gone(m)]
-        if self.store is not None:
-            self.store.put_messages(page)
+        self._store_page(page)
         self._vanish.learn(page)
         known = {m.message_id for m in loaded}
         older = [m for m in page if m.message_id not in known]
@@ -799,10 +909,24 @@ class Session:
             self._emit(MessagesChanged(key))
         return len(older)
 
+    def _store_page(self, page: list[Message]) -> None:
+        """Keep a history page. One that carries an edited or unsent message may
+        replace text this store held (it changed while we were away): the WAL is
+        folded after, so that the old text leaves the disk."""
+        if self.store is None:
+            return
+        if any(m.edited or m.deleted for m in page):
+            with self.store.transaction():
+                self.store.put_messages(page)
+                self.store.checkpoint()
+        else:
+            self.store.put_messages(page)
+
     def close_thread(self) -> None:
         """The open chat is closed (switched away, quitting, suspending)."""
         key, self.open_key = self.open_key, None
         if key is not None:
+            self.typing(key, False)  # whatever we were typing there, we left it
             self._vanish.closing(key)
 
     def _read_up_to(self, key: ThreadKey, message_id: str) -> None:
@@ -896,8 +1020,10 @@ class Session:
     def _thread_changed(self, thread: Thread) -> None:
         old = self.inbox.get(thread.key)
         if old is not None:
-            # Keep what the live stream knows better (preview, unread count).
-            thread = replace(thread, last_message=old.last_message, unread=old.unread)
+            # Keep what the live stream knows better (preview, unread counts).
+            thread = replace(
+                thread, last_message=old.last_message, unread=old.unread, mentions=old.mentions
+            )
         self._keep_thread(thread)
 
     def _keep_thread(self, thread: Thread) -> None:
@@ -923,13 +1049,152 @@ class Session:
         await self.react(key, message_id, emoji)
         return True
 
+    # --- everyday conversation: replies, edits, unsending, typing, "seen" ------------
+
+    def quoted(self, key: ThreadKey, message_id: str) -> Quote:
+        """What a reply in ``key`` quotes (its ``reply_to``), as this client holds it:
+        loaded, else stored. Says so when the quoted message was unsent ("deleted") or
+        erased here by vanish mode ("vanished"); "unknown" when it is not held."""
+        held = self.held(key, message_id)
+        if held is not None:
+            return Quote("deleted", held) if held.deleted else Quote("shown", held)
+        if self._vanish.is_gone_id((*key, message_id)):
+            return Quote("vanished")
+        return Quote("unknown")
+
+    def _own(self, key: ThreadKey, message_id: str, doing: str) -> Message | None:
+        """Our copy of a message we are about to change, checked: only our own, sent
+        ones (PermissionDeniedError, BadRequestError); None when we do not hold it
+        (the server decides)."""
+        held = self.held(key, message_id)
+        if held is None:
+            return None
+        if held.sender != self.me(key[0]):
+            raise PermissionDeniedError(f"you can only {doing} your own messages")
+        if held.pending:
+            raise BadRequestError(f"this message has not been sent yet, so you cannot {doing} it")
+        return held
+
+    async def edit(self, key: ThreadKey, message_id: str, body: str) -> Message:
+        """Replace the text of one of our messages; everyone gets the new text, shown as
+        edited. Raises PermissionDeniedError for someone else's message (or a setting
+        notice), NotFoundError for one that is gone, BackendError when the server
+        refuses. The old text leaves this device's disk too; the message keeps its
+        place and time, so a vanish deadline never moves."""
+        held = self._own(key, message_id, "edit")
+        if held is not None:
+            if held.deleted:
+                raise NotFoundError("this message was deleted")
+            if held.kind != "text":
+                raise PermissionDeniedError("only text messages can be edited")
+            if held.body == body:
+                return held
+        edited = await self.linked[key[0]].backend.edit(key[1], message_id, body)
+        # Through the same path as the stream's copy (which may come first or after).
+        self.apply(MessageReceived(edited))
+        return edited
+
+    async def unsend(self, key: ThreadKey, message_id: str) -> None:
+        """Take back (delete) one of our messages: everyone sees "message deleted" in its
+        place. Raises PermissionDeniedError for someone else's message, BackendError
+        when the server refuses. Its text leaves this device's disk too."""
+        held = self._own(key, message_id, "delete")
+        if held is not None and held.deleted:
+            return
+        await self.linked[key[0]].backend.redact(key[1], message_id)
+        self.apply(MessageRedacted(key[0], key[1], message_id))
+
+    def typing(self, key: ThreadKey, active: bool) -> None:
+        """The composer of ``key`` changed (``active``: call it on every change) or
+        was cleared or left (False). Throttled to one notice every few seconds, and
+        nothing goes out while ``send_typing`` is off (chatui.session.typing).
+        Sending a message says "stopped" by itself."""
+        if key[0] in self.linked and not self._stopped:
+            self._typing.ours(key, active)
+
+    def _send_typing(self, key: ThreadKey, active: bool) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop (a script, a test without one): nobody to tell anyway
+        self.spawn(self._tell_typing(key, active))
+
+    async def _tell_typing(self, key: ThreadKey, active: bool) -> None:
+        # One at a time per account, in order: a stop must not overtake its start.
+        lock = self._typing_locks.setdefault(key[0], asyncio.Lock())
+        async with lock:
+            try:
+                await self.linked[key[0]].backend.set_typing(key[1], active, TYPING_TIMEOUT_MS)
+            except UnsupportedError:
+                pass
+            except BackendError as err:  # best effort: a missed notice harms nobody
+                log.debug("could not tell %s about typing: %s", key, err)
+
+    def typing_in(self, key: ThreadKey) -> list[str]:
+        """Who is typing in ``key`` now, by display name (never ourselves); listeners
+        hear ``TypingUpdated(key)`` when it changes, also when a notice runs out."""
+        thread = self.inbox.get(key)
+        users = self._typing.who(key)
+        return [thread.name_of(user) if thread is not None else user for user in users]
+
+    def seen_up_to(self, key: ThreadKey) -> str | None:
+        """In a one-to-one thread: the id of our newest message the other person has
+        read (from their read marker), for "seen"; None elsewhere, or if not known.
+        Listeners hear ``SeenChanged(key)`` when it may have moved."""
+        thread = self.inbox.get(key)
+        if thread is None or not thread.one_to_one:
+            return None
+        me = self.me(key[0])
+        other = next((m for m in thread.members if m != me), None)
+        read_ts = self._read_positions_of(key).get(other) if other is not None else None
+        if read_ts is None:
+            return None
+        loaded = self._messages.get(key)
+        if loaded is None and self.store is not None:
+            loaded = self.store.messages(key, self.history_page)
+        for message in reversed(loaded or ()):
+            if (
+                message.sender == me
+                and not message.pending
+                and message.kind == "text"
+                and message.ts <= read_ts
+            ):
+                return message.message_id
+        return None
+
+    def _read_positions_of(self, key: ThreadKey) -> dict[str, int]:
+        positions = self._read_positions.get(key)
+        if positions is None:
+            stored = self.store.read_positions(key) if self.store is not None else {}
+            positions = self._read_positions[key] = dict(stored)
+        return positions
+
+    def _others_read(self, key: ThreadKey, user: str, message_id: str) -> None:
+        """Someone else's read marker moved: "seen" may move with it."""
+        if user == self.me(key[0]):
+            return
+        read = self.held(key, message_id)
+        if read is None:
+            return  # a message we do not hold: we cannot tell what it covers
+        positions = self._read_positions_of(key)
+        if read.ts <= positions.get(user, -1):
+            return
+        positions[user] = read.ts
+        if self.store is not None:
+            self.store.set_read_position(key, user, read.ts)
+        thread = self.inbox.get(key)
+        if thread is not None and thread.one_to_one:
+            self._emit(SeenChanged(key))
+
     # --- writing -------------------------------------------------------------------
 
     async def send(self, key: ThreadKey, body: str, reply_to: str | None = None) -> Message | None:
         """Send ``body`` to thread ``key`` from the account that owns the thread.
 
         The message shows at once as pending; the server's copy replaces it.
+        ``reply_to``: the id of the message it answers (``Message.reply_to``).
         """
+        self._typing.ours(key, False)  # sent: no longer typing it
         if self._outbox is not None:
             # Durable: committed before any network attempt, delivered by the outbox.
             item = self._outbox.add(key, body, reply_to)
@@ -1072,6 +1337,11 @@ class Session:
         self._emit(InboxChanged())
 
 
+def _read(thread: Thread) -> Thread:
+    """``thread`` with nothing unread (and so no unread mention) left."""
+    return replace(thread, unread=0, mentions=0)
+
+
 def _same(held: Message | None, message: Message) -> bool:
     return held is not None and held.message_id == message.message_id
 
@@ -1088,6 +1358,8 @@ def _describe(event: Event) -> str:
             return f"MessageRedacted({a}/{t}/{m})"
         case ReadMarkerMoved(account_id=a, thread_id=t, message_id=m):
             return f"ReadMarkerMoved({a}/{t}/{m})"
+        case TypingChanged(account_id=a, thread_id=t):
+            return f"TypingChanged({a}/{t})"
     return type(event).__name__
 
 
@@ -1098,6 +1370,8 @@ def _account_of(event: Event) -> str | None:
         case MessageReceived(message=message):
             return message.account_id
         case MessageRedacted(account_id=a) | ReadMarkerMoved(account_id=a):
+            return a
+        case TypingChanged(account_id=a):
             return a
         case ConnectionChanged(account_id=a) | HistoryReset(account_id=a):
             return a

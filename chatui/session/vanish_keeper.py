@@ -125,7 +125,11 @@ class VanishKeeper:
 
     def is_gone(self, message: Message) -> bool:
         """Erased here before: a server replaying it must not bring it back."""
-        return (message.account_id, message.thread_id, message.message_id) in self.tombstones
+        return self.is_gone_id((message.account_id, message.thread_id, message.message_id))
+
+    def is_gone_id(self, key: MessageKey) -> bool:
+        """The message ``key`` was erased here by vanish mode."""
+        return key in self.tombstones
 
     def learn(self, messages: Iterable[Message]) -> None:
         """Messages the Session now holds (live, sent, or from a history page).

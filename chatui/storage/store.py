@@ -136,7 +136,7 @@ class Store:
     Calls are synchronous and short. One connection, guarded by a lock, so a bulk
     write may run in a worker thread (``asyncio.to_thread``) without racing the loop.
 
-    Whatever removes message text (an erasure, a deleted message, a replaced page)
+    Whatever removes message text (an erasure, a deleted or edited message, a replaced page)
     folds the WAL into the file afterwards (:meth:`checkpoint`): at once, or when
     the outermost transaction commits, retried until it completes.
     """
@@ -323,6 +323,15 @@ class Store:
                     " DO UPDATE SET ts = excluded.ts, data = excluded.data",
                     rows,
                 )
+
+    def rewrite_message(self, message: Message) -> None:
+        """Store ``message`` over the copy kept of it, whose text must not stay on disk:
+        an edit's old text, or the text of a message its sender unsent (its tombstone
+        replaces it). The WAL is folded after (at the outermost commit inside a
+        transaction), as for an erasure; the vanish deadline stays as it was."""
+        with self.transaction():
+            self.put_messages([message])
+            self.checkpoint()
 
     def delete_messages(self, key: ThreadKey, *, checkpoint: bool = True) -> None:
         """Forget every cached message of a thread (before a fresh page replaces them).
@@ -562,6 +571,11 @@ def message_to_dict(m: Message) -> dict[str, Any]:
         data["kind"] = m.kind
     if m.change is not None:
         data["change"] = dict(m.change)
+    # Optional keys (a row an older chatui wrote has neither: not edited, no mention).
+    if m.edited_ts is not None:
+        data["edited_ts"] = m.edited_ts
+    if m.mentions_me:
+        data["mentions_me"] = True
     return data
 
 
@@ -592,6 +606,8 @@ def message_from_dict(d: Mapping[str, Any]) -> Message:
         kind=d.get("kind", "text"),
         sender_name=d.get("sender_name"),
         change=d.get("change"),
+        edited_ts=d.get("edited_ts"),
+        mentions_me=bool(d.get("mentions_me", False)),
     )
 
 
@@ -613,6 +629,8 @@ def thread_to_dict(t: Thread) -> dict[str, Any]:
     }
     if t.member_names:  # optional: a row without it (an older chatui's) reads as none
         data["member_names"] = dict(t.member_names)
+    if t.mentions:  # optional as well
+        data["mentions"] = t.mentions
     return data
 
 
@@ -642,6 +660,7 @@ def thread_from_dict(d: Mapping[str, Any]) -> Thread:
         membership=d.get("membership", "join"),
         inviter=d.get("inviter"),
         member_names=_names(d.get("member_names")),
+        mentions=int(d.get("mentions") or 0),
     )
 
 

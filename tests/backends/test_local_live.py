@@ -211,7 +211,13 @@ async def test_redact_own_message_but_not_anothers(server: ServerThread) -> None
         await alice.redact(thread.thread_id, mine.message_id)
         with pytest.raises(PermissionDeniedError):
             await alice.redact(thread.thread_id, theirs.message_id)
-        assert [m.body for m in await bob.history(thread.thread_id)] == ["keep me"]
+        # Unsent, it stays in its place as a tombstone without its text.
+        history = await bob.history(thread.thread_id)
+        assert [(m.message_id, m.kind, m.body) for m in history] == [
+            (mine.message_id, "deleted", ""),
+            (theirs.message_id, "text", "keep me"),
+        ]
+        assert history[0].deleted and not history[1].deleted
 
 
 async def test_mark_read_resets_unread(server: ServerThread) -> None:

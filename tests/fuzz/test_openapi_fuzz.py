@@ -107,7 +107,7 @@ def flatmap_path_parameters(ctx: Any, path_parameters: dict[str, Any]) -> Any:
     for name, value in path_parameters.items():
         if name == "thread_id":
             real[name] = _ids_of("t")
-        elif name == "message_id" or (name == "id" and method == "delete"):
+        elif name == "message_id" or (name == "id" and method in ("delete", "patch")):
             real[name] = _ids_of("m")
         else:  # a txn_id: any value that fits its pattern is "real"
             real[name] = st.just(value)

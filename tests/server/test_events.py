@@ -68,7 +68,9 @@ def test_events_carry_the_recipients_view(alice: Api, bob: Api) -> None:
         redaction = bobs.next()
         assert redaction.kind == "redaction"
         assert redaction.data == {"thread_id": thread, "message_id": first, "expired": False}
-        assert bobs.next_of("thread").data["last_message"] is None
+        # The thread's newest line is now the tombstone: "message deleted".
+        preview = bobs.next_of("thread").data["last_message"]
+        assert (preview["message_id"], preview["kind"], preview["body"]) == (first, "deleted", "")
         # Alice's stream never carried Bob's private thread update.
         assert [alices.next().kind, alices.next().kind] == ["redaction", "thread"]
 

@@ -113,7 +113,14 @@ def test_only_the_sender_may_delete(alice: Api, bob: Api, carol: Api) -> None:
     assert [m["message_id"] for m in bob.history(thread)] == [mine, keep]
 
     assert alice.delete(f"/v1/threads/{thread}/messages/{mine}").status_code == 204
-    assert [m["message_id"] for m in bob.history(thread)] == [keep]
+    # It stays in its place as a tombstone: who and when, not what.
+    tombstone, kept = bob.history(thread)
+    assert (tombstone["message_id"], tombstone["kind"], tombstone["body"]) == (
+        mine,
+        "deleted",
+        "",
+    )
+    assert (tombstone["sender"], kept["message_id"]) == ("alice", keep)
     # Deleting again is harmless; unknown messages are 404.
     assert alice.delete(f"/v1/threads/{thread}/messages/{mine}").status_code == 204
     assert alice.delete(f"/v1/threads/{thread}/messages/m999999").status_code == 404
@@ -125,7 +132,12 @@ def test_deleting_the_newest_message_updates_the_preview(alice: Api, bob: Api) -
     oops = alice.say(thread, "oops")["message_id"]
     alice.delete(f"/v1/threads/{thread}/messages/{oops}")
     listed = bob.get("/v1/threads").json()["threads"][0]
-    assert listed["last_message"]["body"] == "older"
+    # The preview says "message deleted" rather than the text; it is no news.
+    assert (listed["last_message"]["message_id"], listed["last_message"]["kind"]) == (
+        oops,
+        "deleted",
+    )
+    assert listed["last_message"]["body"] == ""
     assert listed["unread"] == 1
 
 

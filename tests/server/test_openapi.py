@@ -48,7 +48,7 @@ def test_every_route_is_described_and_nothing_else(server: ServerThread, spec: d
         if method in {"get", "put", "post", "delete", "patch"}
     }
     assert described == _app_routes(server)
-    assert len(described) == 17
+    assert len(described) == 19
 
 
 def _resolve(spec: dict, node: Any) -> Any:
@@ -208,6 +208,19 @@ def test_a_session_through_every_operation_matches_the_description(
          params={"expired": "maybe"})  # fmt: skip
     live = call(alice, "PUT", T + "/messages/{id}", f"/v1/threads/{tid}/messages/a2",
                 json={"body": "react to me"}).json()["message_id"]  # fmt: skip
+    on_message = f"/v1/threads/{tid}/messages/{live}"
+    call(alice, "PATCH", T + "/messages/{id}", on_message, json={"body": "react to me, @bob"})
+    call(bob, "PATCH", T + "/messages/{id}", on_message, json={"body": "not mine"})  # 403
+    call(alice, "PATCH", T + "/messages/{id}", on_message, json={"body": ""})  # 400
+    call(alice, "PATCH", T + "/messages/{id}", on_message, json={"body": "x" * 70_000})  # 413
+    call(alice, "PATCH", T + "/messages/{id}", f"/v1/threads/{tid}/messages/{mid}",
+         json={"body": "deleted"})  # fmt: skip  # 404: unsent
+    typing = f"/v1/threads/{tid}/typing"
+    call(bob, "PUT", T + "/typing", typing, json={"typing": True, "timeout_ms": 5_000})
+    call(bob, "PUT", T + "/typing", typing, json={"typing": False})
+    call(bob, "PUT", T + "/typing", typing, json={"typing": "yes"})  # 400
+    call(bob, "PUT", T + "/typing", "/v1/threads/t424242/typing", json={"typing": True})
+    call(anonymous, "PUT", T + "/typing", typing, json={"typing": True})  # 401
     reaction = T + "/messages/{message_id}/reactions/{emoji}"
     on_live = f"/v1/threads/{tid}/messages/{live}/reactions"
     call(bob, "PUT", reaction, f"{on_live}/%F0%9F%91%8D")

@@ -117,6 +117,8 @@ class LocalBackend(Backend):
         # The network's own name, for errors a person reads (None: its address).
         self.where: str | None = account.network.strip() or None
         self.token: str | None = None
+        # Who we are (from login or restore): which messages mention us.
+        self.username: str | None = None
         self._client: httpx.AsyncClient | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -162,9 +164,9 @@ class LocalBackend(Backend):
             where=self.where,
         )
 
-    def _convert(self, convert: Callable[[str, Any], Any], data: Any, what: str) -> Any:
+    def _convert(self, convert: Callable[..., Any], data: Any, what: str) -> Any:
         try:
-            return convert(self.account_id, data)
+            return convert(self.account_id, data, self.username)
         except decode.MalformedData as err:
             raise BackendError(f"the server sent a malformed {what}: {err}") from err
 
@@ -180,6 +182,7 @@ class LocalBackend(Backend):
         )
         credentials = decode.credentials(data)
         self.token = credentials.token
+        self.username = credentials.username
         return credentials
 
     async def restore(self, token: str) -> Identity:
@@ -189,9 +192,11 @@ class LocalBackend(Backend):
     async def whoami(self) -> Identity:
         data = await self._request("GET", "/v1/me")
         try:
-            return decode.identity(data)
+            identity = decode.identity(data)
         except decode.MalformedData as err:
             raise BackendError(f"the server sent a malformed identity: {err}") from err
+        self.username = identity.username
+        return identity
 
     async def logout(self) -> None:
         """Revoke this token on the server (``POST /v1/logout``), so that unlinking the
@@ -249,7 +254,7 @@ class LocalBackend(Backend):
         threads = []
         for item in items:
             try:
-                threads.append(decode.thread_from_json(self.account_id, item))
+                threads.append(decode.thread_from_json(self.account_id, item, self.username))
             except decode.MalformedData as err:  # one broken thread must not hide the others
                 log.warning("%s: skipping a malformed thread: %s", self.account_id, err)
         self._last_threads = (digest, threads)
@@ -274,7 +279,7 @@ class LocalBackend(Backend):
         messages = []
         for item in items:
             try:
-                messages.append(decode.message_from_json(self.account_id, item))
+                messages.append(decode.message_from_json(self.account_id, item, self.username))
             except decode.MalformedData as err:
                 log.warning("%s: skipping a malformed message: %s", self.account_id, err)
         return messages
@@ -298,6 +303,20 @@ class LocalBackend(Backend):
         await self._request(
             "DELETE", f"/v1/threads/{http.seg(thread_id)}/messages/{http.seg(message_id)}"
         )
+
+    async def edit(self, thread_id: str, message_id: str, body: str) -> Message:
+        data = await self._request(
+            "PATCH",
+            f"/v1/threads/{http.seg(thread_id)}/messages/{http.seg(message_id)}",
+            json_body={"body": body},
+        )
+        return self._convert(decode.message_from_json, data, "message")
+
+    async def set_typing(self, thread_id: str, typing: bool, timeout_ms: int) -> None:
+        payload: dict[str, Any] = {"typing": typing}
+        if typing:
+            payload["timeout_ms"] = timeout_ms
+        await self._request("PUT", f"/v1/threads/{http.seg(thread_id)}/typing", json_body=payload)
 
     async def mark_read(self, thread_id: str, message_id: str) -> None:
         await self._request(
@@ -494,15 +513,19 @@ class LocalBackend(Backend):
         account_id = self.account_id
         if kind == "hello":
             return None  # "the stream starts here": its id already moved the cursor
+        me = self.username
         if kind == "message":
-            return MessageReceived(decode.message_from_json(account_id, data), cursor)
+            return MessageReceived(decode.message_from_json(account_id, data, me), cursor)
         if kind == "thread":
-            return ThreadUpdated(decode.thread_from_json(account_id, data), cursor)
+            return ThreadUpdated(decode.thread_from_json(account_id, data, me), cursor)
         if kind == "redaction":
             return decode.redaction(account_id, data, cursor)
         if kind == "read":
             return decode.read_marker(account_id, data, cursor)
-        # Typing...: kinds from a newer server. Skipping them is safe. (Reactions come
-        # as "message" events carrying the message with its current reactions.)
+        if kind == "typing":
+            # Ephemeral: it has no id of its own (sse.id is the previous event's).
+            return decode.typing(account_id, data)
+        # Kinds from a newer server: skipping them is safe. (Reactions and edits come
+        # as "message" events carrying the message as it is now.)
         log.debug("%s: ignoring an event of unknown kind %r", account_id, kind)
         return None

@@ -19,7 +19,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from chatui.backends.base import BackendError
+from chatui.core.mentions import mentions
 from chatui.core.models import (
+    DELETED,
     VANISH_OFF,
     BadVanish,
     Credentials,
@@ -28,6 +30,7 @@ from chatui.core.models import (
     MessageRedacted,
     ReadMarkerMoved,
     Thread,
+    TypingChanged,
     VanishSetting,
     parse_vanish,
 )
@@ -84,10 +87,28 @@ def _change(value: Any) -> Mapping[str, Any] | None:
     return MappingProxyType(dict(value))
 
 
-_MESSAGE_DECORATION = frozenset({"reactions", "vanish", "kind", "change"})
+_MESSAGE_DECORATION = frozenset({"reactions", "vanish", "kind", "change", "edited_ts", "mentions"})
 _THREAD_DECORATION = frozenset(
-    {"theme", "vanish", "last_message", "unread", "created_ts", "created"}
+    {"theme", "vanish", "last_message", "unread", "mentions", "created_ts", "created"}
 )
+
+
+def _edited_ts(value: Any) -> int | None:
+    """When it was edited: a number, else (absent, null, or odd) never."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value)
+
+
+def _mentions_me(data: Mapping[str, Any], sender: str, body: str, me: str | None) -> bool:
+    """Whether the message calls ``me``: the server's ``mentions`` list; a server from
+    before mentions sends none, and then the body is read by the same rule."""
+    if me is None or sender == me:
+        return False
+    named = data.get("mentions")
+    if isinstance(named, list):
+        return me in named
+    return mentions(body, me)
 
 
 def _as(shape: str, data: Mapping[str, Any], leave_out: frozenset[str]) -> Any:
@@ -109,15 +130,30 @@ def _as(shape: str, data: Mapping[str, Any], leave_out: frozenset[str]) -> Any:
         raise MalformedData(str(err)) from None
 
 
-def message_from_json(account_id: str, data: Any) -> Message:
+def message_from_json(account_id: str, data: Any, me: str | None = None) -> Message:
     """API v1 message JSON -> Message; MalformedData if it does not fit.
 
     ``kind`` "setting" marks a notice that someone changed the thread's vanish
-    setting or theme; any other kind (or none: an older server) is plain text.
+    setting or theme, "deleted" an unsent message (its tombstone: no text whatever
+    the server says); any other kind (or none: an older server) is plain text.
+    ``me``: our username, for ``mentions_me``.
     """
     data = mapping(data, "message")
     given: wire.Message = _as("Message", data, _MESSAGE_DECORATION)
-    setting = data.get("kind") == "setting"
+    kind = data.get("kind")
+    setting = kind == "setting"
+    if kind == DELETED:
+        return Message(
+            account_id=account_id,
+            thread_id=given.thread_id,
+            message_id=given.message_id,
+            sender=given.sender,
+            body="",
+            ts=given.ts,
+            txn_id=given.txn_id or None,
+            vanish=_vanish(data.get("vanish")),
+            kind=DELETED,
+        )
     return Message(
         account_id=account_id,
         thread_id=given.thread_id,
@@ -132,10 +168,12 @@ def message_from_json(account_id: str, data: Any) -> Message:
         vanish=VANISH_OFF if setting else _vanish(data.get("vanish")),
         kind="setting" if setting else "text",
         change=_change(data.get("change")) if setting else None,
+        edited_ts=None if setting else _edited_ts(data.get("edited_ts")),
+        mentions_me=not setting and _mentions_me(data, given.sender, given.body, me),
     )
 
 
-def thread_from_json(account_id: str, data: Any) -> Thread:
+def thread_from_json(account_id: str, data: Any, me: str | None = None) -> Thread:
     """API v1 thread JSON -> Thread; MalformedData if it does not fit."""
     data = mapping(data, "thread")
     given: wire.Thread = _as("Thread", data, _THREAD_DECORATION)
@@ -143,8 +181,11 @@ def thread_from_json(account_id: str, data: Any) -> Thread:
     if theme is not None and not isinstance(theme, Mapping):
         theme = None  # cosmetic: a broken theme must not hide the thread
     last = data.get("last_message")
-    last_message = message_from_json(account_id, last) if last is not None else None
+    last_message = message_from_json(account_id, last, me) if last is not None else None
     unread = _int(data, "unread", 0)
+    mentioned = data.get("mentions")
+    if isinstance(mentioned, bool) or not isinstance(mentioned, int):
+        mentioned = 0  # an older server: none counted
     created = data.get("created_ts", data.get("created"))
     return Thread(
         account_id=account_id,
@@ -153,6 +194,7 @@ def thread_from_json(account_id: str, data: Any) -> Thread:
         members=tuple(given.members),
         last_message=last_message,
         unread=max(0, unread),
+        mentions=min(max(0, mentioned), max(0, unread)),
         theme=MappingProxyType(dict(theme)) if theme is not None else None,
         vanish=_vanish(data.get("vanish")),
         created_ts=int(created)
@@ -185,6 +227,17 @@ def read_marker(account_id: str, data: Any, cursor: str | None) -> ReadMarkerMov
     """A ``read`` event: ``user`` has read up to the message."""
     given: wire.ReadEvent = _as("ReadEvent", mapping(data, "read event"), frozenset())
     return ReadMarkerMoved(account_id, given.thread_id, given.message_id, given.user, cursor)
+
+
+def typing(account_id: str, data: Any) -> TypingChanged:
+    """A ``typing`` event: who is typing in the thread now. Ephemeral: no cursor."""
+    given: wire.TypingEvent = _as("TypingEvent", mapping(data, "typing event"), frozenset())
+    return TypingChanged(
+        account_id,
+        given.thread_id,
+        tuple(dict.fromkeys(u for u in given.users if u)),
+        timeout_ms=given.timeout_ms,
+    )
 
 
 def credentials(data: Any) -> Credentials:

@@ -43,7 +43,14 @@ from chatui.backends.base import (
     UnavailableError,
     UnsupportedError,
 )
-from chatui.backends.matrix.convert import EXPIRED_REASON, THEME_EVENT, VANISH_EVENT, VANISH_FIELD
+from chatui.backends.matrix.convert import (
+    EXPIRED_REASON,
+    THEME_EVENT,
+    VANISH_EVENT,
+    VANISH_FIELD,
+    event_to_message,
+    mentioned_ids,
+)
 from chatui.backends.matrix.http import MatrixHTTP, seg
 from chatui.backends.matrix.rooms import Member, full_user_id
 from chatui.backends.matrix.sync import SyncProcessor, history_filter, sync_filter
@@ -548,8 +555,15 @@ class MatrixBackend(Backend):
         room = self._processor().rooms.get(thread_id)
         vanish = room.vanish if room is not None else VanishSetting()
         content: dict[str, Any] = {"msgtype": "m.text", "body": body}
+        mentioned = self._mentioned(thread_id, body)
         if reply_to is not None:
+            # No reply fallback in the body: the spec dropped it (v1.13, MSC2781).
             content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
+            quoted = self._processor().messages.get(reply_to)
+            if quoted is not None and quoted.sender != me and quoted.sender not in mentioned:
+                mentioned.append(quoted.sender)  # a reply mentions whom it answers
+        # Always there, even empty: it tells other clients not to guess from the body.
+        content["m.mentions"] = {"user_ids": mentioned} if mentioned else {}
         if vanish.mode != "off":
             content[VANISH_FIELD] = vanish.to_json()
         data = await self.http.call(
@@ -576,6 +590,82 @@ class MatrixBackend(Backend):
         state = self._processor()
         state.messages.put(replace(message, reactions=state.annotations.reactions(event_id)))
         return message
+
+    def _mentioned(self, room_id: str, body: str) -> list[str]:
+        """Whom ``body`` calls by ``@`` among the room's members (``m.mentions``)."""
+        room = self._processor().rooms.get(room_id)
+        if room is None:
+            return []
+        members = {
+            user: member.displayname
+            for user, member in room.members.items()
+            if member.membership in ("join", "invite")
+        }
+        return mentioned_ids(body, members, self._me())
+
+    async def _original(self, room_id: str, event_id: str) -> Message:
+        """The message ``event_id`` as the adapter knows it, else as the server has it."""
+        state = self._processor()
+        held = state.messages.get(event_id)
+        if held is not None:
+            return held
+        event = await self.http.call("GET", f"/rooms/{seg(room_id)}/event/{seg(event_id)}")
+        message = event_to_message(
+            self.account_id, room_id, event, sender_name=None, reactions={}, me=self._me()
+        )
+        if message is None:
+            raise NotFoundError("no such message")
+        return message
+
+    async def edit(self, thread_id: str, message_id: str, body: str) -> Message:
+        """``m.replace``: the new text in ``m.new_content``, and ``* new text`` as the
+        body, for clients that do not know edits. Only the sender's edits count
+        (other clients ignore anyone else's), so only our own are sent."""
+        me = self._me()
+        if await self._is_encrypted(thread_id):
+            raise UnsupportedError(
+                "this Matrix room is end-to-end encrypted, and chatui cannot send "
+                "encrypted messages yet"
+            )
+        original = await self._original(thread_id, message_id)
+        if original.sender != me:
+            raise PermissionDeniedError("only the sender may edit a message")
+        if original.deleted:
+            raise NotFoundError("this message was deleted")
+        if original.kind != "text":
+            raise PermissionDeniedError("only text messages can be edited")
+        mentioned = self._mentioned(thread_id, body)
+        already = set(self._mentioned(thread_id, original.body))
+        new_content: dict[str, Any] = {
+            "msgtype": "m.text",
+            "body": body,
+            "m.mentions": {"user_ids": mentioned} if mentioned else {},
+        }
+        newly = [user for user in mentioned if user not in already]
+        content: dict[str, Any] = {
+            "msgtype": "m.text",
+            "body": f"* {body}",
+            "m.new_content": new_content,
+            "m.relates_to": {"rel_type": "m.replace", "event_id": message_id},
+            # Only those the edit newly mentions, so that nobody is notified twice.
+            "m.mentions": {"user_ids": newly} if newly else {},
+        }
+        await self.http.call(
+            "PUT",
+            f"/rooms/{seg(thread_id)}/send/m.room.message/{uuid.uuid4().hex}",
+            json_body=content,
+        )
+        edited = replace(original, body=body, edited_ts=now_ms(), mentions_me=False)
+        self._processor().messages.put(edited)
+        return edited
+
+    async def set_typing(self, thread_id: str, typing: bool, timeout_ms: int) -> None:
+        body: dict[str, Any] = {"typing": typing}
+        if typing:
+            body["timeout"] = timeout_ms
+        await self.http.call(
+            "PUT", f"/rooms/{seg(thread_id)}/typing/{seg(self._me())}", json_body=body
+        )
 
     async def redact(self, thread_id: str, message_id: str) -> None:
         await self.http.call(

@@ -15,7 +15,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from chatui.core import notices
-from chatui.core.models import VANISH_OFF, BadVanish, Message, VanishSetting, parse_vanish
+from chatui.core.mentions import mentions
+from chatui.core.models import (
+    DELETED,
+    VANISH_OFF,
+    BadVanish,
+    Message,
+    VanishSetting,
+    parse_vanish,
+)
 
 # --- chatui's namespaced extensions (documented in docs/matrix.md) --------------------
 
@@ -107,7 +115,75 @@ def redacted_id(event: Mapping[str, Any]) -> str | None:
 def is_expiry(event: Mapping[str, Any]) -> bool:
     """A redaction chatui sent because the message's vanish timer ran out."""
     content = event.get("content")
-    return isinstance(content, Mapping) and content.get("reason") == EXPIRED_REASON
+    if isinstance(content, Mapping) and content.get("reason") == EXPIRED_REASON:
+        return True
+    return event.get("reason") == EXPIRED_REASON  # top level, as some servers put it
+
+
+def redacted_by(event: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The redaction that emptied ``event`` (``unsigned.redacted_because``), if any."""
+    unsigned = event.get("unsigned")
+    if not isinstance(unsigned, Mapping):
+        return None
+    because = unsigned.get("redacted_because")
+    return because if isinstance(because, Mapping) else None
+
+
+def bundled_edit(event: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The newest edit the homeserver bundled with ``event``
+    (``unsigned.m.relations.m.replace``: the whole edit event, spec v1.7), if any."""
+    unsigned = event.get("unsigned")
+    relations = unsigned.get("m.relations") if isinstance(unsigned, Mapping) else None
+    edit = relations.get("m.replace") if isinstance(relations, Mapping) else None
+    if isinstance(edit, Mapping) and isinstance(edit.get("content"), Mapping):
+        return edit
+    return None
+
+
+def mentions_me(
+    content: Mapping[str, Any], sender: str, me: str | None, my_name: str | None
+) -> bool:
+    """Whether a message's content calls ``me``.
+
+    ``m.mentions`` (spec v1.7) says so outright: our id in ``user_ids``, or
+    ``room: true`` (everyone). A message without it comes from an older client, and
+    is read the way the spec's older rules read it: our display name or our user id
+    as a word of the body, or ``@`` plus our localpart (chatui.core.mentions).
+    """
+    if me is None or sender == me:
+        return False
+    declared = content.get("m.mentions")
+    if isinstance(declared, Mapping):
+        ids = declared.get("user_ids")
+        return (isinstance(ids, list) and me in ids) or declared.get("room") is True
+    body = content.get("body")
+    if not isinstance(body, str) or not body:
+        return False
+    localpart = me[1:].split(":", 1)[0] if me.startswith("@") else me
+    return (
+        mentions(body, me, at_sign=False)
+        or mentions(body, localpart)
+        or bool(my_name and my_name != me and mentions(body, my_name, at_sign=False))
+    )
+
+
+def mentioned_ids(body: str, members: Mapping[str, str | None], me: str) -> list[str]:
+    """The members (user id -> display name) that ``body`` calls by ``@``: their
+    display name, their localpart or their whole user id after an ``@``. What goes
+    into ``m.mentions.user_ids`` when we send; never ourselves."""
+    if "@" not in body:
+        return []
+    found: list[str] = []
+    for user, name in members.items():
+        if user == me:
+            continue
+        localpart = user[1:].split(":", 1)[0] if user.startswith("@") else user
+        names = [user[1:] if user.startswith("@") else user, localpart]
+        if name:
+            names.append(name)
+        if any(mentions(body, candidate) for candidate in names):
+            found.append(user)
+    return found
 
 
 def strip_reply_fallback(body: str) -> str:
@@ -144,6 +220,8 @@ def render_content(
             body = strip_reply_fallback(body)
         return body, "notice" if msgtype == "m.notice" else "text"
     if msgtype == "m.emote":
+        if body is not None and reply_target(content) is not None:
+            body = strip_reply_fallback(body)
         return f"* {sender_name} {body or ''}".rstrip(), "emote"
     word = _MEDIA_WORDS.get(msgtype)
     if word is not None:
@@ -170,8 +248,15 @@ def event_to_message(
     *,
     sender_name: str | None,
     reactions: Mapping[str, tuple[str, ...]],
+    me: str | None = None,
+    my_name: str | None = None,
 ) -> Message | None:
-    """One timeline event -> a Message, or None when it is not a visible message."""
+    """One timeline event -> a Message, or None when it is not a visible message.
+
+    A message someone redacted is its tombstone (kind "deleted": "message
+    deleted"), unless chatui redacted it because its vanish timer ran out: a
+    vanished message leaves nothing. ``me`` / ``my_name``: for ``mentions_me``.
+    """
     event_type = event.get("type")
     if event_type not in MESSAGE_TYPES or is_state(event):
         return None
@@ -183,6 +268,20 @@ def event_to_message(
         return None
     if edit_target(event) is not None:
         return None  # an edit is folded into its target, not shown as a line
+    redaction = redacted_by(event)
+    if redaction is not None:
+        if is_expiry(redaction):
+            return None
+        return Message(
+            account_id=account_id,
+            thread_id=room_id,
+            message_id=event_id,
+            sender=sender,
+            body="",
+            ts=int(ts),
+            kind=DELETED,
+            sender_name=sender_name,
+        )
     rendered = render_content(event_type, content, sender_name or sender)
     if rendered is None:
         return None
@@ -202,18 +301,65 @@ def event_to_message(
         vanish=vanish_from(content.get(VANISH_FIELD)),
         kind=kind,
         sender_name=sender_name,
+        mentions_me=kind in ("text", "notice", "emote")
+        and mentions_me(content, sender, me, my_name),
     )
 
 
 def edited_body(event: Mapping[str, Any], sender_name: str) -> tuple[str, str] | None:
     """The new (body, kind) an ``m.replace`` edit carries, from ``m.new_content``."""
-    content = event.get("content")
-    if not isinstance(content, Mapping):
-        return None
-    new = content.get("m.new_content")
-    if not isinstance(new, Mapping):
+    new = new_content(event)
+    if new is None:
         return None
     return render_content(str(event.get("type")), new, sender_name)
+
+
+def new_content(event: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """An edit's ``m.new_content`` (what the message says now), if it has one."""
+    content = event.get("content")
+    new = content.get("m.new_content") if isinstance(content, Mapping) else None
+    return new if isinstance(new, Mapping) else None
+
+
+def apply_edit(
+    message: Message, edit: Mapping[str, Any], me: str | None, my_name: str | None
+) -> Message | None:
+    """``message`` as ``edit`` (an ``m.replace`` event) leaves it, or None when the
+    edit does not count: the spec's rules — the same sender, the same event type, a
+    ``m.new_content`` that renders — and never a tombstone brought back, nor an
+    edit older than the one already applied."""
+    if message.deleted or edit.get("sender") != message.sender:
+        return None
+    if message.kind not in ("text", "notice", "emote"):
+        return None
+    if redacted_by(edit) is not None:
+        return None
+    ts = edit.get("origin_server_ts")
+    if isinstance(ts, bool) or not isinstance(ts, int | float):
+        return None
+    if message.edited_ts is not None and int(ts) < message.edited_ts:
+        return None
+    rendered = edited_body(edit, message.sender_name or message.sender)
+    new = new_content(edit)
+    if rendered is None or new is None:
+        return None
+    body, kind = rendered
+    return Message(
+        account_id=message.account_id,
+        thread_id=message.thread_id,
+        message_id=message.message_id,
+        sender=message.sender,
+        body=body,
+        ts=message.ts,
+        txn_id=message.txn_id,
+        reply_to=message.reply_to,
+        reactions=message.reactions,
+        vanish=message.vanish,
+        kind=kind,
+        sender_name=message.sender_name,
+        edited_ts=int(ts),
+        mentions_me=mentions_me(new, message.sender, me, my_name),
+    )
 
 
 def _previous_content(event: Mapping[str, Any]) -> tuple[bool, Any]:

@@ -57,13 +57,32 @@ class Room:
     # from others after our read receipt itself; the thread shows the larger.
     server_unread: int = 0
     own_unread: int = 0
+    # The same two ways for mentions: the server's highlight_count (push rules
+    # again), and our own count of unread messages from others that mention us.
+    server_mentions: int = 0
+    own_mentions: int = 0
 
     @property
     def unread(self) -> int:
         return max(self.server_unread, self.own_unread)
 
+    @property
+    def mentions(self) -> int:
+        return min(max(self.server_mentions, self.own_mentions), self.unread)
+
     def mark_read(self) -> None:
         self.server_unread = self.own_unread = 0
+        self.server_mentions = self.own_mentions = 0
+
+    def own_read(self) -> None:
+        """We read everything up to now (our receipt, or a message of ours)."""
+        self.own_unread = self.own_mentions = 0
+
+    def count_unread(self, message: Message) -> None:
+        """A new message from someone else: news, maybe calling us."""
+        self.own_unread += 1
+        if message.mentions_me:
+            self.own_mentions += 1
 
     # --- state ---------------------------------------------------------------------
 
@@ -197,6 +216,7 @@ class Room:
             members=(me, *others),
             last_message=self.last_message,
             unread=self.unread,
+            mentions=self.mentions,
             theme=self.theme,
             vanish=self.vanish,
             created_ts=self.created_ts or self.seen_ts,

@@ -31,8 +31,9 @@ from chatui.backends.matrix.convert import (
     MESSAGE_TYPES,
     SETTING_EVENTS,
     annotation,
+    apply_edit,
+    bundled_edit,
     edit_target,
-    edited_body,
     event_to_message,
     is_expiry,
     is_state,
@@ -49,6 +50,8 @@ from chatui.core.models import (
     ReadMarkerMoved,
     Thread,
     ThreadUpdated,
+    TypingChanged,
+    tombstone,
 )
 
 log = logging.getLogger(__name__)
@@ -59,7 +62,8 @@ changes as notice lines), and the reactions to tally on them."""
 
 
 def sync_filter(timeline_limit: int) -> dict[str, Any]:
-    """The /sync filter: rooms' timelines, state, receipts and m.direct; no presence.
+    """The /sync filter: rooms' timelines, state, receipts, typing and m.direct; no
+    presence.
 
     Members are lazy-loaded (only the senders we see, plus the server's "heroes" in
     each room's summary), which keeps a big room's first sync small.
@@ -72,7 +76,7 @@ def sync_filter(timeline_limit: int) -> dict[str, Any]:
         "room": {
             "state": {"lazy_load_members": True},
             "timeline": {"limit": timeline_limit, "lazy_load_members": True},
-            "ephemeral": {"types": ["m.receipt"]},
+            "ephemeral": {"types": ["m.receipt", "m.typing"]},
             "account_data": {"not_types": ["*"]},
         },
     }
@@ -80,6 +84,16 @@ def sync_filter(timeline_limit: int) -> dict[str, Any]:
 
 def history_filter() -> dict[str, Any]:
     return {"types": HISTORY_TYPES, "lazy_load_members": True}
+
+
+def _edit_order(edit: Mapping[str, Any]) -> tuple[int, str]:
+    """Edits oldest first (the last one applied wins), as the spec orders them."""
+    ts = edit.get("origin_server_ts")
+    event_id = edit.get("event_id")
+    return (
+        ts if isinstance(ts, int) and not isinstance(ts, bool) else 0,
+        event_id if isinstance(event_id, str) else "",
+    )
 
 
 def _events(section: Any) -> list[Mapping[str, Any]]:
@@ -106,8 +120,9 @@ class SyncProcessor:
         self._announced: dict[str, Thread] = {}  # what the stream last said per room
         # Our own reactions taken back, until the redaction comes back through sync.
         self._unreacted: OrderedDict[str, str] = OrderedDict()
-        # Edits whose target we have not seen yet (history is read newest first).
-        self._pending_edits: OrderedDict[str, Mapping[str, Any]] = OrderedDict()
+        # Edits whose target we have not seen yet (history is read newest first), by
+        # target: every candidate, since only the target's sender's edits count.
+        self._pending_edits: OrderedDict[str, list[Mapping[str, Any]]] = OrderedDict()
         # Rooms whose members a history page told us of: their thread (the display
         # names) goes out with the next sync answer, as the page itself is no event.
         self._named_by_history: set[str] = set()
@@ -252,6 +267,9 @@ class SyncProcessor:
             count = counts.get("notification_count")
             if isinstance(count, int) and not isinstance(count, bool):
                 room.server_unread = max(0, count)
+            highlights = counts.get("highlight_count")
+            if isinstance(highlights, int) and not isinstance(highlights, bool):
+                room.server_mentions = max(0, highlights)
         if room_id not in self._announced:
             self._announce_if_changed(room, out)
 
@@ -261,7 +279,7 @@ class SyncProcessor:
         # only its lines count), then the timeline proper, each event once.
         timeline = [(e, True) for e in fill] + [(e, False) for e in _events(data.get("timeline"))]
         if my_receipt is not None and all(e.get("event_id") != my_receipt for e, _ in timeline):
-            room.own_unread = 0  # read up to something older than all of this
+            room.own_read()  # read up to something older than all of this
         seen: set[str] = set()
         for event, from_gap in timeline:
             event_id = event.get("event_id")
@@ -274,10 +292,11 @@ class SyncProcessor:
             except Exception:
                 log.exception("%s: skipping an event that could not be read", self.account_id)
             if event_id is not None and event_id == my_receipt:
-                room.own_unread = 0
+                room.own_read()
 
         self._announce_if_changed(room, out)
         out.extend(receipts)
+        out.extend(self._typing(room_id, data.get("ephemeral")))
 
     def _timeline_event(
         self, room: Room, event: Mapping[str, Any], out: list[Event], *, apply_state: bool
@@ -290,7 +309,7 @@ class SyncProcessor:
                 self.messages.put(notice)
                 room.note_message(notice)  # the preview, but never unread
                 if notice.sender == self.me:
-                    room.own_unread = 0
+                    room.own_read()
                 out.append(MessageReceived(notice))
             return
         event_type = event.get("type")
@@ -304,7 +323,10 @@ class SyncProcessor:
                 self.messages.put(message)
                 room.note_message(message)
                 # Sending implies having read what came before (Synapse agrees).
-                room.own_unread = 0 if message.sender == self.me else room.own_unread + 1
+                if message.sender == self.me:
+                    room.own_read()
+                elif not message.deleted:
+                    room.count_unread(message)
                 out.append(MessageReceived(message))
             return
         reacted = annotation(event)
@@ -323,12 +345,15 @@ class SyncProcessor:
             if target is not None:  # a reaction was taken back
                 self._reemit(room, target, out)
                 return
-            self.messages.pop(removed)
-            if room.last_message is not None and room.last_message.message_id == removed:
-                room.last_message = None
-            out.append(
-                MessageRedacted(self.account_id, room.room_id, removed, expired=is_expiry(event))
-            )
+            expired = is_expiry(event)
+            held = self.messages.pop(removed)
+            last = room.last_message
+            if last is not None and last.message_id == removed:
+                # Unsent: "message deleted" is the preview; vanished: nothing is.
+                room.last_message = None if expired else tombstone(last)
+            if held is not None and not expired:
+                self.messages.put(tombstone(held))  # so that no late edit revives it
+            out.append(MessageRedacted(self.account_id, room.room_id, removed, expired=expired))
 
     def forget_reaction(self, reaction_id: str) -> None:
         """We redacted one of our reactions: untally it now, re-emit when sync says so."""
@@ -338,23 +363,34 @@ class SyncProcessor:
             while len(self._unreacted) > 1_000:
                 self._unreacted.popitem(last=False)
 
+    def my_name(self, room: Room) -> str | None:
+        """Our display name in ``room``, where we have one (mentions by name)."""
+        name = room.display_name(self.me)
+        return name if name != self.me else None
+
     def message_from(self, room: Room, event: Mapping[str, Any]) -> Message | None:
         sender = event.get("sender")
         name = room.display_name(sender) if isinstance(sender, str) else None
         event_id = event.get("event_id")
+        my_name = self.my_name(room)
         message = event_to_message(
             self.account_id,
             room.room_id,
             event,
             sender_name=name if name != sender else None,
             reactions=self.annotations.reactions(event_id) if isinstance(event_id, str) else {},
+            me=self.me,
+            my_name=my_name,
         )
-        if message is not None:
-            edit = self._pending_edits.pop(message.message_id, None)
-            if edit is not None and edit.get("sender") == message.sender:
-                rendered = edited_body(edit, message.sender_name or message.sender)
-                if rendered is not None:
-                    message = replace(message, body=rendered[0], kind=rendered[1])
+        if message is None:
+            return None
+        # The newest edit that counts: the one the server bundled, or one seen already.
+        candidates = self._pending_edits.pop(message.message_id, [])
+        bundled = bundled_edit(event)
+        if bundled is not None:
+            candidates = [*candidates, bundled]
+        for edit in sorted(candidates, key=_edit_order):
+            message = apply_edit(message, edit, self.me, my_name) or message
         return message
 
     def setting_from(self, room: Room, event: Mapping[str, Any]) -> Message | None:
@@ -388,10 +424,10 @@ class SyncProcessor:
             event_id, sender = event.get("event_id"), event.get("sender")
             if reacted is not None and isinstance(event_id, str) and isinstance(sender, str):
                 self.annotations.add(event_id, reacted[0], reacted[1], sender)
-        for event in reversed(events):  # newest first: an edit precedes its target
+        for event in events:  # an edit comes after its target, in another page maybe
             target = edit_target(event)
             if target is not None:
-                self._pending_edits.setdefault(target, event)
+                self._keep_edit(target, event)
         messages: list[Message] = []
         for event in events:
             if edit_target(event) is not None:
@@ -412,31 +448,43 @@ class SyncProcessor:
     def _reemit(self, room: Room, target: str, out: list[Event]) -> None:
         """A message's reactions changed: send its new copy, if we still hold it."""
         held = self.messages.get(target)
-        if held is None:
-            return  # not loaded anywhere near: the tally is kept for when it is
+        if held is None or held.deleted:
+            return  # not loaded anywhere near (the tally is kept), or unsent
         updated = replace(held, reactions=self.annotations.reactions(target))
         if updated == held:
             return
         self._replace(room, updated, out)
 
+    def _keep_edit(self, target: str, event: Mapping[str, Any]) -> None:
+        """Keep an edit for when its target turns up (in an older history page, say)."""
+        edits = self._pending_edits.setdefault(target, [])
+        self._pending_edits.move_to_end(target)
+        if all(e.get("event_id") != event.get("event_id") for e in edits):
+            edits.append(event)
+            del edits[:-20]  # only the newest few can matter
+        while len(self._pending_edits) > 2_000:
+            self._pending_edits.popitem(last=False)
+
     def _edit(self, room: Room, target: str, event: Mapping[str, Any], out: list[Event]) -> None:
         held = self.messages.get(target)
         if held is None:
-            # Kept for when the target turns up (in an older history page, say).
-            self._pending_edits[target] = event
-            self._pending_edits.move_to_end(target)
-            while len(self._pending_edits) > 2_000:
-                self._pending_edits.popitem(last=False)
+            self._keep_edit(target, event)
             return
-        if event.get("sender") != held.sender:
-            return  # only the sender may edit their message
-        rendered = edited_body(event, held.sender_name or held.sender)
-        if rendered is None:
-            return
-        body, kind = rendered
-        updated = replace(held, body=body, kind=kind)
-        if updated != held:
+        # Only the sender's edits count (apply_edit); a tombstone stays one.
+        updated = apply_edit(held, event, self.me, self.my_name(room))
+        if updated is not None and updated != held:
             self._replace(room, updated, out)
+
+    def _typing(self, room_id: str, ephemeral: Any) -> Iterable[TypingChanged]:
+        """``m.typing``: the room's whole list of typists, each time it changes."""
+        for event in _events(ephemeral):
+            if event.get("type") != "m.typing":
+                continue
+            content = event.get("content")
+            users = content.get("user_ids") if isinstance(content, Mapping) else None
+            if isinstance(users, list):
+                typists = tuple(dict.fromkeys(u for u in users if isinstance(u, str)))
+                yield TypingChanged(self.account_id, room_id, typists)
 
     def _replace(self, room: Room, updated: Message, out: list[Event]) -> None:
         self.messages.put(updated)

@@ -101,6 +101,20 @@ def test_reply_fallbacks_are_dropped_from_the_body() -> None:
     assert strip_reply_fallback("> <@bob:x> tea or coffee?\n\ntea") == "tea"
     assert strip_reply_fallback("> just a quote") == "> just a quote"
     assert strip_reply_fallback("no quote") == "no quote"
+    # Only a reply's body loses its quote (an emote's too); elsewhere "> " is text.
+    reply = {"m.relates_to": {"m.in_reply_to": {"event_id": "$q"}}}
+    processor = SyncProcessor("mx", ME)
+    out = processor.process(
+        {
+            "next_batch": "s1",
+            **_timeline(
+                _message("$1", "> <@bob:x> hi\n\nwaves back", msgtype="m.emote", **reply),
+                _message("$2", "> quoted\n\nnot a reply"),
+            ),
+        }
+    )
+    got = [e.message.body for e in out if isinstance(e, MessageReceived)]
+    assert got == ["* @bob:example.org waves back", "> quoted\n\nnot a reply"]
 
 
 def _state(event_id: str, event_type: str, content: object, **unsigned) -> dict:
@@ -216,3 +230,121 @@ def test_display_names_reach_the_thread_also_from_a_history_page() -> None:
     [update] = [e for e in events if isinstance(e, ThreadUpdated)]
     assert dict(update.thread.member_names) == {"@bo:x": "Bo", "@dee:x": "Dee"}
     assert processor.process({"next_batch": "s3", "rooms": {}}) == []  # said once
+
+
+def _edit(event_id: str, target: str, body: object, sender: str, ts: int, **new) -> dict:
+    return {
+        "type": "m.room.message",
+        "event_id": event_id,
+        "sender": sender,
+        "origin_server_ts": ts,
+        "content": {
+            "msgtype": "m.text",
+            "body": f"* {body}",
+            "m.new_content": {"msgtype": "m.text", "body": body, **new},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": target},
+        },
+    }
+
+
+def _bodies(events: list) -> list[tuple[str, str, bool]]:
+    return [
+        (e.message.message_id, e.message.body, e.message.edited)
+        for e in events
+        if isinstance(e, MessageReceived)
+    ]
+
+
+def test_edits_count_only_from_the_sender_newest_last_and_never_revive_a_tombstone() -> None:
+    processor = SyncProcessor("mx", ME)
+    t0 = 1_700_000_000_000
+    out = processor.process(
+        {
+            "next_batch": "s1",
+            **_timeline(
+                _message("$m", "v1"),
+                _edit("$e2", "$m", "v3", "@bob:example.org", t0 + 20),
+                _edit("$e1", "$m", "v2", "@bob:example.org", t0 + 10),  # older, late
+                _edit("$x", "$m", "not hers", "@eve:example.org", t0 + 30),
+                _edit("$bad", "$m", {"not": "text"}, "@bob:example.org", t0 + 40),
+            ),
+        }
+    )
+    assert _bodies(out) == [("$m", "v1", False), ("$m", "v3", True)]
+    out = processor.process(
+        {
+            "next_batch": "s2",
+            **_timeline(
+                {
+                    "type": "m.room.redaction",
+                    "event_id": "$r",
+                    "sender": "@bob:example.org",
+                    "origin_server_ts": t0 + 50,
+                    "redacts": "$m",
+                    "content": {},
+                },
+                _edit("$e3", "$m", "back from the dead", "@bob:example.org", t0 + 60),
+            ),
+        }
+    )
+    assert [type(e).__name__ for e in out if not isinstance(e, ThreadUpdated)] == [
+        "MessageRedacted"
+    ]
+    preview = processor.thread(processor.rooms["!r"]).last_message
+    assert preview is not None and preview.deleted  # "message deleted"
+
+
+def test_a_redacted_message_in_history_is_a_tombstone_unless_it_expired() -> None:
+    processor = SyncProcessor("mx", ME)
+    redacted = {**_message("$gone", "x"), "content": {}}
+    deleted = {**redacted, "unsigned": {"redacted_because": {"content": {}}}}
+    expired = {
+        **redacted,
+        "event_id": "$vanished",
+        "unsigned": {"redacted_because": {"content": {"reason": EXPIRED_REASON}}},
+    }
+    odd = {**redacted, "event_id": "$odd", "unsigned": {"redacted_because": "yes"}}
+    page = processor.history_page("!r", [odd, expired, deleted])
+    assert [(m.message_id, m.kind, m.body) for m in page] == [("$gone", "deleted", "")]
+
+
+def test_mentions_of_me_from_any_shape_of_content() -> None:
+    processor = SyncProcessor("mx", ME)
+    cases = [
+        ({"m.mentions": {"user_ids": [ME]}}, True),
+        ({"m.mentions": {"user_ids": ME}}, False),  # not a list: nobody
+        ({"m.mentions": {"room": "yes"}}, False),
+        ({"m.mentions": {"room": True}}, True),
+        ({"m.mentions": "everyone"}, False),  # not an object: read as absent
+        ({}, False),
+    ]
+    events = [
+        _message(f"${n}", "hi @me" if extra.get("m.mentions") == "everyone" else "hi", **extra)
+        for n, (extra, _) in enumerate(cases)
+    ]
+    out = processor.process({"next_batch": "s1", **_timeline(*events)})
+    got = [e.message.mentions_me for e in out if isinstance(e, MessageReceived)]
+    # "everyone" is no m.mentions object, so the body's "@me" counts (an older client).
+    assert got == [True, False, False, True, True, False]
+    mine = processor.process(
+        {"next_batch": "s2", **_timeline(_message("$own", "hi @me", sender=ME))}
+    )
+    assert [e.message.mentions_me for e in mine if isinstance(e, MessageReceived)] == [False]
+
+
+def test_typing_lists_become_events_and_odd_ones_are_skipped() -> None:
+    processor = SyncProcessor("mx", ME)
+    ephemeral = {
+        "events": [
+            {"type": "m.typing", "content": {"user_ids": ["@bob:x", 5, "@bob:x", "@cy:x"]}},
+            {"type": "m.typing", "content": {"user_ids": "@bob:x"}},
+            {"type": "m.typing", "content": []},
+        ]
+    }
+    out = processor.process(
+        {"next_batch": "s1", "rooms": {"join": {"!r": {"ephemeral": ephemeral}}}}
+    )
+    typing = [e for e in out if type(e).__name__ == "TypingChanged"]
+    assert [(e.thread_id, e.users, e.timeout_ms) for e in typing] == [
+        ("!r", ("@bob:x", "@cy:x"), None)
+    ]

@@ -104,7 +104,11 @@ async def test_a_refused_stored_token_refetches_and_drops_what_was_deleted(
     ]
     await second.start()
     await until(lambda: any(isinstance(c, HistoryRefetched) for c in changes), "the refetch")
-    assert [m.body for m in second.store.messages(key)] == ["still here"]
+    # The text is gone; what stays is its tombstone ("message deleted").
+    assert [(m.kind, m.body) for m in second.store.messages(key)] == [
+        ("deleted", ""),
+        ("text", "still here"),
+    ]
     cursor = second.store.cursor("mx")
     assert cursor and cursor != "m42~7.s9_not_a_sync_token"
     await in_thread(bob.send_text, room, "live again")

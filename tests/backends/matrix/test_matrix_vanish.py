@@ -153,6 +153,7 @@ async def test_settings_notices_reactions_and_expiry_reach_the_other_user(
         ("setting", "Alice set messages to disappear after 5 seconds"),
         ("text", "after the same timer again"),
         ("setting", "Alice changed the theme to Sunset"),
+        ("deleted", ""),  # "oops", unsent: its tombstone; the expired one left nothing
         ("setting", "Alice reset the theme to the default"),
     ]
     assert history[0].reactions == {"🔥": (alice_user.user_id,)}
