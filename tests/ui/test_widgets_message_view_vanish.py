@@ -238,8 +238,13 @@ async def test_shown_reports_the_real_messages_in_view_once_per_change() -> None
         ]
         view.show(KEY, messages, "me")
         await until(pilot, lambda: app.shown, "a Shown report")
+        await until(pilot, lambda: "m000099" in app.shown[-1][1], "a report with the newest")
         await pilot.pause()
-        assert len(app.shown) == 1  # one report per refresh, not one per event
+        # One report per change of what is in view, not one per event. (A busy
+        # machine may draw the first frame before the view settles at the newest,
+        # which is a change and a second report: so no count of reports is asserted,
+        # only that none repeats the one before it.)
+        assert all(a != b for a, b in zip(app.shown, app.shown[1:]))
         key, ids = app.shown[-1]
         assert key == KEY
         assert ids and all(i.startswith("m0000") for i in ids)
@@ -253,19 +258,21 @@ async def test_shown_reports_the_real_messages_in_view_once_per_change() -> None
         assert len(numbers) <= len(on_screen) + 1  # ...and nothing out of view is in
 
         # Same messages in view after an update below the fold: no new report.
+        reports = len(app.shown)
         view.update_messages(list(messages))
         await pilot.pause()
         await pilot.pause()
-        assert len(app.shown) == 1
+        assert len(app.shown) == reports
 
         await pilot.press("pageup", "pageup")
-        await until(pilot, lambda: len(app.shown) >= 2, "a report after scrolling")
+        await until(pilot, lambda: len(app.shown) > reports, "a report after scrolling")
         _, older = app.shown[-1]
         assert "m000099" not in older
         assert min(older) < min(ids)
 
+        reports = len(app.shown)
         await pilot.resize_terminal(60, 30)
-        await until(pilot, lambda: len(app.shown) >= 3, "a report after a resize")
+        await until(pilot, lambda: len(app.shown) > reports, "a report after a resize")
         assert len(app.shown[-1][1]) > len(older)
 
 
