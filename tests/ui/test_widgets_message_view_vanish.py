@@ -8,6 +8,7 @@ passes ``session.expires_at``.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 
 import pytest
@@ -244,7 +245,7 @@ async def test_shown_reports_the_real_messages_in_view_once_per_change() -> None
         # machine may draw the first frame before the view settles at the newest,
         # which is a change and a second report: so no count of reports is asserted,
         # only that none repeats the one before it.)
-        assert all(a != b for a, b in zip(app.shown, app.shown[1:]))
+        assert all(a != b for a, b in itertools.pairwise(app.shown))
         key, ids = app.shown[-1]
         assert key == KEY
         assert ids and all(i.startswith("m0000") for i in ids)
