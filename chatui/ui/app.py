@@ -30,6 +30,7 @@ from chatui.session.session import Session
 from chatui.ui.actions import ACTIONS, BY_ID, ORDER, app_bindings, help_rows, resolve_keymap
 from chatui.ui.emoji_filter import SteadyEmoji
 from chatui.ui.main_screen import MainScreen
+from chatui.ui.terminal_keys import teach_alt_enter
 
 if TYPE_CHECKING:
     from chatui.profile.display_settings import Settings
@@ -83,6 +84,9 @@ class ChatApp(App[str | None]):
         title: str = "chatui",
     ) -> None:
         super().__init__()
+        # Alt+Enter (a new line in the message box) is ESC CR in most terminals,
+        # which Textual would read as Enter (send): chatui.ui.terminal_keys.
+        teach_alt_enter()
         environ = os.environ
         if environ.get("NO_COLOR") or environ.get("TERM") == "dumb":
             # No color at all, not Textual's grays (chatui.ui.no_color); imported
