@@ -29,7 +29,7 @@ from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input
+from textual.widgets import TextArea
 
 from chatui.backends.base import BackendError
 from chatui.core.models import (
@@ -242,8 +242,8 @@ class MainScreen(Screen[None]):
 
     # --- drafts -----------------------------------------------------------------------
 
-    @on(Input.Changed, "#composer")
-    def _draft_changed(self, event: Input.Changed) -> None:
+    @on(TextArea.Changed, "#composer")
+    def _draft_changed(self, event: TextArea.Changed) -> None:
         # Kept across restarts (and crashes): stored a moment after typing pauses,
         # not on every key.
         if self._draft_timer is not None:
@@ -386,8 +386,7 @@ class MainScreen(Screen[None]):
         event.stop()
         if self.shown_key is None:
             return
-        self.composer.value += event.text
-        self.composer.cursor_position = len(self.composer.value)
+        self.composer.value += event.text  # the cursor goes to the end
 
     def jump_to(self, key: ThreadKey) -> None:
         """Select ``key`` in the list and open it (the command palette's action)."""
@@ -459,8 +458,7 @@ class MainScreen(Screen[None]):
         if focus_composer:
             typed = self.thread_list.take_typed_ahead()
             if typed:
-                self.composer.value += typed
-                self.composer.cursor_position = len(self.composer.value)
+                self.composer.value += typed  # the cursor goes to the end
             # At once, not through focus() (which queues the move behind the keys
             # already waiting): letters typed from here on go to the composer.
             self.set_focus(self.composer)
@@ -900,7 +898,7 @@ class MainScreen(Screen[None]):
 
         def insert(emoji: str) -> None:
             self.composer.focus()
-            self.composer.insert_text_at_cursor(emoji)
+            self.composer.type_text(emoji)
 
         self._pick_emoji(insert)
 
