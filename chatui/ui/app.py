@@ -54,6 +54,7 @@ def _chat_commands_provider() -> type[ChatCommandsProvider]:
 
 _FIXED_HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("Enter", "open the selected conversation · send the message"),
+    ("Alt+Enter", "in the message box: a new line (also Shift+Enter, Ctrl+J)"),
     ("Tab", "move between the list, the conversation and the message box"),
     ("↑ ↓ Home End", "in the conversation: select a message (reactions go to it)"),
     (":name", "in the message box: emoji by name, e.g. :thumbsup: (Tab completes)"),

@@ -115,7 +115,8 @@ class Composer(OrderedKeys, TextArea):
         emoji: str
 
     PLACEHOLDERS: ClassVar[tuple[str, ...]] = (
-        "Message · Enter sends · :name for emoji · Esc: back to the list",
+        "Message · Enter sends · Alt+Enter: new line · :name for emoji · Esc: back to the list",
+        "Message · Enter sends · Alt+Enter: new line · :name for emoji",
         "Message · Enter sends · :name for emoji",
         "Message · Enter sends",
         "Message",
