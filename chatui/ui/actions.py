@@ -345,6 +345,9 @@ _NAMED_KEYS = frozenset(key.value for key in Keys if "+" not in key.value)
 RESERVED: dict[str, str] = {
     "enter": "Enter sends a message and opens a conversation",
     "ctrl+m": "Ctrl+M is Enter in a terminal",
+    "alt+enter": "Alt+Enter starts a new line in the message box",
+    "shift+enter": "Shift+Enter starts a new line in the message box",
+    "ctrl+j": "Ctrl+J starts a new line in the message box",
     "tab": "Tab moves between the list, the conversation and the message box",
     "ctrl+i": "Ctrl+I is Tab in a terminal",
     "shift+tab": "Shift+Tab moves between the list, the conversation and the message box",

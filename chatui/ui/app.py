@@ -35,6 +35,7 @@ from chatui.session.session import Session
 from chatui.ui.actions import ACTIONS, BY_ID, ORDER, app_bindings, help_rows, resolve_keymap
 from chatui.ui.emoji_filter import SteadyEmoji
 from chatui.ui.main_screen import MainScreen
+from chatui.ui.terminal_keys import teach_alt_enter
 
 if TYPE_CHECKING:
     from chatui.core.models import AccountConfig
@@ -60,6 +61,7 @@ def _chat_commands_provider() -> type[ChatCommandsProvider]:
 
 _FIXED_HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("Enter", "open the selected conversation · send the message"),
+    ("Alt+Enter", "in the message box: a new line (also Shift+Enter, Ctrl+J)"),
     ("Tab", "move between the list, the conversation and the message box"),
     ("↑ ↓ Home End", "in the conversation: select a message (reactions go to it)"),
     (":name", "in the message box: emoji by name, e.g. :thumbsup: (Tab completes)"),
@@ -94,6 +96,9 @@ class ChatApp(App[str | None]):
         added in the app join ``config.toml`` and the Session (not in the demo, whose
         accounts are its own)."""
         super().__init__()
+        # Alt+Enter (a new line in the message box) is ESC CR in most terminals,
+        # which Textual would read as Enter (send): chatui.ui.terminal_keys.
+        teach_alt_enter()
         environ = os.environ
         if environ.get("NO_COLOR") or environ.get("TERM") == "dumb":
             # No color at all, not Textual's grays (chatui.ui.no_color); imported

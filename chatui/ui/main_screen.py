@@ -29,7 +29,6 @@ from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input
 
 from chatui.backends.base import BackendError
 from chatui.core.models import (
@@ -57,18 +56,20 @@ from chatui.ui.controllers.looks import ThreadLooks
 from chatui.ui.controllers.reactions import EmojiMemory, reaction_target
 from chatui.ui.controllers.seen import SeenReporter
 from chatui.ui.controllers.unread import UnreadAtOpen
-from chatui.ui.widgets.composer import Composer
 from chatui.ui.widgets.message_view import MessageView
 from chatui.ui.widgets.status import KeyBar, StatusBar, ThreadHeader
 from chatui.ui.widgets.thread_list import ThreadListView
 
 if TYPE_CHECKING:
+    from textual.widgets import TextArea
+
     from chatui.core.themes import ChatTheme
     from chatui.profile.folders import Profile
     from chatui.ui.app import ChatApp
     from chatui.ui.controllers.reacted import ReactionNames
     from chatui.ui.screens.new_conversation import NewConversation
     from chatui.ui.screens.who_reacted import WhoReacted
+    from chatui.ui.widgets.composer import Composer
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ class MainScreen(Screen[None]):
         self._status_bar = StatusBar(id="status")
         self._thread_header = ThreadHeader(id="thread-header")
         self._message_view = MessageView(id="messages")
-        self._composer = Composer(id="composer")
+        self._composer: Composer | None = None  # made on first use (composer)
         self.drafts = Drafts(session.store)
         self.seen = SeenReporter(session.messages_seen)
         self.looks = ThreadLooks(profile, os.environ)
@@ -140,6 +141,14 @@ class MainScreen(Screen[None]):
 
     @property
     def composer(self) -> Composer:
+        """The message box, made on first use: it is a TextArea, whose module and
+        document model (~25 ms to import) the first frame, which shows no
+        conversation, does without (bench/startup.py). Its messages reach this
+        screen by their handler names, so that this module needs no import of it."""
+        if self._composer is None:
+            from chatui.ui.widgets.composer import Composer
+
+            self._composer = Composer(id="composer")
         return self._composer
 
     # --- layout -----------------------------------------------------------------------
@@ -244,8 +253,9 @@ class MainScreen(Screen[None]):
 
     # --- drafts -----------------------------------------------------------------------
 
-    @on(Input.Changed, "#composer")
-    def _draft_changed(self, event: Input.Changed) -> None:
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if event.text_area is not self._composer:
+            return
         # Kept across restarts (and crashes): stored a moment after typing pauses,
         # not on every key.
         if self._draft_timer is not None:
@@ -396,8 +406,7 @@ class MainScreen(Screen[None]):
         event.stop()
         if self.shown_key is None:
             return
-        self.composer.value += event.text
-        self.composer.cursor_position = len(self.composer.value)
+        self.composer.value += event.text  # the cursor goes to the end
 
     def jump_to(self, key: ThreadKey) -> None:
         """Select ``key`` in the list and open it (the command palette's action)."""
@@ -469,8 +478,7 @@ class MainScreen(Screen[None]):
         if focus_composer:
             typed = self.thread_list.take_typed_ahead()
             if typed:
-                self.composer.value += typed
-                self.composer.cursor_position = len(self.composer.value)
+                self.composer.value += typed  # the cursor goes to the end
             # At once, not through focus() (which queues the move behind the keys
             # already waiting): letters typed from here on go to the composer.
             self.set_focus(self.composer)
@@ -518,8 +526,7 @@ class MainScreen(Screen[None]):
 
     # --- sending ----------------------------------------------------------------------
 
-    @on(Composer.Send)
-    def _composer_send(self, event: Composer.Send) -> None:
+    def on_composer_send(self, event: Composer.Send) -> None:
         """Carry out what was typed before Enter.
 
         The composer has already emptied itself (keys typed after Enter, even in the
@@ -918,7 +925,7 @@ class MainScreen(Screen[None]):
 
         def insert(emoji: str) -> None:
             self.composer.focus()
-            self.composer.insert_text_at_cursor(emoji)
+            self.composer.type_text(emoji)
 
         self._pick_emoji(insert)
 
@@ -937,8 +944,7 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(EmojiPicker(recent=self.emoji.items, first=first), picked)
 
-    @on(Composer.EmojiUsed)
-    def _emoji_typed(self, event: Composer.EmojiUsed) -> None:
+    def on_composer_emoji_used(self, event: Composer.EmojiUsed) -> None:
         event.stop()
         self._remember_emoji(event.emoji)
 

@@ -72,7 +72,10 @@ def test_a_bracketed_paste_of_several_lines_is_sent_whole(
     app, thread_id = bob_in_a_terminal
     pasted = "first line\nsecond line\nthird line"
     os.write(app._master, b"\x1b[200~" + pasted.encode() + b"\x1b[201~")
-    app.wait_for(lambda s: "first line⏎second line⏎third line" in s, "the whole paste", TIMEOUT)
+    # Each line on a row of its own in the message box, which grew to hold them.
+    app.wait_for(
+        lambda s: all(line in s for line in pasted.split("\n")), "the whole paste", TIMEOUT
+    )
     app.press("enter")
     bodies = _wait_for_server(app, server, thread_id, lambda b: b, "the pasted message")
     assert bodies == [pasted]

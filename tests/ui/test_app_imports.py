@@ -27,6 +27,9 @@ def test_importing_the_app_leaves_the_dialogs_and_files_for_later() -> None:
         "chatui.ui.screens.emoji_picker",
         "chatui.ui.screens.help",
         "chatui.ui.screens.confirm_quit",
+        # The message box: made with the conversation pane, after the first frame.
+        "chatui.ui.widgets.composer",
+        "textual.widgets._text_area",
     ]
     code = f"import sys, chatui.ui.app\nprint(' '.join(m for m in {later!r} if m in sys.modules))\n"
     done = subprocess.run(

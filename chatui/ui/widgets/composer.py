@@ -1,16 +1,19 @@
 """The composer: where a message is typed before it is sent.
 
-A single-line ``Input`` for now (Enter sends). It speaks to the app only through
-:class:`Composer.Send` (and :class:`Composer.EmojiUsed`), so swapping it for a
-multi-line ``TextArea`` later (Enter sends, Shift+Enter breaks the line) changes
-nothing outside this module.
+A Textual ``TextArea``, soft-wrapped and growing with its text up to about a
+third of the screen, then scrolling. Enter sends; Alt+Enter inserts a line break
+(so do Shift+Enter where the terminal reports it, and Ctrl+J, which every terminal
+sends as its own byte). A paste keeps its line breaks and stays one message. It
+speaks to the app only through :class:`Composer.Send` and
+:class:`Composer.EmojiUsed` (and ``TextArea.Changed``, which keeps the drafts).
 
 Emoji by name, as in other chat apps: typing a whole ``:thumbsup:`` turns it into
 👍 at once, and after ``:`` and two more characters a list of up to eight
 suggestions floats above the composer (:class:`~chatui.ui.widgets.emoji_complete.EmojiSuggestions`,
 which never takes focus). While it shows, Up/Down move through it, Tab or Enter
 puts the highlighted emoji in, Esc closes it; otherwise those keys do what they
-always do (Enter sends, Esc goes back to the list, Tab moves focus).
+always do (Enter sends, Up/Down move between the lines, Esc goes back to the list,
+Tab moves focus).
 """
 
 from __future__ import annotations
@@ -20,15 +23,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.cells import cell_len, get_character_cell_size
-from rich.text import Text
+from rich.cells import cell_len
 from textual import events
 from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
-from textual.expand_tabs import expand_tabs_inline
 from textual.geometry import Offset
 from textual.message import Message
-from textual.widgets import Input
+from textual.widgets import TextArea
+from textual.widgets.text_area import Location
 
 from chatui.ui.widgets.emoji_complete import MAX_SUGGESTIONS, EmojiSuggestions
 from chatui.ui.widgets.ordered_keys import OrderedKeys
@@ -36,19 +38,27 @@ from chatui.ui.widgets.ordered_keys import OrderedKeys
 MIN_QUERY = 2
 """Characters after the colon before suggestions show (":d" would match half the table)."""
 
-LINE_BREAK_GLYPH = "⏎"
-"""How a pasted line break is drawn in the one-line composer (the value keeps "\\n")."""
+NEW_LINE_KEYS = "alt+enter,shift+enter,ctrl+j"
+"""Keys that put a line break in the message instead of sending it. Shift+Enter
+reaches the app only from terminals with the kitty keyboard protocol (elsewhere
+it is a plain Enter); Alt+Enter is ESC CR in the others (chatui.ui.terminal_keys
+teaches Textual that); Ctrl+J is a line feed everywhere."""
 
 JOINERS = frozenset({"\u200d", *map(chr, range(0xE0020, 0xE0080))})
 """Zero-width characters that build an emoji (the ZWJ of 👩‍💻, the tags of a
 subdivision flag): typed as keys when an emoji keyboard sends a sequence, and not
-"printable", so Textual's Input would drop them and split the emoji apart."""
+"printable", so Textual's TextArea would drop them and split the emoji apart."""
 
-# ":" at the start or after a non-word character, then the name typed so far.
+# ":" at the start of the line or after a non-word character, then the name so far.
 _TRIGGER_RE = re.compile(rf"(?:^|(?<=\W)):([^\s:]{{{MIN_QUERY},100}})$")
 
 
-class Composer(OrderedKeys, Input):
+def _one_kind_of_break(text: str) -> str:
+    """CR LF and a lone CR (what terminals and some clipboards use) as "\\n"."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class Composer(OrderedKeys, TextArea):
     """Type a message; Enter asks the app to send it.
 
     Its keys take effect in the order typed, even in one burst (OrderedKeys): Enter
@@ -57,17 +67,37 @@ class Composer(OrderedKeys, Input):
 
     DEFAULT_CSS = """
     Composer {
-        height: 3;
+        height: auto;
+        min-height: 3;
+        /* "about a third of the screen": the text scrolls inside beyond that */
+        max-height: 33vh;
+        /* as the one-line box it replaced looked: the snapshots hold it */
+        padding: 0 2;
+        scrollbar-size-vertical: 1;
+        &:focus {
+            background-tint: $foreground 5%;
+        }
+        & .text-area--placeholder {
+            color: $text-disabled;
+        }
     }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # A key bound here replaces TextArea's binding of that key (Textual merges
+        # bindings per key), so these also move the cursor when no list shows.
+        Binding("enter", "submit", "Send", show=False),
+        Binding(NEW_LINE_KEYS, "new_line", "New line", show=False),
+        Binding("up", "up", "Previous emoji or line", show=False),
+        Binding("down", "down", "Next emoji or line", show=False),
         # Active only while suggestions show (the actions skip otherwise, and the key
         # goes on to the screen and the app as before).
-        Binding("up", "suggestion_move(-1)", "Previous emoji", show=False),
-        Binding("down", "suggestion_move(1)", "Next emoji", show=False),
         Binding("tab", "suggestion_accept", "Insert emoji", show=False),
         Binding("escape", "suggestion_close", "Close suggestions", show=False),
+        # TextArea's undo/redo and line/all selection keys go on to the app, as they
+        # did past the one-line box: Ctrl+Z suspends, Ctrl+Y reacts, and a user's
+        # [keys] may name F6 or F7.
+        Binding("ctrl+z,super+z,ctrl+y,super+y,f6,f7", "pass_on", show=False),
     ]
 
     @dataclass
@@ -85,7 +115,8 @@ class Composer(OrderedKeys, Input):
         emoji: str
 
     PLACEHOLDERS: ClassVar[tuple[str, ...]] = (
-        "Message · Enter sends · :name for emoji · Esc: back to the list",
+        "Message · Enter sends · Alt+Enter: new line · :name for emoji · Esc: back to the list",
+        "Message · Enter sends · Alt+Enter: new line · :name for emoji",
         "Message · Enter sends · :name for emoji",
         "Message · Enter sends",
         "Message",
@@ -95,20 +126,46 @@ class Composer(OrderedKeys, Input):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
-            placeholder=self.PLACEHOLDER,
             id=id,
-            # Input selects everything on focus by default; in a composer that makes
-            # the next key replace the whole draft. Nothing typed may be lost.
-            select_on_focus=False,
+            placeholder=self.PLACEHOLDER,
+            soft_wrap=True,
+            tab_behavior="focus",  # Tab completes an emoji or moves the focus
+            show_line_numbers=False,
+            highlight_cursor_line=False,
         )
+        self.set_reactive(TextArea.match_cursor_bracket, False)  # a message is not code
         self.recent_emoji: Sequence[str] = ()
         """Recently used emoji (most recent first): suggested before others."""
         self.suggestions = EmojiSuggestions()
-        self._query_span: tuple[int, int] | None = None
+        self._query_span: tuple[Location, Location] | None = None
+
+    # --- the text as one string ----------------------------------------------------
 
     @property
-    def text(self) -> str:
-        return self.value
+    def value(self) -> str:
+        """The whole message, line breaks as "\\n"."""
+        return self.text
+
+    @value.setter
+    def value(self, text: str) -> None:
+        """Replace the whole message; the cursor goes to its end (to go on typing)."""
+        self.load_text(_one_kind_of_break(text))
+        self.move_cursor(self.document.end)
+
+    @property
+    def cursor_position(self) -> int:
+        """The cursor as an index into :attr:`value`."""
+        return self.document.get_index_from_location(self.cursor_location)
+
+    @cursor_position.setter
+    def cursor_position(self, index: int) -> None:
+        index = max(0, min(index, len(self.text)))
+        self.move_cursor(self.document.get_location_from_index(index))
+
+    def type_text(self, text: str) -> None:
+        """Put ``text`` where the cursor is, over any selection, as typing would."""
+        start, end = self.selection
+        self.replace(_one_kind_of_break(text), start, end, maintain_selection_offset=False)
 
     def set_ready(self, ready: bool) -> None:
         """Take keys (a conversation is open) or not: disabled, and with no
@@ -125,11 +182,14 @@ class Composer(OrderedKeys, Input):
     def on_resize(self, event: events.Resize) -> None:
         if self.placeholder:
             self.placeholder = self._fitting_placeholder()
+        if self.suggestions.shown and self._query_span is not None:
+            # Grown or shrunk by a line: its top, which the list sits on, moved.
+            self.suggestions.place(self._suggestions_anchor(self._query_span))
 
     # --- life cycle ------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.watch(self, "cursor_position", self._cursor_moved, init=False)
+        self.watch(self, "selection", self._cursor_moved, init=False)
 
     def on_unmount(self) -> None:
         if self.suggestions.is_attached:
@@ -145,7 +205,7 @@ class Composer(OrderedKeys, Input):
             self.action_suggestion_accept()
             return
         # Whitespace-only is "nothing typed": sending it would only make noise.
-        if self.value.strip():
+        if self.text.strip():
             # Taken and cleared in this one step, before anything can await: keys
             # that arrive in a burst are handled before the app sees this message,
             # and whatever is typed after Enter belongs to the next message. The app
@@ -154,105 +214,85 @@ class Composer(OrderedKeys, Input):
 
     def take(self) -> str:
         """Empty the composer and return what it held (the text being sent)."""
-        text = self.value
+        text = self.text
         self.value = ""
         self._close_suggestions()
         return text
-
-    def on_key(self, event: events.Key) -> None:
-        if event.character in JOINERS and not self.disabled:
-            event.stop()
-            event.prevent_default()
-            if self.selection.is_empty:
-                self.insert_text_at_cursor(event.character)
-            else:
-                self.replace(event.character, *self.selection)
-
-    # --- pasted line breaks ------------------------------------------------------------
-    # The composer is one line high until the multi-line composer lands, but a paste
-    # must not lose a character: the value keeps its real "\n"s (and sends them), and
-    # only the drawing shows each as LINE_BREAK_GLYPH. The glyph is one character and
-    # one cell, like the character it stands for is one character, so cursor and
-    # mouse positions map one to one.
-
-    def _on_paste(self, event: events.Paste) -> None:
-        event.stop()
-        event.prevent_default()  # Input's own handler would insert the first line again
-        if not event.text:
-            return
-        # Input keeps only the first line of a paste; keep them all (CRLF as one break).
-        text = event.text.replace("\r\n", "\n").replace("\r", "\n")
-        if self.selection.is_empty:
-            self.insert_text_at_cursor(text)
-        else:
-            self.replace(text, *self.selection)
-
-    @property
-    def _shown(self) -> str:
-        return self.value.replace("\n", LINE_BREAK_GLYPH)
-
-    @property
-    def _value(self) -> Text:
-        text = Text(self._shown, no_wrap=True, overflow="ignore", end="")
-        start = 0
-        while (at := self.value.find("\n", start)) != -1:
-            text.stylize("dim", at, at + 1)
-            start = at + 1
-        return text
-
-    def _position_to_cell(self, position: int) -> int:
-        return cell_len(expand_tabs_inline(self._shown[:position], 4))
-
-    def _cell_offset_to_index(self, offset: int) -> int:
-        shown = self._shown
-        cell_offset = 0
-        offset += self.scroll_offset.x
-        for index, char in enumerate(shown):
-            width = get_character_cell_size(char)
-            if cell_offset <= offset < cell_offset + width:
-                return index
-            cell_offset += width
-        return max(0, min(offset, len(shown)))
 
     def put_back(self, text: str) -> None:
         """Restore text that could not be sent, keeping anything typed since.
 
         The unsent text goes first, since it was written first.
         """
-        current = self.value
+        current = self.text
         self.value = f"{text} {current}" if current.strip() else text
-        self.cursor_position = len(self.value)
+
+    # --- keys ------------------------------------------------------------------------
+
+    def action_new_line(self) -> None:
+        self._close_suggestions()
+        self.type_text("\n")
+
+    def action_up(self) -> None:
+        if self.suggestions.shown:
+            self.suggestions.move(-1)
+        else:
+            self.action_cursor_up()
+
+    def action_down(self) -> None:
+        if self.suggestions.shown:
+            self.suggestions.move(1)
+        else:
+            self.action_cursor_down()
+
+    def action_pass_on(self) -> None:
+        raise SkipAction()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character in JOINERS and not self.disabled:
+            event.stop()
+            event.prevent_default()
+            self.type_text(event.character)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        # Instead of TextArea's own, which would keep a terminal's CR as a second
+        # kind of line break (the message would be sent with it).
+        event.stop()
+        event.prevent_default()
+        if event.text:
+            self.type_text(event.text)
 
     # --- emoji -----------------------------------------------------------------------
 
-    def on_input_changed(self, event: Input.Changed) -> None:
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
         # Not stopped: the app keeps drafts from the same message.
-        if event.input is not self:
+        if event.text_area is not self:
             return
-        if self.value.count(":") >= 2:
+        text = self.text
+        if text.count(":") >= 2:
             from chatui.core.emoji_names import expand_shortcodes_used
 
-            expanded, used = expand_shortcodes_used(self.value)
+            expanded, used = expand_shortcodes_used(text)
             if used:
                 # Keep the cursor where it was relative to the end: typing at the end
                 # (the usual case) leaves it at the end.
-                from_end = len(self.value) - self.cursor_position
+                from_end = len(text) - self.cursor_position
                 self.value = expanded
-                self.cursor_position = max(0, len(expanded) - from_end)
+                self.cursor_position = len(expanded) - from_end
                 for glyph in used:
                     self.post_message(self.EmojiUsed(self, glyph))
                 return
         self._update_suggestions()
 
-    def _cursor_moved(self, _position: int) -> None:
+    def _cursor_moved(self, _selection: object) -> None:
         self._update_suggestions()
 
     def _update_suggestions(self) -> None:
         if not self.has_focus:
             self._close_suggestions()
             return
-        before = self.value[: self.cursor_position]
-        match = _TRIGGER_RE.search(before)
+        row, column = self.cursor_location
+        match = _TRIGGER_RE.search(self.document[row][:column])
         if match is None:
             self._close_suggestions()
             return
@@ -262,24 +302,24 @@ class Composer(OrderedKeys, Input):
         if not found:
             self._close_suggestions()
             return
-        self._query_span = match.span()
+        start, end = match.span()
+        self._query_span = ((row, start), (row, end))
         if not self.suggestions.is_attached:
-            # The list floats over the screen, so it lives there, not inside the Input;
+            # The list floats over the screen, so it lives there, not inside the box;
             # mounted on first use so the app's first frame has one widget fewer.
             self.screen.mount(self.suggestions)
-        cursor = self.cursor_screen_offset
-        anchor = Offset(cursor.x - cell_len(match.group(0)), self.region.y)
-        self.suggestions.show(found, anchor)
+        self.suggestions.show(found, self._suggestions_anchor(self._query_span))
+
+    def _suggestions_anchor(self, span: tuple[Location, Location]) -> Offset:
+        """Where the list goes: above the box, starting under the typed ``:name``."""
+        (row, start), (_row, end) = span
+        typed = cell_len(self.document[row][start:end])
+        return Offset(self.cursor_screen_offset.x - typed, self.region.y)
 
     def _close_suggestions(self) -> None:
         self._query_span = None
         if self.suggestions.display:
             self.suggestions.hide()
-
-    def action_suggestion_move(self, delta: int) -> None:
-        if not self.suggestions.shown:
-            raise SkipAction()
-        self.suggestions.move(delta)
 
     def action_suggestion_accept(self) -> None:
         current = self.suggestions.current
@@ -288,11 +328,11 @@ class Composer(OrderedKeys, Input):
             raise SkipAction()
         _code, glyph = current
         start, end = span
-        after = self.value[end:]
+        row, end_column = end
+        after = self.document[row][end_column:]
         insert = glyph if after.startswith(" ") else f"{glyph} "
         self._close_suggestions()
-        self.value = self.value[:start] + insert + after
-        self.cursor_position = start + len(insert)
+        self.replace(insert, start, end, maintain_selection_offset=False)
         self.post_message(self.EmojiUsed(self, glyph))
 
     def action_suggestion_close(self) -> None:

@@ -66,9 +66,14 @@ class EmojiSuggestions(Widget, can_focus=False):
         if not self.suggestions:
             self.hide()
             return
+        self.place(anchor)
+        self.display = True
+
+    def place(self, anchor: Offset) -> None:
+        """Move the list so that its last line is just above ``anchor`` (the
+        composer moved: it grew or shrank by a line)."""
         height = len(self.suggestions)
         self.styles.offset = (max(0, anchor.x), max(0, anchor.y - height))
-        self.display = True
         self.refresh(layout=True)
 
     def hide(self) -> None:
