@@ -293,7 +293,7 @@ def render_block(
     if mine:
         gutter_style = part("mine-bar") if styles is None else base + styles.accent
     elif mention:
-        gutter_style = part("mention") if styles is None else base + styles.accent
+        gutter_style = part("mention") if styles is None else base + styles.mention
     body_width = max(1, width - len(gutter))
 
     if message.reply_to:
@@ -412,6 +412,8 @@ def _body(
         # The bubble's colors are laid on at paint time (they follow the screen
         # position); only the text's own attributes are kept here.
         body_style = base + Style(italic=True) if message.pending else base
+    if message.mentions_me and message.sender != look.me:
+        body_style += Style(bold=True)  # it calls the user: it stands out, as in any chat
     links = find_links(body)
     link_style = look.part("link") if styles is None else base + Style(underline=True)
     body_first = len(lines)
