@@ -241,7 +241,7 @@ ACTIONS: tuple[UserAction, ...] = (
         "open_link",
         "o",
         "Open link",
-        "open the selected message's web link in the browser (conversation focused)",
+        "open the selected message's web link in a browser (conversation focused)",
         "messages",
         palette="Open link",
         palette_help="Open the selected message's web link (its first) in the browser",
