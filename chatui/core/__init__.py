@@ -15,5 +15,8 @@ Imports no other chatui layer and no Textual (an import-linter contract). Module
 * :mod:`.emoji_names` — emoji by name (shortcodes, completion, the picker's list);
 * :mod:`.emoji_width` — emoji drawn at one width by every terminal (stand-ins);
 * :mod:`.sanitize` — untrusted text made safe for a terminal;
+* :mod:`.links` — web links in drawn text, and which may be opened (http(s) only);
+* :mod:`.chat_words` — words the conversation and the list share ("message
+  deleted", "alice is typing…");
 * :mod:`.timefmt`, :mod:`.network_names` — short times and network names for display.
 """

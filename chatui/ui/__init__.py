@@ -9,5 +9,7 @@
 * :mod:`.palette` — the command palette's providers;
 * :mod:`.slash_commands` — ``/vanish``, ``/theme``, ``/react`` typed in the composer;
 * :mod:`.chat_style`, :mod:`.no_color` — a chat theme as styles; no-color mode;
-* :mod:`.emoji_filter` — emoji drawn at the width Textual counted, on every screen.
+* :mod:`.emoji_filter` — emoji drawn at the width Textual counted, on every screen;
+* :mod:`.browser` — a web link handed to the user's browser without freezing or
+  garbling the screen.
 """

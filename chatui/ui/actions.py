@@ -33,7 +33,8 @@ Where = Literal["everywhere", "main", "thread", "messages"]
 - ``thread``: the main window with a conversation open (these work while typing);
 - ``messages``: the conversation focused (plain letters, which the message box
   would otherwise take as text); each also needs what it acts on: a refused
-  message to retry or discard, a selected message for "who reacted".
+  message to retry or discard, a selected message for "who reacted", a selected
+  message with a web link for "open link".
 """
 
 
@@ -234,6 +235,17 @@ ACTIONS: tuple[UserAction, ...] = (
         palette="Who reacted",
         palette_help="The selected message's reactions and the names of who put each",
         tooltip="Who reacted to the selected message",
+    ),
+    UserAction(
+        "open_link",
+        "open_link",
+        "o",
+        "Open link",
+        "open the selected message's web link in a browser (conversation focused)",
+        "messages",
+        palette="Open link",
+        palette_help="Open the selected message's web link (its first) in the browser",
+        tooltip="Open the selected message's link in the browser",
     ),
     UserAction(
         "jump_to_newest",

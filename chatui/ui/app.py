@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -50,6 +50,13 @@ def _conversations_provider() -> type[ConversationsProvider]:
     from chatui.ui.palette import ConversationsProvider
 
     return ConversationsProvider
+
+
+def _open_in_browser(app: App[Any], url: str) -> None:
+    """chatui.ui.browser, imported on the first link opened."""
+    from chatui.ui.browser import open_in_browser
+
+    open_in_browser(app, url)
 
 
 def _chat_commands_provider() -> type[ChatCommandsProvider]:
@@ -128,6 +135,10 @@ class ChatApp(App[str | None]):
         """The profile's ``[display]`` settings, once read (at mount)."""
         self._saved_app_theme: str | None = None
         """The app theme in config.toml ([display] app_theme), once read."""
+        self.url_opener: Callable[[str], object] = partial(_open_in_browser, self)
+        """What hands an http(s) link to the browser (:meth:`open_url` checks it
+        first): chatui.ui.browser, which works in a thread. Tests put their own
+        here, to see what would be opened."""
 
     async def run_async(self, **kwargs: Any) -> str | None:
         # Everything allocated before the app starts (imported modules, classes, the
@@ -415,6 +426,22 @@ class ChatApp(App[str | None]):
             )
             return None
         return super().deliver_screenshot(filename, str(folder), time_format)
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """Open a web link in the user's browser: http(s) only, anything else is
+        refused here, whoever asks (Textual's own would call webbrowser on the
+        event loop; see chatui.ui.browser)."""
+        from chatui.core.links import openable
+
+        if not openable(url):
+            self.notify(
+                "Only web links (http, https) are opened.",
+                title="Link not opened",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.url_opener(url)
 
     def action_suspend(self) -> None:
         # The suspend signal closes the open chat (see MainScreen._suspended).

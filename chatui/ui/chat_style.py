@@ -18,7 +18,8 @@ the contrast check assumed. No style here is ever ``dim``: Textual blends dim
 text with the background, which would undo the contrast guarantee.
 
 With depth NONE (``NO_COLOR``, ``TERM=dumb``) there is no color at all: my
-bubbles are reverse video, theirs plain, names bold, notices italic.
+bubbles are reverse video, theirs plain, names bold, notices italic, a mention's
+bar bold.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ _NOTICE_MIX = 0.45
 """How far a notice's color sits from the background towards the normal text."""
 _CHIP_MIX = 0.22
 """How far a reaction chip's background sits from the background towards the accent."""
+MENTION_COLOR = "yellow"
+"""A mention's bar: the same warm color in every theme (made readable on its
+background), so that it is never taken for the accent bar of the user's own."""
 
 
 def gradient_at(stops: tuple[str, ...], fraction: float) -> str:
@@ -92,6 +96,8 @@ class ChatStyles:
     """A reaction chip under a message ("👍 2")."""
     reaction_mine: Style
     """A reaction chip that includes mine (accent-colored, bold)."""
+    mention: Style
+    """The bar beside a message that mentions the user (a warm color, bold)."""
 
     @classmethod
     def for_theme(cls, theme: ChatTheme, depth: ColorDepth) -> ChatStyles:
@@ -131,6 +137,7 @@ def _for_theme(theme: ChatTheme, depth: ColorDepth) -> ChatStyles:
             background=Style(),
             reaction=Style(),
             reaction_mine=Style(bold=True, reverse=True),
+            mention=Style(bold=True),
         )
     background = theme.background
     base = _pair(None, background, depth, background)
@@ -147,4 +154,5 @@ def _for_theme(theme: ChatTheme, depth: ColorDepth) -> ChatStyles:
         background=base,
         reaction=_pair(None, blend(background, theme.accent, _CHIP_MIX), depth, background),
         reaction_mine=_pair(None, theme.accent, depth, background) + Style(bold=True),
+        mention=_pair(MENTION_COLOR, background, depth, background) + Style(bold=True),
     )

@@ -47,8 +47,10 @@ from chatui.session.session import (
     HistoryRefetched,
     InboxChanged,
     MessagesChanged,
+    SeenChanged,
     SendFailed,
     Session,
+    TypingUpdated,
 )
 from chatui.ui.actions import ACTIONS, UserAction, screen_bindings
 from chatui.ui.controllers.drafts import Drafts
@@ -56,6 +58,7 @@ from chatui.ui.controllers.looks import ThreadLooks
 from chatui.ui.controllers.reactions import EmojiMemory, reaction_target
 from chatui.ui.controllers.seen import SeenReporter
 from chatui.ui.controllers.unread import UnreadAtOpen
+from chatui.ui.widgets.message_blocks import Quoted
 from chatui.ui.widgets.message_view import MessageView
 from chatui.ui.widgets.status import KeyBar, StatusBar, ThreadHeader
 from chatui.ui.widgets.thread_list import ThreadListView
@@ -175,6 +178,8 @@ class MainScreen(Screen[None]):
         session.add_listener(self._on_session_change)
         # The view shows each message's remaining time from the Session's timers.
         self.message_view.deadline_of = lambda m: session.expires_at(m.thread_key, m.message_id)
+        # And what a reply answers when the view has not loaded it (deleted, vanished).
+        self.message_view.quote_of = self._quote_of
         app = self.app
         app.screen_change_signal.subscribe(self, self._screen_changed)
         app.app_suspend_signal.subscribe(self, self._suspended)
@@ -283,11 +288,20 @@ class MainScreen(Screen[None]):
                 if key == self.shown_key:
                     self.message_view.update_messages(self.session.messages(key))
                     self._place_unread_rule(final=False)
+                    self._show_seen()  # loaded or sent messages may move "seen"
                     self.refresh_bindings()  # a failed message may have come or gone
                     if self._who_reacted is not None:
                         self._who_reacted.reload()  # a reaction came or went
                 if self.status_bar.refused != self.session.refused_sends():
                     self.show_status()  # a refused message was retried or discarded
+            case TypingUpdated(key=key):
+                names = self.session.typing_in(key)
+                self.thread_list.set_typing(key, names)
+                if key == self.shown_key:
+                    self.thread_header.set_typing(names)
+            case SeenChanged(key=key):
+                if key == self.shown_key:
+                    self._show_seen()
             case AccountStateChanged():
                 self.show_status()
                 # "Reconnect" shows while an account waits, "Log in" while one is refused.
@@ -341,6 +355,20 @@ class MainScreen(Screen[None]):
         self._sync_thread_look()
         if self._who_reacted is not None:
             self._who_reacted.reload()  # a member's display name may have come
+
+    def _show_seen(self) -> None:
+        """ "seen" under the open thread's last message of ours the other person has
+        read (one-to-one threads only: the Session says None elsewhere)."""
+        key = self.shown_key
+        self.message_view.mark_seen(self.session.seen_up_to(key) if key is not None else None)
+
+    def _quote_of(self, message: Message) -> Quoted | None:
+        """What ``message`` answers, as the Session holds it (the view asks only when
+        it has not loaded that message)."""
+        if not message.reply_to:
+            return None
+        quote = self.session.quoted(message.thread_key, message.reply_to)
+        return Quoted(quote.state, quote.message)
 
     def _refresh_header(self) -> None:
         if self.shown_key is None:
@@ -472,7 +500,9 @@ class MainScreen(Screen[None]):
                 loading=not session.is_loaded(key),
             )
             self._place_unread_rule(final=False)
+            self._show_seen()
             self._refresh_header()
+            self.thread_header.set_typing(session.typing_in(key))
             self.seen.forget()
             self._sync_thread_look()
         if focus_composer:
@@ -620,6 +650,9 @@ class MainScreen(Screen[None]):
                 return False
             if action == "who_reacted":
                 return self.message_view.selected_message is not None
+            if action == "open_link":
+                selected = self.message_view.selected_message
+                return selected is not None and bool(self.message_view.links_of(selected))
             return self.session.failed_message(self.shown_key) is not None
         if action == "back_to_list":
             return self.focused is not self.thread_list
@@ -647,6 +680,21 @@ class MainScreen(Screen[None]):
             return
         if self.session.discard_failed(self.shown_key) is not None:
             self.notify("Discarded the message that could not be sent.", markup=False)
+
+    def action_open_link(self) -> None:
+        """The selected message's web link, in the browser: the first, if it has
+        several (the toast says how many there are)."""
+        selected = self.message_view.selected_message
+        if selected is None:
+            return
+        links = self.message_view.links_of(selected)
+        if not links:
+            self.notify("No web link in this message.", markup=False)
+            return
+        url = links[0].url
+        more = f" (the first of {len(links)} links)" if len(links) > 1 else ""
+        self.notify(f"Opening {url}{more}", title="Open link", markup=False)
+        self.chat_app.open_url(url)
 
     def action_jump_to_newest(self) -> None:
         self.message_view.scroll_to_latest()

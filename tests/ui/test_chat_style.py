@@ -29,7 +29,17 @@ from chatui.ui.chat_style import ChatStyles, gradient_at
 
 COLOR_DEPTHS = (ColorDepth.TRUECOLOR, ColorDepth.EIGHT_BIT, ColorDepth.STANDARD)
 POSITIONS = (0.0, 0.1, 0.25, 0.5, 0.6, 0.75, 0.9, 1.0)
-NAMED = ("mine", "theirs", "name", "notice", "accent", "background", "reaction", "reaction_mine")
+NAMED = (
+    "mine",
+    "theirs",
+    "name",
+    "notice",
+    "accent",
+    "background",
+    "reaction",
+    "reaction_mine",
+    "mention",
+)
 SHIPPED = load_themes(None).themes
 
 

@@ -291,7 +291,7 @@ async def test_replies_to_erased_messages_say_it_is_gone() -> None:
         await pilot.pause()
         shown = text_of(view)
         assert "secret plan" not in shown
-        assert "↳ [message gone]" in shown
+        assert "↳ message vanished" in shown
         assert "↳ reply" in shown  # never loaded is not the same as gone
 
 

@@ -3,8 +3,11 @@
 A block is everything a message shows that does not change while the message
 does not: the day rule, the "new messages" rule above the first unread message
 (the view keys its cache on that too), the sender header, the reply quote, the
-wrapped body, the vanish badge's slot, the pending or failed mark and the reaction
-chips — or, for a shared-setting change, one centered notice line. What does change without
+wrapped body (its web links underlined; "message deleted" once unsent), the
+"edited" mark, the vanish badge's slot, the pending or failed mark, the reaction
+chips and "seen" under the last message the other person read (the view keys its
+cache on the quote and on "seen" too) — or, for a shared-setting change, one
+centered notice line. What does change without
 the message changing (a countdown, the selection, a bubble's gradient) is laid
 over these lines at paint time (:mod:`chatui.ui.widgets.message_paint`); the block only
 records where (:class:`Block`).
@@ -30,6 +33,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
+from chatui.core.chat_words import DELETED_WORDS, EDITED_MARK, SEEN_MARK, VANISHED_WORDS
+from chatui.core.links import find_links
 from chatui.core.models import Message as ChatMessage
 from chatui.core.notices import describe_change, duration_setting
 from chatui.core.sanitize import safe_text, truncate_cells, wrap_cells
@@ -44,8 +49,13 @@ if TYPE_CHECKING:
 GROUP_GAP_MS = 5 * 60 * 1000  # a new sender header after this much silence
 BODY_MAX_CHARS = 20_000  # a hostile megabyte body is shown up to here, then "…"
 BODY_MAX_LINES = 500  # and never taller than this
+_ITALIC = frozenset({"notice", "reply", "pending", "deleted"})  # quiet parts, themed
+_TOO_LONG = "… (message too long to show in full)"
 _GUTTER = 2  # body indentation; mine carry an accent bar in it
 _MINE_BAR = "▎ "
+# A message that calls me by name: a heavier bar than mine, in the mention style
+# (bold: the shape alone tells it apart under NO_COLOR).
+_MENTION_BAR = "▌ "
 _PENDING = "◷ sending…"
 # A running (or waiting) vanish timer. Not "⏱": Rich counts it one cell, many
 # terminals draw it as a two-cell emoji, which would push the line out of shape.
@@ -54,6 +64,18 @@ _VANISH_MARK = "◌ vanish"  # sent in vanish mode: goes once seen and the chat 
 BADGE_CELLS = 10  # the badge slot: "⏳ 23h 59m" and the like always fit
 UNREAD_RULE_LABEL = " new messages "
 NOTICE_INDENTED = 99  # a notice has no indented lines (the selection bar skips it)
+
+
+class Quoted(NamedTuple):
+    """What a reply's quote line says: ``state`` as ``Session.quoted`` has it —
+    "shown" (``message`` is the quoted one), "deleted", "vanished" or "unknown" —
+    and "" for a message that answers nothing."""
+
+    state: str
+    message: ChatMessage | None = None
+
+
+NO_QUOTE = Quoted("")
 
 
 class Block(NamedTuple):
@@ -66,8 +88,7 @@ class Block(NamedTuple):
     """
 
     message: ChatMessage
-    target: ChatMessage | None  # the replied-to message, if loaded
-    gone: bool  # the replied-to message was erased (vanish, redaction)
+    quote: Quoted  # what its reply line says (NO_QUOTE: it answers nothing)
     width: int
     header: bool
     day: int | None  # the day separator's date ordinal, if one is shown
@@ -77,6 +98,7 @@ class Block(NamedTuple):
     badge: tuple[int, int] | None  # (line, x) of the vanish badge slot
     indented: int  # the first line drawn past the gutter (after day rule and header)
     unread_rule: bool = False  # the "new messages" rule is drawn above this message
+    seen: bool = False  # "seen" is drawn under it (the other person read this far)
 
 
 DEFAULT_FAILED_HINT = "r retry · x discard"
@@ -99,9 +121,7 @@ class Look(NamedTuple):
         contrast is checked against the theme's background; Textual's muted text
         color is not)."""
         if self.chat is not None:
-            return (
-                self.base + self.chat.notice + Style(italic=part in ("notice", "reply", "pending"))
-            )
+            return self.base + self.chat.notice + Style(italic=part in _ITALIC)
         return self.part(part)
 
     def badge(self) -> Style:
@@ -210,8 +230,7 @@ def render_notice(
     strips = [look.strip(line, width) for line in lines]
     return Block(
         message,
-        None,
-        False,
+        NO_QUOTE,
         width,
         header,
         day,
@@ -226,21 +245,22 @@ def render_notice(
 
 def render_block(
     message: ChatMessage,
-    target: ChatMessage | None,
-    gone: bool,
+    quote: Quoted,
     look: Look,
     width: int,
     header: bool,
     day: int | None,
     now: int,
     rule: bool = False,
+    seen: bool = False,
 ) -> Block:
     """A message's block: day rule or spacer, "new messages" rule, header, reply
-    quote, body, badge slot, pending mark and reaction chips, ``width`` cells wide.
+    quote, body, "edited" mark, badge slot, pending mark, reaction chips and
+    "seen", ``width`` cells wide.
 
-    ``target`` is the replied-to message if loaded; ``gone``: it was erased;
-    ``rule``: this is the first unread message (the view then asks for its
-    header too, so that the rule is followed by who wrote).
+    ``quote`` says what the reply line shows (NO_QUOTE: none); ``rule``: this is
+    the first unread message (the view then asks for its header too, so that the
+    rule is followed by who wrote); ``seen``: the other person has read up to here.
     """
     base = look.base
     part = look.part
@@ -261,59 +281,44 @@ def render_block(
         lines.append(_header(message, mine, look, width))
 
     indented = len(lines)
-    gutter = _MINE_BAR if mine and width > _GUTTER + 2 else " " * _GUTTER
+    mention = message.mentions_me and not mine and not message.deleted
+    gutter = " " * _GUTTER
+    if mine:
+        gutter = _MINE_BAR
+    elif mention:
+        gutter = _MENTION_BAR
     if width <= _GUTTER + 2:
         gutter = ""
-    gutter_style = part("mine-bar") if mine else base
-    if mine and styles is not None:
-        gutter_style = base + styles.accent
+    gutter_style = base
+    if mine:
+        gutter_style = part("mine-bar") if styles is None else base + styles.accent
+    elif mention:
+        gutter_style = part("mention") if styles is None else base + styles.mention
     body_width = max(1, width - len(gutter))
 
     if message.reply_to:
         text = Text(gutter, style=gutter_style, end="")
-        text.append(truncate_cells(_quote(target, gone, look), body_width), look.quiet("reply"))
+        text.append(truncate_cells(_quote(quote, look), body_width), look.quiet("reply"))
         lines.append(text)
 
-    body = look.shown(safe_text(message.body, max_len=BODY_MAX_CHARS))
-    if "\t" in body:
-        body = body.expandtabs(4)
-    wrapped = wrap_cells(body, body_width, max_lines=BODY_MAX_LINES + 1)
-    if len(wrapped) > BODY_MAX_LINES:
-        wrapped = [*wrapped[:BODY_MAX_LINES], "… (message too long to show in full)"]
-    body_style = part("body")
-    if message.pending:
-        body_style = part("pending")
-    if styles is not None:
-        # The bubble's colors are laid on at paint time (they follow the screen
-        # position); only the text's own attributes are kept here.
-        body_style = base + Style(italic=True) if message.pending else base
-    body_first = len(lines)
-    widest = 0
-    for piece in wrapped:
-        text = Text(end="")
-        text.append(gutter, gutter_style)
-        text.append(piece, body_style)
-        lines.append(text)
-        widest = max(widest, cell_len(piece))
     bubble = None
-    if styles is not None and gutter:
-        # One cell of the gutter and one after the widest line pad the bubble.
-        x0 = len(gutter) - 1
-        x1 = min(width, len(gutter) + widest + 1)
-        bubble = (body_first, len(lines), x0, x1)
+    if message.deleted:
+        # Unsent: its place stays, its text does not. No bubble: it is not a message
+        # any more, only where one was.
+        text = Text(gutter, style=gutter_style, end="")
+        text.append(truncate_cells(DELETED_WORDS, body_width), look.quiet("deleted"))
+        lines.append(text)
+    else:
+        bubble = _body(message, look, lines, gutter, gutter_style, body_width, width)
+
+    if message.edited and not message.deleted:
+        _append_mark(lines, EDITED_MARK, look.quiet("edited"), bubble, width, gutter, gutter_style)
 
     badge = None
     if message.vanish.mode != "off" and not message.pending and width > BADGE_CELLS:
         slot = badge_slot(message)
-        last = lines[-1]
-        x = max(last.cell_len, bubble[3] if bubble is not None else 0) + 1
-        if x + BADGE_CELLS <= width:
-            last.append(" " * (x - last.cell_len))
-            badge = (len(lines) - 1, x)
-        else:
-            last = Text(gutter, style=gutter_style, end="")
-            lines.append(last)
-            badge = (len(lines) - 1, last.cell_len)
+        last = _mark_line(lines, BADGE_CELLS, bubble, width, gutter, gutter_style)
+        badge = (len(lines) - 1, last.cell_len)
         last.append(slot, look.badge())
 
     if message.pending:
@@ -346,11 +351,15 @@ def render_block(
             text.append_text(chips)
             lines.append(text)
 
+    if seen:
+        text = Text(" " * len(gutter), style=base, end="")
+        text.append(truncate_cells(SEEN_MARK, body_width), look.quiet("seen"))
+        lines.append(text)
+
     strips = [look.strip(text, width) for text in lines]
     return Block(
         message,
-        target,
-        gone,
+        quote,
         width,
         header,
         day,
@@ -360,7 +369,112 @@ def render_block(
         badge,
         indented,
         rule,
+        seen,
     )
+
+
+def shown_body(message: ChatMessage, shortcodes: bool) -> str:
+    """A message's text exactly as its block draws it (sanitised, emoji as
+    shortcodes when that is set, tabs expanded): where its links are found, so
+    that the link opened is the very text underlined."""
+    body = safe_text(message.body, max_len=BODY_MAX_CHARS)
+    if shortcodes and not body.isascii():
+        from chatui.core.emoji_names import as_shortcodes
+
+        body = as_shortcodes(body)
+    if "\t" in body:
+        body = body.expandtabs(4)
+    return body
+
+
+def _body(
+    message: ChatMessage,
+    look: Look,
+    lines: list[Text],
+    gutter: str,
+    gutter_style: Style,
+    body_width: int,
+    width: int,
+) -> tuple[int, int, int, int] | None:
+    """Append the wrapped body to ``lines``, its links underlined; returns the
+    bubble's place (chat themes) or None."""
+    base = look.base
+    styles = look.chat
+    body = shown_body(message, look.shortcodes)
+    wrapped = wrap_cells(body, body_width, max_lines=BODY_MAX_LINES + 1)
+    cut = len(wrapped) > BODY_MAX_LINES
+    if cut:
+        wrapped[BODY_MAX_LINES:] = [_TOO_LONG]
+    body_style = look.part("body")
+    if message.pending:
+        body_style = look.part("pending")
+    if styles is not None:
+        # The bubble's colors are laid on at paint time (they follow the screen
+        # position); only the text's own attributes are kept here.
+        body_style = base + Style(italic=True) if message.pending else base
+    if message.mentions_me and message.sender != look.me:
+        body_style += Style(bold=True)  # it calls the user: it stands out, as in any chat
+    links = find_links(body)
+    link_style = look.part("link") if styles is None else base + Style(underline=True)
+    body_first = len(lines)
+    widest = 0
+    position = 0  # where in ``body`` the next wrapped piece starts
+    for number, piece in enumerate(wrapped):
+        text = Text(end="")
+        text.append(gutter, gutter_style)
+        text.append(piece, body_style)
+        if links and not (cut and number == BODY_MAX_LINES):
+            # Where the piece is in the body (wrapping drops the spaces at a break).
+            start = body.find(piece, position) if piece else -1
+            if start >= 0:
+                position = end = start + len(piece)
+                offset = len(gutter) - start
+                for link in links:
+                    if link.start < end and link.end > start:
+                        first, last = max(link.start, start), min(link.end, end)
+                        text.stylize(link_style, first + offset, last + offset)
+        lines.append(text)
+        widest = max(widest, cell_len(piece))
+    if styles is not None and gutter:
+        # One cell of the gutter and one after the widest line pad the bubble.
+        x0 = len(gutter) - 1
+        x1 = min(width, len(gutter) + widest + 1)
+        return (body_first, len(lines), x0, x1)
+    return None
+
+
+def _mark_line(
+    lines: list[Text],
+    cells: int,
+    bubble: tuple[int, int, int, int] | None,
+    width: int,
+    gutter: str,
+    gutter_style: Style,
+) -> Text:
+    """The line a mark of ``cells`` goes on — the last one, a cell after its text
+    and the bubble, or a new line under it when it does not fit there — padded to
+    where the mark starts."""
+    last = lines[-1]
+    x = max(last.cell_len, bubble[3] if bubble is not None else 0) + 1
+    if x + cells <= width:
+        last.append(" " * (x - last.cell_len))
+        return last
+    last = Text(gutter, style=gutter_style, end="")
+    lines.append(last)
+    return last
+
+
+def _append_mark(
+    lines: list[Text],
+    mark: str,
+    style: Style,
+    bubble: tuple[int, int, int, int] | None,
+    width: int,
+    gutter: str,
+    gutter_style: Style,
+) -> None:
+    last = _mark_line(lines, cell_len(mark), bubble, width, gutter, gutter_style)
+    last.append(truncate_cells(mark, max(1, width - last.cell_len)), style)
 
 
 def _header(message: ChatMessage, mine: bool, look: Look, width: int) -> Text:
@@ -386,15 +500,18 @@ def _header(message: ChatMessage, mine: bool, look: Look, width: int) -> Text:
     return text
 
 
-def _quote(target: ChatMessage | None, gone: bool, look: Look) -> str:
+def _quote(quote: Quoted, look: Look) -> str:
     """The reply line's words: who said what, or that it is gone (not yet cut)."""
-    if target is not None:
+    target = quote.message
+    if quote.state == "shown" and target is not None:
         who = "you" if target.sender == look.me else (target.sender_name or target.sender)
         who = safe_text(who, single_line=True, max_len=64)
         quoted = look.shown(safe_text(target.body, single_line=True, max_len=300))
         return f"↳ {who}: {quoted}"
-    if gone:
-        return "↳ [message gone]"
+    if quote.state == "deleted":
+        return f"↳ {DELETED_WORDS}"
+    if quote.state == "vanished":
+        return f"↳ {VANISHED_WORDS}"
     return "↳ reply"
 
 

@@ -56,6 +56,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from chatui.core.clock import now_ms
+from chatui.core.links import Link, find_links
 from chatui.core.models import VANISH_OFF, ThreadKey, VanishSetting
 from chatui.core.models import Message as ChatMessage
 from chatui.core.sanitize import safe_text
@@ -63,11 +64,14 @@ from chatui.core.timefmt import local_day
 from chatui.ui.controllers.unread import counts_as_unread
 from chatui.ui.widgets.message_blocks import (
     DEFAULT_FAILED_HINT,
+    NO_QUOTE,
     Block,
     Look,
+    Quoted,
     placement,
     render_block,
     render_notice,
+    shown_body,
 )
 from chatui.ui.widgets.message_paint import (
     centered_line,
@@ -83,6 +87,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ESTIMATED_HEIGHT = 2  # an unmeasured message: header-or-spacer + one body line
+_UNKNOWN = Quoted("unknown")
 _ARMING_TICKS = 2  # after a Shown report, how long to look for newly armed timers
 
 
@@ -108,6 +113,11 @@ class MessageView(ScrollView, can_focus=True):
         & > .message-view--time { color: $text-muted; }
         & > .message-view--body { color: $foreground; }
         & > .message-view--mine-bar { color: $accent; }
+        & > .message-view--mention { color: $text-warning; text-style: bold; }
+        & > .message-view--link { color: $text-accent; text-style: underline; }
+        & > .message-view--deleted { color: $text-muted; text-style: italic; }
+        & > .message-view--edited { color: $text-muted; }
+        & > .message-view--seen { color: $text-muted; }
         & > .message-view--reply { color: $text-muted; text-style: italic; }
         & > .message-view--pending { color: $text-muted; text-style: italic; }
         & > .message-view--day { color: $text-muted; }
@@ -139,6 +149,11 @@ class MessageView(ScrollView, can_focus=True):
         "message-view--time",
         "message-view--body",
         "message-view--mine-bar",
+        "message-view--mention",
+        "message-view--link",
+        "message-view--deleted",
+        "message-view--edited",
+        "message-view--seen",
         "message-view--reply",
         "message-view--pending",
         "message-view--day",
@@ -230,6 +245,10 @@ class MessageView(ScrollView, can_focus=True):
         self._near_top_armed = True
         self._pending_anchor: tuple[int, int] | None = None
         self._gone: set[str] = set()  # ids erased while shown: replies say so
+        # What replies answer when the view has not loaded it, as quote_of said
+        # (asked once per reply after each change of the messages).
+        self._quotes: dict[str, Quoted] = {}
+        self._seen: str | None = None  # "seen" goes under this message
         self._vanish: VanishSetting = VANISH_OFF
         self._chat_styles: ChatStyles | None = None
         self._shortcodes = False
@@ -251,6 +270,10 @@ class MessageView(ScrollView, can_focus=True):
         ``session.expires_at``. Called at paint time for messages sent under vanish."""
         self.now_ms: Callable[[], int] = now_ms
         """The clock remaining times are counted against (tests replace it)."""
+        self.quote_of: Callable[[ChatMessage], Quoted | None] = lambda message: None
+        """What a reply answers when the view has not loaded that message (older
+        history, erased, unsent): the app binds it to ``session.quoted``. None:
+        not known ("↳ reply")."""
 
     # --- public API ----------------------------------------------------------------
 
@@ -362,7 +385,9 @@ class MessageView(ScrollView, can_focus=True):
         """
         if key != self._key:
             self._gone.clear()
+            self._seen = None
             self._last_shown = (None, ())
+        self._quotes.clear()
         if me != self._me:
             self._blocks.clear()
         self._key = key
@@ -395,6 +420,7 @@ class MessageView(ScrollView, can_focus=True):
         old = self._messages
         new = list(messages)
         self._loading = False
+        self._quotes.clear()  # what is held elsewhere may have changed with them
         prefix = _common_prefix(old, new)
         suffix = _common_suffix(old, new, limit=min(len(old), len(new)) - prefix)
         anchor = None if self._at_bottom else self._anchor()
@@ -499,6 +525,33 @@ class MessageView(ScrollView, can_focus=True):
         if self._at_bottom:
             return 0
         return sum(1 for message_id in self._new_below if self._lookup(message_id) is not None)
+
+    @property
+    def seen_id(self) -> str | None:
+        """The message "seen" is drawn under, if any (see :meth:`mark_seen`)."""
+        return self._seen
+
+    def mark_seen(self, message_id: str | None) -> None:
+        """Draw "seen" under ``message_id`` — in a one-to-one conversation, the
+        user's last message the other person has read (``session.seen_up_to``) —
+        and under no other (None: nowhere)."""
+        if message_id == self._seen:
+            return
+        anchor = None if self._at_bottom else self._anchor()
+        for marked in (self._seen, message_id):
+            index = self._index_of(marked) if marked is not None else None
+            if index is not None:
+                self._exact[index] = 0  # one line taller or shorter now
+        self._seen = message_id
+        self._settle(anchor)
+        self.refresh()
+
+    def links_of(self, message: ChatMessage) -> list[Link]:
+        """The web links of ``message`` as the view underlines them: the text the
+        user sees is exactly the address (chatui.core.links)."""
+        if message.deleted or message.kind == "setting":
+            return []
+        return find_links(shown_body(message, self._shortcodes))
 
     def refresh_timers(self) -> None:
         """Deadlines may have changed (e.g. after ``messages_seen`` armed some):
@@ -1071,10 +1124,26 @@ class MessageView(ScrollView, can_focus=True):
         style = self._part_style("empty")
         return centered_line(message, width, base, style, self.app.console)
 
-    def _target(self, message: ChatMessage) -> ChatMessage | None:
-        if not message.reply_to:
-            return None
-        return self._lookup(message.reply_to)
+    def _quote(self, message: ChatMessage) -> Quoted:
+        """What ``message``'s reply line says: the loaded message it answers, else
+        that it was erased while shown ("vanished"), else what ``quote_of`` says."""
+        reply_to = message.reply_to
+        if not reply_to:
+            return NO_QUOTE
+        target = self._lookup(reply_to)
+        if target is not None:
+            return Quoted("deleted", target) if target.deleted else Quoted("shown", target)
+        if reply_to in self._gone:
+            return Quoted("vanished")
+        quote = self._quotes.get(reply_to)
+        if quote is None:
+            try:
+                quote = self.quote_of(message) or _UNKNOWN
+            except Exception:  # the store's trouble must not take the screen down
+                log.exception("quote_of failed")
+                quote = _UNKNOWN
+            self._quotes[reply_to] = quote
+        return quote
 
     def _block(self, index: int) -> Block:
         message = self._messages[index]
@@ -1083,8 +1152,8 @@ class MessageView(ScrollView, can_focus=True):
         rule = message.message_id == self._rule
         if rule and message.kind != "setting":
             header = True  # after the rule, who wrote is said again
-        target = self._target(message)
-        gone = target is None and message.reply_to is not None and message.reply_to in self._gone
+        quote = self._quote(message)
+        seen = message.message_id == self._seen
         width = self._width or self.scrollable_content_region.width
         now = now_ms()
         today = local_day(now)
@@ -1092,8 +1161,9 @@ class MessageView(ScrollView, can_focus=True):
         if (
             cached is not None
             and cached.message is message
-            and cached.target is target
-            and cached.gone == gone
+            and cached.quote.state == quote.state
+            and cached.quote.message is quote.message
+            and cached.seen == seen
             and cached.width == width
             and cached.header == header
             and cached.day == shown_day
@@ -1104,23 +1174,23 @@ class MessageView(ScrollView, can_focus=True):
         if message.kind == "setting":
             block = render_notice(message, self._look(), width, header, shown_day, now, rule)
         else:
-            block = self._render_block(message, target, gone, width, header, shown_day, now, rule)
+            block = self._render_block(message, quote, width, header, shown_day, now, rule, seen)
         self._blocks[message.message_id] = block
         return block
 
     def _render_block(
         self,
         message: ChatMessage,
-        target: ChatMessage | None,
-        gone: bool,
+        quote: Quoted,
         width: int,
         header: bool,
         day: int | None,
         now: int,
         rule: bool = False,
+        seen: bool = False,
     ) -> Block:
         # A method (not a direct call of render_block) so that tests can count renders.
-        return render_block(message, target, gone, self._look(), width, header, day, now, rule)
+        return render_block(message, quote, self._look(), width, header, day, now, rule, seen)
 
 
 def _common_prefix(old: list[ChatMessage], new: list[ChatMessage]) -> int:

@@ -20,6 +20,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer
 
+from chatui.core.chat_words import typing_words
 from chatui.core.clock import now_ms
 from chatui.core.models import AccountConfig, ConnectionState, Thread, VanishSetting
 from chatui.core.notices import duration_setting, vanish_words
@@ -285,9 +286,10 @@ def details_line(members: str, theme: str | None, account: str, width: int) -> T
 class ThreadHeader(Widget):
     """Above the messages: the open thread's title, its members and its account,
     its vanish state (badge and words) and its chat theme's name when one is set.
+    While someone types, the second line says so instead ("alice is typing…").
 
     ``show`` again whenever the thread changes (a ``ThreadUpdated`` brings a new
-    vanish setting or theme)."""
+    vanish setting or theme), :meth:`set_typing` whenever who types changes."""
 
     DEFAULT_CSS = """
     ThreadHeader {
@@ -305,12 +307,27 @@ class ThreadHeader(Widget):
         self._thread: Thread | None = None
         self._account: AccountConfig | None = None
         self._me = ""
+        self._typing = ""
 
     def show(self, thread: Thread | None, account: AccountConfig | None, me: str) -> None:
+        if thread is None or self._thread is None or thread.key != self._thread.key:
+            self._typing = ""  # another thread: whoever typed there is not here
         self._thread = thread
         self._account = account
         self._me = me
         self.refresh()
+
+    def set_typing(self, names: list[str]) -> None:
+        """Who is typing in the shown thread now (display names; none: nobody)."""
+        words = typing_words(names) if self._thread is not None else ""
+        if words != self._typing:
+            self._typing = words
+            self.refresh()
+
+    @property
+    def typing(self) -> str:
+        """What the header says of typing ("" when nobody types)."""
+        return self._typing
 
     @property
     def plain(self) -> str:
@@ -339,6 +356,11 @@ class ThreadHeader(Widget):
             text.append("  ")
             text.append_text(badge)
         text.append("\n")
+        if self._typing:
+            # In place of who the thread is with: that is on screen already (the
+            # title), and this is what changes now.
+            text.append(truncate_cells(self._typing, self.size.width or 80), style="italic")
+            return text
         others = [one_line(m) for m in thread.members if m != self._me]
         from chatui.core.network_names import network_name
 

@@ -9,7 +9,10 @@ vanish setting turned on) is a new object and misses the cache by itself. Theme
 changes and resizes clear it.
 
 A thread with vanish mode on shows a glyph on its first line (VANISH_MARKERS):
-a glyph rather than a color, so that it still reads under NO_COLOR.
+a glyph rather than a color, so that it still reads under NO_COLOR. Unread
+mentions of the user are counted beside the unread count ("@2"); while someone
+types in a thread, its preview says so ("alice is typing…", in italics): who
+types is not part of the thread object, so the row cache is keyed on it too.
 
 All server text (titles, previews, sender names) goes through
 :func:`chatui.core.sanitize.safe_text` and into Rich ``Text`` pieces; no markup is
@@ -34,6 +37,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from chatui.core.chat_words import DELETED_WORDS, typing_words
 from chatui.core.clock import now_ms
 from chatui.core.inbox import Inbox
 from chatui.core.models import AccountConfig, Thread, ThreadKey
@@ -70,6 +74,8 @@ class _RowStyles(NamedTuple):
     preview_empty: Style
     marker: Style
     unread: Style
+    mention: Style
+    typing: Style
 
 
 def _contrast_text(color: str) -> str | None:
@@ -116,6 +122,8 @@ class ThreadListView(ScrollView, can_focus=True):
         & > .thread-list--time { color: $text-muted; }
         & > .thread-list--preview { color: $text-muted; }
         & > .thread-list--unread { color: $text; background: $accent; text-style: bold; }
+        & > .thread-list--mention { color: $text-warning; text-style: bold; }
+        & > .thread-list--typing { color: $text-accent; text-style: italic; }
         & > .thread-list--empty { color: $text-muted; text-style: italic; }
         & > .thread-list--invite { color: $accent; text-style: bold; }
     }
@@ -127,6 +135,8 @@ class ThreadListView(ScrollView, can_focus=True):
         "thread-list--time",
         "thread-list--preview",
         "thread-list--unread",
+        "thread-list--mention",
+        "thread-list--typing",
         "thread-list--empty",
         "thread-list--invite",
     }
@@ -200,6 +210,7 @@ class ThreadListView(ScrollView, can_focus=True):
         self._style_cache: dict[tuple[bool, bool], _RowStyles] = {}
         self._badges: dict[str, tuple[str, Style]] = {}
         self._width = 0
+        self._typing: dict[ThreadKey, str] = {}  # "alice is typing…", by thread
 
     # --- public API ----------------------------------------------------------------
 
@@ -253,6 +264,24 @@ class ThreadListView(ScrollView, can_focus=True):
         self.refresh()
         if self._cursor_key is not None and self._cursor_key != old_key:
             self.post_message(self.Highlighted(self, self._cursor_key))
+
+    def set_typing(self, key: ThreadKey, names: list[str]) -> None:
+        """Who is typing in ``key`` now (display names; none: nobody): the row's
+        preview says so until they stop (call on every ``TypingUpdated``)."""
+        words = typing_words(names)
+        if words == self._typing.get(key, ""):
+            return
+        if words:
+            self._typing[key] = words
+        else:
+            self._typing.pop(key, None)
+        index = self._inbox.index_of(key)
+        if index is not None:
+            self._refresh_row(index)
+
+    def typing_in(self, key: ThreadKey) -> str:
+        """What the row of ``key`` says of typing ("" when nobody types)."""
+        return self._typing.get(key, "")
 
     def select_key(self, key: ThreadKey) -> bool:
         """Move the cursor to ``key`` (e.g. after a palette jump); False if unknown."""
@@ -396,14 +425,15 @@ class ThreadListView(ScrollView, can_focus=True):
         thread = self._inbox.at(index)
         selected = index == self._cursor_index
         now = now_ms()
-        cache_key = (thread.key, line, width, selected, self.has_focus, local_day(now))
+        typing = self._typing.get(thread.key, "") if line else ""
+        cache_key = (thread.key, line, width, selected, self.has_focus, local_day(now), typing)
         cached = self._lines.get(cache_key)
         # The thread object is part of the check: a changed thread (title, preview,
         # unread, vanish setting...) is a new frozen object, so it misses by itself.
         if cached is not None and cached[0] is thread:
             return cached[1]
         styles = self._row_styles(selected)
-        pieces = self._row_pieces(thread, line, width, styles, now)
+        pieces = self._row_pieces(thread, line, width, styles, now, typing)
         segments = [Segment(text, style) for text, style in pieces if text]
         strip = Strip(segments).crop_extend(0, width, styles.base)
         self._lines[cache_key] = (thread, strip)
@@ -446,6 +476,8 @@ class ThreadListView(ScrollView, can_focus=True):
                 preview_empty=cursor + italic,
                 marker=cursor,
                 unread=unread,
+                mention=cursor + bold,
+                typing=cursor + italic,
             )
         base = self.rich_style
         title = base + self.get_visual_style("thread-list--title").rich_style
@@ -461,6 +493,8 @@ class ThreadListView(ScrollView, can_focus=True):
             preview_empty=preview + italic,
             marker=time_style,
             unread=base + self.get_visual_style("thread-list--unread").rich_style,
+            mention=base + self.get_visual_style("thread-list--mention").rich_style,
+            typing=base + self.get_visual_style("thread-list--typing").rich_style,
         )
 
     def _badge(self, thread: Thread) -> tuple[str, Style]:
@@ -481,7 +515,7 @@ class ThreadListView(ScrollView, can_focus=True):
         return f" {label} ", style
 
     def _row_pieces(
-        self, thread: Thread, line: int, width: int, styles: _RowStyles, now: int
+        self, thread: Thread, line: int, width: int, styles: _RowStyles, now: int, typing: str = ""
     ) -> list[tuple[str, Style]]:
         """One line of a thread's row as (text, style) pieces, at most ``width`` cells
         (the caller pads the rest)."""
@@ -525,18 +559,35 @@ class ThreadListView(ScrollView, can_focus=True):
                 pieces.append((time_label, styles.time))
             return pieces
 
-        # Line 2: the preview, under the title, with the unread badge on the right.
+        # Line 2: the preview (or who is typing), under the title, with the unread
+        # mentions and the unread badge on the right.
         pieces = [(" " * (badge_width + 1), styles.base)]
         unread = ""
         if thread.unread:
             unread = f" {thread.unread if thread.unread < 1000 else '999+'} "
-        room = width - badge_width - 1 - (cell_len(unread) + 1 if unread else 0)
-        preview = truncate_cells(self._preview(thread), max(0, room))
-        preview_style = styles.preview_empty if thread.last_message is None else styles.preview
+        mentions = ""
+        if thread.mentions and thread.membership != "invite":
+            mentions = f"@{thread.mentions if thread.mentions < 100 else '99+'}"
+        # What stands on the right: the badges and a space before each.
+        right = sum(cell_len(badge) + 1 for badge in (mentions, unread) if badge)
+        room = width - badge_width - 1 - right
+        last = thread.last_message
+        if typing:
+            preview, preview_style = typing, styles.typing
+        else:
+            preview = self._preview(thread)
+            quiet = last is None or (last.deleted and thread.membership != "invite")
+            preview_style = styles.preview_empty if quiet else styles.preview
+        preview = truncate_cells(preview, max(0, room))
         pieces.append((preview, preview_style))
-        if unread:
-            gap = width - badge_width - 1 - cell_len(preview) - cell_len(unread)
+        if right:
+            gap = width - badge_width - 1 - cell_len(preview) - right + 1
             pieces.append((" " * max(1, gap), styles.base))
+        if mentions:
+            pieces.append((mentions, styles.mention))
+            if unread:
+                pieces.append((" ", styles.base))
+        if unread:
             pieces.append((unread, styles.unread))
         return pieces
 
@@ -555,6 +606,8 @@ class ThreadListView(ScrollView, can_focus=True):
             who = safe_text(who, single_line=True, max_len=64)
             return safe_text(describe_change(who, message.change), single_line=True)
         body = safe_text(message.body, single_line=True, max_len=_PREVIEW_MAX)
+        if message.deleted:
+            body = DELETED_WORDS
         if message.sender == me:
             # Still in the outbox: the list says so, as the message view does.
             if message.failed is not None:
