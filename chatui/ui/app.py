@@ -179,6 +179,8 @@ class ChatApp(App[str | None]):
         # the rest of [display] from it (MainScreen._begin_session).
         self.display_settings = load_settings(self.profile)
         self.steady_emoji.enabled = not self.display_settings.exact_emoji
+        if self.session is not None:
+            self.session.send_typing = self.display_settings.send_typing
         wanted = self.display_settings.app_theme
         # Nothing kept yet: the default counts as kept (only a choice is written).
         self._saved_app_theme = wanted or self.theme

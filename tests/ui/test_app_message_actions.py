@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual.pilot import Pilot
 
 from chatui.core.models import Message, ThreadKey
+from chatui.profile.folders import Profile
 from chatui.ui.app import ChatApp
 from chatui.ui.screens.confirm_unsend import ConfirmUnsend
 from chatui.ui.widgets.composer import Composer
@@ -45,9 +47,9 @@ class Two:
 
 
 @asynccontextmanager
-async def two_people(world: World) -> AsyncIterator[Two]:
+async def two_people(world: World, bob_profile: Profile | None = None) -> AsyncIterator[Two]:
     """Bob with "Lunch plans" open and his composer focused; Alice with it open too."""
-    bob_app = ChatApp(world.bob_session())
+    bob_app = ChatApp(world.bob_session(), bob_profile)
     alice_app = ChatApp(world.alice_session())
     async with bob_app.run_test(size=(110, 30)) as bob, alice_app.run_test(size=(110, 30)) as alice:
         await wait_for(alice, lambda: len(alice_app.session.inbox) == 1, "Alice's thread")
@@ -241,9 +243,11 @@ async def test_typing_reaches_the_other_side(world: World) -> None:
         )
 
 
-async def test_send_typing_off_sends_nothing(world: World) -> None:
-    async with two_people(world) as two:
-        two.bob.session.send_typing = False
+async def test_send_typing_off_sends_nothing(world: World, tmp_path: Path) -> None:
+    profile = Profile(config_dir=tmp_path / "config", data_dir=tmp_path / "data")
+    profile.config_file.parent.mkdir(parents=True)
+    profile.config_file.write_text("[display]\nsend_typing = false\n", encoding="utf-8")
+    async with two_people(world, profile) as two:
         await two.bob_pilot.press(*"hel")
         # Alice's own typing reaches Bob: a notice sent after Bob's keys would have
         # got there by then too.
