@@ -276,7 +276,7 @@ ACTIONS: tuple[UserAction, ...] = (
         "copy_message",
         "c",
         "Copy",
-        "copy the selected message's text to the clipboard (conversation focused)",
+        "copy the selected message's text, as sent, to the clipboard",
         "messages",
         palette="Copy the selected message",
         palette_help="Its text as sent, to the terminal's clipboard",
