@@ -498,6 +498,7 @@ class MainScreen(Screen[None]):
             self.composer.set_ready(True)
             self.shown_key = key
             me = session.me(key[0])
+            self.composer.members = [m for m in dict.fromkeys(thread.members) if m != me]
             # Taken before the Session opens the thread: opening zeroes the count.
             self._unread_at_open = UnreadAtOpen.of(thread, me)
             self.message_view.show(

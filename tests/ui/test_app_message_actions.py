@@ -259,3 +259,27 @@ async def test_send_typing_off_sends_nothing(world: World, tmp_path: Path) -> No
         )
         await two.alice_pilot.pause()
         assert "bob" not in two.alice.session.typing_in(alice_key(world))
+
+
+async def test_at_mention_completes_a_member_and_reaches_them(world: World) -> None:
+    async with two_people(world) as two:
+        composer = two.bob.query_one(Composer)
+        await two.bob_pilot.press(*"me@al")  # inside a word (an address): nothing
+        await two.bob_pilot.pause()
+        assert not composer.suggestions.shown
+        composer.value = ""
+        await two.bob_pilot.press(*"lunch? @AL")
+        await wait_for(
+            two.bob_pilot,
+            lambda: composer.suggestions.shown and composer.suggestions.current == ("@alice", ""),
+            "alice suggested",
+        )
+        assert composer.suggestions.render().plain == "@alice"  # the label alone, no glyph
+        await two.bob_pilot.press("tab")
+        assert composer.value == "lunch? @alice "
+        await two.bob_pilot.press(*"ok", "enter")
+        await wait_for(
+            two.alice_pilot,
+            lambda: any(m.body == "lunch? @alice ok" and m.mentions_me for m in two.alices()),
+            "the mention at Alice's",
+        )
