@@ -65,6 +65,8 @@ _FIXED_HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("Tab", "move between the list, the conversation and the message box"),
     ("↑ ↓ Home End", "in the conversation: select a message (reactions go to it)"),
     (":name", "in the message box: emoji by name, e.g. :thumbsup: (Tab completes)"),
+    ("@name", "in the message box: mention a member (Tab completes)"),
+    ("↑", "in the empty message box: edit your last message"),
 )
 """The help's first lines: the widgets' own keys, which cannot be rebound."""
 

@@ -1060,6 +1060,18 @@ class MainScreen(Screen[None]):
         self._set_composer_quietly(target.body)
         self.composer.focus()
 
+    def on_composer_edit_last(self, event: Composer.EditLast) -> None:
+        """Up in the empty message box edits our newest message (not the selected
+        one: the box, not the conversation, has the focus)."""
+        event.stop()
+        key = self.shown_key
+        if key is None:
+            return
+        mine = own_target(self.session.messages(key), self._me(), None)
+        if mine is not None and mine.kind == "text":
+            self.message_view.select(mine.message_id)  # shows which one is edited
+            self.action_edit_message()
+
     def cancel_mode(self) -> None:
         """Leave reply or edit mode; an edit gives back the draft it replaced."""
         mode = self._mode

@@ -283,3 +283,19 @@ async def test_at_mention_completes_a_member_and_reaches_them(world: World) -> N
             lambda: any(m.body == "lunch? @alice ok" and m.mentions_me for m in two.alices()),
             "the mention at Alice's",
         )
+
+
+async def test_up_in_the_empty_box_edits_the_last_own_message(world: World) -> None:
+    async with two_people(world) as two:
+        await bob_says(two, "first")
+        await bob_says(two, "second")
+        composer = two.bob.query_one(Composer)
+        await two.bob_pilot.press("up")
+        await wait_for(two.bob_pilot, lambda: composer.value == "second", "the last one loaded")
+        await two.bob_pilot.press("backspace", *"d!", "enter")
+        await wait_for(
+            two.alice_pilot,
+            lambda: any(m.body == "second!" and m.edited for m in two.alices()),
+            "the edit at Alice's",
+        )
+        assert composer.value == ""

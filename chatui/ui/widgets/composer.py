@@ -4,8 +4,9 @@ A Textual ``TextArea``, soft-wrapped and growing with its text up to about a
 third of the screen, then scrolling. Enter sends; Alt+Enter inserts a line break
 (so do Shift+Enter where the terminal reports it, and Ctrl+J, which every terminal
 sends as its own byte). A paste keeps its line breaks and stays one message. It
-speaks to the app only through :class:`Composer.Send` and
-:class:`Composer.EmojiUsed` (and ``TextArea.Changed``, which keeps the drafts).
+speaks to the app only through :class:`Composer.Send`,
+:class:`Composer.EmojiUsed` and :class:`Composer.EditLast` (Up in the empty box),
+and ``TextArea.Changed``, which keeps the drafts.
 
 Emoji by name, as in other chat apps: typing a whole ``:thumbsup:`` turns it into
 👍 at once, and after ``:`` and two more characters a list of up to eight
@@ -128,6 +129,13 @@ class Composer(OrderedKeys, TextArea):
 
         composer: Composer
         emoji: str
+
+    @dataclass
+    class EditLast(Message):
+        """Up in the empty box: the user wants to change their last message (as in
+        Slack and Telegram)."""
+
+        composer: Composer
 
     PLACEHOLDERS: ClassVar[tuple[str, ...]] = (
         "Message · Enter sends · Alt+Enter: new line · :name for emoji · Esc: back to the list",
@@ -255,6 +263,8 @@ class Composer(OrderedKeys, TextArea):
     def action_up(self) -> None:
         if self.suggestions.shown:
             self.suggestions.move(-1)
+        elif not self.text:
+            self.post_message(self.EditLast(self))
         else:
             self.action_cursor_up()
 
