@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
             'Settings beside config.toml: [display] emoji = "glyph" | "shortcode" | "exact", '
             "[display] theme = NAME (a chat theme for conversations without one), "
             "[display] app_theme = NAME (the app's own colors; kept when chosen with "
-            'Ctrl+P), [keys] ACTION = "KEYS" (e.g. react = "ctrl+e"; the ids are in '
+            "Ctrl+P), [display] send_typing = false (never tell others you are typing), "
+            '[keys] ACTION = "KEYS" (e.g. react = "ctrl+e"; the ids are in '
             "the README); your own chat themes go in the themes/ folder there."
         ),
     )

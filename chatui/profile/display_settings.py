@@ -8,6 +8,7 @@
                            # as sent (terminals that draw grapheme clusters)
     theme = "Sunset"       # the chat theme for threads that set none (optional)
     app_theme = "nord"     # the app's own colors (Ctrl+P → Theme; kept when chosen there)
+    send_typing = false    # never tell others "… is typing" (default: true)
 
 Settings change how things look, never whether the app starts: a bad value is
 reported (an error naming the file and the field, for the app to show) and the
@@ -31,7 +32,7 @@ EMOJI_MODES = ("glyph", "shortcode", "exact")
 EmojiMode = Literal["glyph", "shortcode", "exact"]
 _MODES_WORDS = '"glyph", "shortcode" or "exact"'
 TABLE = "display"
-_FIELDS = ("emoji", "theme", "app_theme")
+_FIELDS = ("emoji", "theme", "app_theme", "send_typing")
 _MAX_THEME_NAME = 64  # the wire's limit for a theme name
 
 
@@ -56,6 +57,9 @@ class Settings:
     """The default chat theme's name; None = the built-in default."""
     app_theme: str | None = None
     """The app's own Textual theme (its chrome); None = Textual's default."""
+    send_typing: bool = True
+    """Tell the other members while a message is being typed (they see "… is
+    typing"); false keeps it to oneself (others' notices still show)."""
     errors: tuple[SettingsError, ...] = field(default=(), compare=False)
     """What was wrong in the file (defaults were used for those fields)."""
 
@@ -101,6 +105,16 @@ def load_settings(profile: Profile) -> Settings:
                     f'must be {_MODES_WORDS}, not {_shown(value)}; using "glyph"',
                 )
             )
+    if "send_typing" in table:
+        value = table["send_typing"]
+        if isinstance(value, bool):
+            values["send_typing"] = value
+        else:
+            errors.append(
+                SettingsError(
+                    path, "send_typing", f"must be true or false, not {_shown(value)}; using true"
+                )
+            )
     for name, what in (("theme", "a theme name"), ("app_theme", "an app theme name")):
         if name not in table:
             continue
@@ -121,7 +135,7 @@ def load_settings(profile: Profile) -> Settings:
     return Settings(**values, errors=tuple(errors))
 
 
-def save_setting(profile: Profile, name: str, value: str | None) -> None:
+def save_setting(profile: Profile, name: str, value: str | bool | None) -> None:
     """Set (or with None remove) one ``[display]`` field, keeping the rest of the file.
 
     Raises ValueError for an unknown field or a bad value, and ConfigError when the

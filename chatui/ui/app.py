@@ -72,6 +72,8 @@ _FIXED_HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("Tab", "move between the list, the conversation and the message box"),
     ("↑ ↓ Home End", "in the conversation: select a message (reactions go to it)"),
     (":name", "in the message box: emoji by name, e.g. :thumbsup: (Tab completes)"),
+    ("@name", "in the message box: mention a member (Tab completes)"),
+    ("↑", "in the empty message box: edit your last message"),
 )
 """The help's first lines: the widgets' own keys, which cannot be rebound."""
 
@@ -190,6 +192,8 @@ class ChatApp(App[str | None]):
         # the rest of [display] from it (MainScreen._begin_session).
         self.display_settings = load_settings(self.profile)
         self.steady_emoji.enabled = not self.display_settings.exact_emoji
+        if self.session is not None:
+            self.session.send_typing = self.display_settings.send_typing
         wanted = self.display_settings.app_theme
         # Nothing kept yet: the default counts as kept (only a choice is written).
         self._saved_app_theme = wanted or self.theme

@@ -55,9 +55,19 @@ from chatui.session.session import (
 from chatui.ui.actions import ACTIONS, UserAction, screen_bindings
 from chatui.ui.controllers.drafts import Drafts
 from chatui.ui.controllers.looks import ThreadLooks
+from chatui.ui.controllers.message_actions import (
+    NOT_YOURS_EDIT,
+    NOT_YOURS_UNSEND,
+    ComposeMode,
+    Editing,
+    Replying,
+    others_target,
+    own_target,
+)
 from chatui.ui.controllers.reactions import EmojiMemory, reaction_target
 from chatui.ui.controllers.seen import SeenReporter
 from chatui.ui.controllers.unread import UnreadAtOpen
+from chatui.ui.widgets.composer_context import EDIT_WORDS, ComposerContext, reply_words
 from chatui.ui.widgets.message_blocks import Quoted
 from chatui.ui.widgets.message_view import MessageView
 from chatui.ui.widgets.status import KeyBar, StatusBar, ThreadHeader
@@ -79,6 +89,8 @@ log = logging.getLogger(__name__)
 _THREAD_ACTIONS = frozenset(a.action for a in ACTIONS if a.where == "thread")
 """Actions for the open conversation (the actions table says which)."""
 _MESSAGE_ACTIONS = frozenset(a.action for a in ACTIONS if a.where == "messages")
+_ON_A_MESSAGE = frozenset({"reply", "edit_message", "unsend_message", "copy_message"})
+"""Message actions that take the selected message (or the newest one that fits)."""
 """Actions on a message, with the conversation focused: the selected one (who
 reacted) or a refused one (retry, discard)."""
 
@@ -106,6 +118,12 @@ class MainScreen(Screen[None]):
         self._thread_header = ThreadHeader(id="thread-header")
         self._message_view = MessageView(id="messages")
         self._composer: Composer | None = None  # made on first use (composer)
+        self._composer_context = ComposerContext(id="composer-context")
+        self._mode: ComposeMode = None
+        """Replying to a message, editing one of ours, or None (a new message)."""
+        self._quiet_text: str | None = None
+        """Text the app itself put in the composer (a draft, a message to edit): its
+        change is not the user typing, so no typing notice goes out for it."""
         self.drafts = Drafts(session.store)
         self.seen = SeenReporter(session.messages_seen)
         self.looks = ThreadLooks(profile, os.environ)
@@ -201,7 +219,7 @@ class MainScreen(Screen[None]):
         # Nothing can be written before a conversation is open: the box takes no
         # keys (and no focus) until one is (open_thread).
         self.composer.set_ready(self.shown_key is not None)
-        pane.mount(self.thread_header, self.message_view, self.composer)
+        pane.mount(self.thread_header, self.message_view, self._composer_context, self.composer)
         self.thread_header.show(None, None, "")
 
     def bind_user_keys(self, action: UserAction, keys: str) -> None:
@@ -261,11 +279,28 @@ class MainScreen(Screen[None]):
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if event.text_area is not self._composer:
             return
+        self._tell_typing()
         # Kept across restarts (and crashes): stored a moment after typing pauses,
         # not on every key.
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(0.5, self._store_draft)
+
+    def _tell_typing(self) -> None:
+        """The other members see "alice is typing" while there is text being written
+        (the Session throttles the notices and honours ``send_typing``)."""
+        key = self.shown_key
+        if key is None or isinstance(self._mode, Editing):
+            return
+        text = self.composer.value
+        if text == self._quiet_text:
+            self._quiet_text = None
+            return
+        self.session.typing(key, bool(text.strip()))
+
+    def _set_composer_quietly(self, text: str) -> None:
+        self._quiet_text = text if text != self.composer.value else None
+        self.composer.value = text
 
     def _store_draft(self) -> None:
         self._draft_timer = None
@@ -483,13 +518,15 @@ class MainScreen(Screen[None]):
         if thread is None:
             return
         if self.shown_key != key:
+            self.cancel_mode()  # an edit gives its draft back first
             if self.shown_key is not None:
                 self.drafts.leave(self.shown_key, self.composer.value)
                 session.close_thread()
-            self.composer.value = self.drafts.take(key)
+            self._set_composer_quietly(self.drafts.take(key))
             self.composer.set_ready(True)
             self.shown_key = key
             me = session.me(key[0])
+            self.composer.members = [m for m in dict.fromkeys(thread.members) if m != me]
             # Taken before the Session opens the thread: opening zeroes the count.
             self._unread_at_open = UnreadAtOpen.of(thread, me)
             self.message_view.show(
@@ -597,8 +634,15 @@ class MainScreen(Screen[None]):
                         markup=False,
                     )
                     return
+                mode = self._mode
+                if isinstance(mode, Editing):
+                    self._finish_mode()
+                    self._edit(key, mode.message_id, text)
+                    return
+                reply_to = mode.message_id if isinstance(mode, Replying) else None
+                self._finish_mode()
                 self.message_view.scroll_to_latest()
-                self._send(key, text)
+                self._send(key, text, reply_to)
             case commands.SetVanish(setting=setting):
                 self.request_vanish(setting, typed=typed)
             case commands.OpenVanishMenu():
@@ -617,10 +661,10 @@ class MainScreen(Screen[None]):
                 self.action_react_picker()
 
     @work(group="send", exit_on_error=False)
-    async def _send(self, key: ThreadKey, text: str) -> None:
+    async def _send(self, key: ThreadKey, text: str, reply_to: str | None = None) -> None:
         # One at a time, in the order typed: concurrent sends could be reordered.
         async with self._send_lock:
-            sent = await self.session.send(key, text)
+            sent = await self.session.send(key, text, reply_to=reply_to)
         if sent is None and self.drawing:
             self._keep_unsent(key, text)
 
@@ -653,6 +697,8 @@ class MainScreen(Screen[None]):
             if action == "open_link":
                 selected = self.message_view.selected_message
                 return selected is not None and bool(self.message_view.links_of(selected))
+            if action in _ON_A_MESSAGE:
+                return True  # the action says so when there is nothing to act on
             return self.session.failed_message(self.shown_key) is not None
         if action == "back_to_list":
             return self.focused is not self.thread_list
@@ -700,6 +746,10 @@ class MainScreen(Screen[None]):
         self.message_view.scroll_to_latest()
 
     def action_back_to_list(self) -> None:
+        # Esc first leaves reply or edit mode; the next Esc goes back to the list.
+        if self._mode is not None:
+            self.cancel_mode()
+            return
         self.thread_list.focus()
 
     def action_help(self) -> None:
@@ -1008,3 +1058,126 @@ class MainScreen(Screen[None]):
             return
         if self.drawing:
             self._remember_emoji(emoji)
+
+    # --- reply, edit, unsend, copy ---------------------------------------------------
+
+    def _me(self) -> str:
+        return self.session.me(self.shown_key[0]) if self.shown_key is not None else ""
+
+    def _target(self, own: bool) -> Message | None:
+        key = self.shown_key
+        if key is None:
+            return None
+        pick = own_target if own else others_target
+        return pick(self.session.messages(key), self._me(), self.message_view.selected_message)
+
+    def _sender_name(self, message: Message) -> str:
+        if message.sender == self._me():
+            return "yourself"
+        if message.sender_name:
+            return message.sender_name
+        thread = self._open_thread()
+        return thread.name_of(message.sender) if thread is not None else message.sender
+
+    def action_reply(self) -> None:
+        """The next message sent answers the selected (or newest) message."""
+        target = self._target(own=False)
+        if target is None:
+            self.notify("No message to reply to yet.", severity="warning")
+            return
+        if isinstance(self._mode, Editing):
+            self.cancel_mode()
+        self._mode = Replying(target.message_id, target.sender, target.body)
+        self._composer_context.show(reply_words(self._sender_name(target), target.body))
+        self.composer.focus()
+
+    def action_edit_message(self) -> None:
+        """Load our selected (or newest) message into the composer to change it."""
+        target = self._target(own=True)
+        if target is None:
+            self.notify("No message of yours to edit.", severity="warning")
+            return
+        if target.sender != self._me() or target.kind != "text":
+            self.notify(NOT_YOURS_EDIT, severity="warning", markup=False)
+            return
+        draft = self.composer.value
+        if isinstance(self._mode, Editing):
+            draft = self._mode.draft  # from one edit to another: the first draft stays
+        self._mode = Editing(target.message_id, draft)
+        self._composer_context.show(EDIT_WORDS)
+        self._set_composer_quietly(target.body)
+        self.composer.focus()
+
+    def on_composer_edit_last(self, event: Composer.EditLast) -> None:
+        """Up in the empty message box edits our newest message (not the selected
+        one: the box, not the conversation, has the focus)."""
+        event.stop()
+        key = self.shown_key
+        if key is None:
+            return
+        mine = own_target(self.session.messages(key), self._me(), None)
+        if mine is not None and mine.kind == "text":
+            self.message_view.select(mine.message_id)  # shows which one is edited
+            self.action_edit_message()
+
+    def cancel_mode(self) -> None:
+        """Leave reply or edit mode; an edit gives back the draft it replaced."""
+        mode = self._mode
+        self._mode = None
+        self._composer_context.clear()
+        if isinstance(mode, Editing) and self._composer is not None:
+            self._set_composer_quietly(mode.draft)
+
+    def _finish_mode(self) -> None:
+        mode = self._mode
+        self._mode = None
+        self._composer_context.clear()
+        # The composer was emptied by Enter: the draft from before comes back.
+        if isinstance(mode, Editing) and self._composer is not None and not self.composer.value:
+            self._set_composer_quietly(mode.draft)
+
+    @work(group="edit", exit_on_error=False)
+    async def _edit(self, key: ThreadKey, message_id: str, text: str) -> None:
+        try:
+            await self.session.edit(key, message_id, text)
+        except BackendError as err:
+            self._not_done(key, f"Not saved: {one_line(str(err))}")
+            return
+
+    def action_unsend_message(self) -> None:
+        """Unsend our selected (or newest) message for everyone, once confirmed."""
+        key = self.shown_key
+        target = self._target(own=True)
+        if key is None or target is None:
+            self.notify("No message of yours to unsend.", severity="warning")
+            return
+        if target.sender != self._me():
+            self.notify(NOT_YOURS_UNSEND, severity="warning", markup=False)
+            return
+        from chatui.ui.screens.confirm_unsend import ConfirmUnsend
+
+        message_id = target.message_id
+
+        def answered(unsend: bool | None) -> None:
+            if unsend:
+                self._unsend(key, message_id)
+
+        self.app.push_screen(ConfirmUnsend(target.body), answered)
+
+    @work(group="edit", exit_on_error=False)
+    async def _unsend(self, key: ThreadKey, message_id: str) -> None:
+        try:
+            await self.session.unsend(key, message_id)
+        except BackendError as err:
+            self._not_done(key, f"Not unsent: {one_line(str(err))}")
+
+    def action_copy_message(self) -> None:
+        """The selected message's text as it was sent (not as drawn) to the clipboard,
+        through the terminal (OSC 52): Textual cannot tell whether the terminal
+        honours it, so the notice says so."""
+        target = self._target(own=False)
+        if target is None:
+            self.notify("No message to copy.", severity="warning")
+            return
+        self.app.copy_to_clipboard(target.body)
+        self.notify("Copied (if your terminal allows it).", markup=False)

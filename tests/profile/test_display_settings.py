@@ -37,6 +37,13 @@ def test_values_are_read(profile: Profile) -> None:
     assert settings.errors == ()
 
 
+def test_send_typing_is_on_unless_turned_off(profile: Profile) -> None:
+    assert load_settings(profile).send_typing
+    write(profile, "[display]\nsend_typing = false\n")
+    settings = load_settings(profile)
+    assert settings.send_typing is False and settings.errors == ()
+
+
 def test_exact_emoji_is_a_mode(profile: Profile) -> None:
     write(profile, '[display]\nemoji = "exact"\n')
     settings = load_settings(profile)
@@ -52,6 +59,7 @@ def test_exact_emoji_is_a_mode(profile: Profile) -> None:
         ('theme = ""', "theme", "theme name"),
         ("theme = true", "theme", "a boolean"),
         ('colour = "red"', "colour", "unknown setting"),
+        ('send_typing = "no"', "send_typing", "true or false"),
     ],
 )
 def test_a_bad_value_names_the_file_and_field_and_the_default_is_used(

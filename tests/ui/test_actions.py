@@ -33,14 +33,14 @@ def test_the_bindings_carry_the_tables_words() -> None:
 
 def test_a_good_keymap_is_taken_as_written() -> None:
     keymap, problems = resolve_keymap(
-        {"react": "ctrl+e", "vanish_on": "alt+v", "help": "f1, f2", "retry_failed": "R"}
+        {"react": "ctrl+e", "vanish_on": "alt+v", "help": "f1, f2", "retry_failed": "T"}
     )
     assert problems == []
     assert keymap == {
         "react": "ctrl+e",
         "vanish_on": "alt+v",
         "help": "f1,f2",
-        "retry_failed": "R",
+        "retry_failed": "T",
     }
 
 

@@ -4,8 +4,9 @@ A Textual ``TextArea``, soft-wrapped and growing with its text up to about a
 third of the screen, then scrolling. Enter sends; Alt+Enter inserts a line break
 (so do Shift+Enter where the terminal reports it, and Ctrl+J, which every terminal
 sends as its own byte). A paste keeps its line breaks and stays one message. It
-speaks to the app only through :class:`Composer.Send` and
-:class:`Composer.EmojiUsed` (and ``TextArea.Changed``, which keeps the drafts).
+speaks to the app only through :class:`Composer.Send`,
+:class:`Composer.EmojiUsed` and :class:`Composer.EditLast` (Up in the empty box),
+and ``TextArea.Changed``, which keeps the drafts.
 
 Emoji by name, as in other chat apps: typing a whole ``:thumbsup:`` turns it into
 👍 at once, and after ``:`` and two more characters a list of up to eight
@@ -14,6 +15,10 @@ which never takes focus). While it shows, Up/Down move through it, Tab or Enter
 puts the highlighted emoji in, Esc closes it; otherwise those keys do what they
 always do (Enter sends, Up/Down move between the lines, Esc goes back to the list,
 Tab moves focus).
+
+Members by name the same way: ``@`` and a letter or more (not inside a word, so
+not in an e-mail address) suggests the open conversation's other members
+(:attr:`Composer.members`, set by the app); Tab or Enter puts ``@username `` in.
 """
 
 from __future__ import annotations
@@ -51,6 +56,17 @@ subdivision flag): typed as keys when an emoji keyboard sends a sequence, and no
 
 # ":" at the start of the line or after a non-word character, then the name so far.
 _TRIGGER_RE = re.compile(rf"(?:^|(?<=\W)):([^\s:]{{{MIN_QUERY},100}})$")
+# "@" likewise, then at least one character of a member's name.
+_MENTION_RE = re.compile(r"(?:^|(?<=[^\w@]))@([\w.\-]{1,100})$")
+
+
+def complete_member(typed: str, members: Sequence[str], limit: int) -> list[str]:
+    """Members whose name starts with ``typed`` (any case), then those that contain
+    it, each in the order given."""
+    wanted = typed.casefold()
+    starts = [m for m in members if m.casefold().startswith(wanted)]
+    inside = [m for m in members if wanted in m.casefold() and m not in starts]
+    return (starts + inside)[:limit]
 
 
 def _one_kind_of_break(text: str) -> str:
@@ -114,6 +130,13 @@ class Composer(OrderedKeys, TextArea):
         composer: Composer
         emoji: str
 
+    @dataclass
+    class EditLast(Message):
+        """Up in the empty box: the user wants to change their last message (as in
+        Slack and Telegram)."""
+
+        composer: Composer
+
     PLACEHOLDERS: ClassVar[tuple[str, ...]] = (
         "Message · Enter sends · Alt+Enter: new line · :name for emoji · Esc: back to the list",
         "Message · Enter sends · Alt+Enter: new line · :name for emoji",
@@ -136,8 +159,12 @@ class Composer(OrderedKeys, TextArea):
         self.set_reactive(TextArea.match_cursor_bracket, False)  # a message is not code
         self.recent_emoji: Sequence[str] = ()
         """Recently used emoji (most recent first): suggested before others."""
+        self.members: Sequence[str] = ()
+        """The open conversation's other members: ``@`` + letters suggests them."""
         self.suggestions = EmojiSuggestions()
         self._query_span: tuple[Location, Location] | None = None
+        self._mentioning = False
+        """The suggestions show members (``@name``), not emoji."""
 
     # --- the text as one string ----------------------------------------------------
 
@@ -236,6 +263,8 @@ class Composer(OrderedKeys, TextArea):
     def action_up(self) -> None:
         if self.suggestions.shown:
             self.suggestions.move(-1)
+        elif not self.text:
+            self.post_message(self.EditLast(self))
         else:
             self.action_cursor_up()
 
@@ -292,7 +321,15 @@ class Composer(OrderedKeys, TextArea):
             self._close_suggestions()
             return
         row, column = self.cursor_location
-        match = _TRIGGER_RE.search(self.document[row][:column])
+        before = self.document[row][:column]
+        mention = _MENTION_RE.search(before) if self.members else None
+        if mention is not None:
+            names = complete_member(mention.group(1), self.members, MAX_SUGGESTIONS)
+            if names:
+                self._show_suggestions([(f"@{n}", "") for n in names], row, mention.span())
+                self._mentioning = True
+                return
+        match = _TRIGGER_RE.search(before)
         if match is None:
             self._close_suggestions()
             return
@@ -302,7 +339,13 @@ class Composer(OrderedKeys, TextArea):
         if not found:
             self._close_suggestions()
             return
-        start, end = match.span()
+        self._show_suggestions(found, row, match.span())
+        self._mentioning = False
+
+    def _show_suggestions(
+        self, found: Sequence[tuple[str, str]], row: int, span: tuple[int, int]
+    ) -> None:
+        start, end = span
         self._query_span = ((row, start), (row, end))
         if not self.suggestions.is_attached:
             # The list floats over the screen, so it lives there, not inside the box;
@@ -326,14 +369,17 @@ class Composer(OrderedKeys, TextArea):
         span = self._query_span
         if current is None or span is None:
             raise SkipAction()
-        _code, glyph = current
+        code, glyph = current
+        mentioning = self._mentioning
+        chosen = code if mentioning else glyph  # "@alice" or the emoji itself
         start, end = span
         row, end_column = end
         after = self.document[row][end_column:]
-        insert = glyph if after.startswith(" ") else f"{glyph} "
+        insert = chosen if after.startswith(" ") else f"{chosen} "
         self._close_suggestions()
         self.replace(insert, start, end, maintain_selection_offset=False)
-        self.post_message(self.EmojiUsed(self, glyph))
+        if not mentioning:
+            self.post_message(self.EmojiUsed(self, glyph))
 
     def action_suggestion_close(self) -> None:
         if not self.suggestions.shown:

@@ -1,4 +1,5 @@
-"""The little list of emoji suggestions shown above the composer while typing ``:name``.
+"""The little list of suggestions shown above the composer while typing ``:name``
+(emoji) or ``@name`` (members of the conversation, shown with no glyph column).
 
 It never takes focus: the composer keeps it, and with it every key the person
 types, and only steers this list (Up/Down, Tab/Enter to accept, Esc to close).
@@ -22,7 +23,8 @@ _GLYPH_CELLS = 2
 
 
 class EmojiSuggestions(Widget, can_focus=False):
-    """Suggestions ``[(":shortcode:", emoji), ...]`` with one highlighted."""
+    """Suggestions ``[(":shortcode:", emoji), ...]`` with one highlighted; an empty
+    glyph (``("@alice", "")``) draws the label alone."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"emoji-suggestions--highlight"}
 
@@ -91,9 +93,13 @@ class EmojiSuggestions(Widget, can_focus=False):
         highlight = self.get_component_rich_style("emoji-suggestions--highlight", partial=True)
         rows: list[Text] = []
         for index, (code, glyph) in enumerate(self.suggestions):
-            pad = " " * max(0, _GLYPH_CELLS - cell_len(glyph))
             chosen = index == self.highlighted
-            rows.append(Text.assemble(glyph, pad, " ", (code, "bold" if chosen else "dim")))
+            label = (code, "bold" if chosen else "dim")
+            if not glyph:
+                rows.append(Text.assemble(label))
+                continue
+            pad = " " * max(0, _GLYPH_CELLS - cell_len(glyph))
+            rows.append(Text.assemble(glyph, pad, " ", label))
         width = max(row.cell_len for row in rows) if rows else 0
         for index, row in enumerate(rows):
             if index:
