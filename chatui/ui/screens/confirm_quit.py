@@ -9,12 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from chatui.ui.screens.confirm import Confirm
 
 
 def unsent_words(count: int) -> str:
@@ -26,57 +21,13 @@ def unsent_words(count: int) -> str:
     )
 
 
-class ConfirmQuit(ModalScreen[bool]):
+class ConfirmQuit(Confirm):
     """Quit with ``count`` messages unsent? Dismissed with True to quit."""
 
-    DEFAULT_CSS = """
-    ConfirmQuit {
-        align: center middle;
-    }
-    ConfirmQuit > Vertical {
-        width: 60;
-        max-width: 100%;
-        height: auto;
-        padding: 0 1;
-        border: round $warning;
-        border-title-style: bold;
-        background: $surface;
-    }
-    ConfirmQuit #quit-why {
-        margin: 1 0;
-    }
-    ConfirmQuit Horizontal {
-        height: auto;
-        align-horizontal: right;
-    }
-    ConfirmQuit Button {
-        margin-left: 1;
-    }
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "stay", "Stay", id="confirm_quit.stay"),
-    ]
+    KEEP: ClassVar[tuple[str, str]] = ("Stay", "stay")
+    DO: ClassVar[tuple[str, str]] = ("Quit", "quit")
+    TEXT_ID: ClassVar[str] = "quit-why"
 
     def __init__(self, count: int) -> None:
-        super().__init__()
+        super().__init__("Quit chatui?", unsent_words(count))
         self.count = count
-
-    def compose(self) -> ComposeResult:
-        with Vertical() as box:
-            box.border_title = "Quit chatui?"
-            yield Static(unsent_words(self.count), id="quit-why")
-            with Horizontal():
-                yield Button("Stay", id="stay")
-                yield Button("Quit", id="quit", variant="warning")
-
-    def on_mount(self) -> None:
-        self.query_one("#quit", Button).focus()
-
-    @on(Button.Pressed, "#quit")
-    def _quit(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#stay")
-    def action_stay(self) -> None:
-        self.dismiss(False)
