@@ -93,6 +93,9 @@ def test_a_reaction_goes_to_the_selected_else_the_newest_from_someone_else() -> 
     assert reaction_target(messages, "bob", selected=pending) is theirs  # cannot carry one
     assert reaction_target([mine], "bob", selected=None) is mine
     assert reaction_target([pending, notice], "bob", selected=None) is None
+    unsent = message("m6", "alice", kind="deleted")
+    assert reaction_target([*messages, unsent], "bob", selected=None) is theirs
+    assert reaction_target([*messages, unsent], "bob", selected=unsent) is theirs
 
 
 def test_recent_emoji_are_kept_in_the_profile(tmp_path: Path) -> None:

@@ -23,7 +23,9 @@ FALLBACK_QUICK_REACTION = "👍"
 
 
 def can_carry_reaction(message: Message) -> bool:
-    return not message.pending and message.kind != "setting"
+    """Not an echo the server has not taken, a settings notice, or an unsent
+    message's tombstone (the server keeps no reactions on one)."""
+    return not message.pending and message.kind != "setting" and not message.deleted
 
 
 def reaction_target(
