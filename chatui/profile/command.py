@@ -165,7 +165,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         if account.username != request.username.strip():
             print(
                 f"chatui account add: usernames on the reference server are lower case:"
-                f" linking {_shown(account.username)}",
+                f" linking {linking.shown(account.username)}",
                 file=sys.stderr,
             )
         # 1. Can the token be kept, and the config written? Decided before any
@@ -200,8 +200,8 @@ def cmd_add(args: argparse.Namespace) -> int:
         return _fail(str(err), EXIT_USAGE if err.usage else EXIT_FAILED)
 
     print(
-        f"Linked {account.account_id}: {_shown(account.username)} on {account.server} "
-        f"(label {_shown(account.label)}, color {account.color})."
+        f"Linked {account.account_id}: {linking.shown(account.username)} on {account.server} "
+        f"(label {linking.shown(account.label)}, color {account.color})."
     )
     if account.token_store == "file":
         print(
@@ -279,7 +279,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     header = ("ID", "KIND", "SERVER", "USER", "LABEL", "COLOR", "TOKEN STORE")
     rows = [
         tuple(
-            _shown(value)
+            linking.shown(value)
             for value in (
                 a.account_id,
                 a.kind,
@@ -377,7 +377,3 @@ def _sign_out(profile: Profile, account: AccountConfig) -> None:
 def _fail(message: str, status: int = EXIT_USAGE) -> int:
     print(f"chatui: {message}", file=sys.stderr)
     return status
-
-
-def _shown(text: str) -> str:
-    return linking.shown(text)
