@@ -12,7 +12,7 @@ from chatui.backends.local import LocalBackend
 from chatui.core.models import AccountConfig, Credentials
 from chatui.server.runner import ServerThread
 from chatui.session.session import LinkedAccount
-from tests.conftest import TEST_SCRYPT_N
+from tests.conftest import TEST_SCRYPT_N, make_user
 
 TIMEOUT = 30.0
 """Seconds a session test waits for a condition: the suite's one generous deadline
@@ -68,3 +68,12 @@ async def until(predicate: Callable[[], object], what: str, timeout: float = TIM
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+def lunch_for_bob(server: ServerThread) -> tuple[Credentials, str]:
+    """Alice and Bob on ``server`` and Alice's "Lunch" thread with Bob: Bob's
+    credentials and the thread's id (the outbox, crash and quit tests' world)."""
+    make_user(server, "alice")
+    bob = make_user(server, "bob")
+    thread_id = server.database.create_thread("alice", ["bob"], "Lunch")["thread_id"]
+    return bob, thread_id

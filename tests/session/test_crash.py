@@ -16,8 +16,7 @@ import pytest
 
 from chatui.session.session import Session
 from chatui.storage.store import Store
-from tests.conftest import make_user
-from tests.session.helpers import Restartable, linked, until
+from tests.session.helpers import Restartable, linked, lunch_for_bob, until
 
 LINE_WAIT = 120.0  # seconds for the child to report a step: bounds a hang, times nothing
 
@@ -86,9 +85,7 @@ def test_killed_while_sending_offline_delivers_everything_once_after_restart(
 ) -> None:
     srv = Restartable(tmp_path / "server.db")
     server = srv.start()
-    make_user(server, "alice")
-    bob = make_user(server, "bob")
-    thread_id = server.database.create_thread("alice", ["bob"], "Lunch")["thread_id"]
+    bob, thread_id = lunch_for_bob(server)
     store_path = tmp_path / "store.sqlite3"
     root = Path(__file__).resolve().parents[2]
     proc = subprocess.Popen(
@@ -138,9 +135,7 @@ async def test_a_send_accepted_before_the_crash_is_not_sent_twice(tmp_path: Path
     srv = Restartable(tmp_path / "server.db")
     server = srv.start()
     try:
-        make_user(server, "alice")
-        bob = make_user(server, "bob")
-        thread_id = server.database.create_thread("alice", ["bob"], "Lunch")["thread_id"]
+        bob, thread_id = lunch_for_bob(server)
         store_path = tmp_path / "store.sqlite3"
         # Never started: the row is committed and nothing more happens, as if the
         # process died right after the server's answer was lost.

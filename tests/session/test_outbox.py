@@ -10,8 +10,7 @@ from chatui.session.session import SendFailed, Session
 from chatui.storage.store import Store
 from chatui.ui.app import ChatApp
 from chatui.ui.widgets.message_view import MessageView
-from tests.conftest import make_user
-from tests.session.helpers import Restartable, linked, until
+from tests.session.helpers import Restartable, linked, lunch_for_bob, until
 from tests.ui.conftest import rendered, wait_for
 
 
@@ -28,9 +27,7 @@ async def test_sent_while_the_server_is_down_is_delivered_once_when_it_is_back(
     srv = Restartable(tmp_path / "server.db")
     server = srv.start()
     try:
-        make_user(server, "alice")
-        bob = make_user(server, "bob")
-        thread_id = server.database.create_thread("alice", ["bob"], "Lunch")["thread_id"]
+        bob, thread_id = lunch_for_bob(server)
         key = ("home", thread_id)
         session = _fast(Session([linked(srv.url, bob)], store=Store(tmp_path / "s.sqlite3")))
         await session.start()
@@ -63,9 +60,7 @@ async def test_a_refused_message_is_marked_failed_and_can_be_retried_or_discarde
     srv = Restartable(tmp_path / "server.db")
     server = srv.start()
     try:
-        make_user(server, "alice")
-        bob = make_user(server, "bob")
-        thread_id = server.database.create_thread("alice", ["bob"], "Lunch")["thread_id"]
+        bob, thread_id = lunch_for_bob(server)
         key = ("home", thread_id)
         session = _fast(Session([linked(srv.url, bob)], store=Store(tmp_path / "s.sqlite3")))
         failures: list[SendFailed] = []

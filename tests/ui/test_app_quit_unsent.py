@@ -12,7 +12,7 @@ from chatui.ui.app import ChatApp
 from chatui.ui.screens.confirm_quit import ConfirmQuit
 from chatui.ui.widgets.composer import Composer
 from tests.conftest import make_user
-from tests.session.helpers import Restartable, linked, until
+from tests.session.helpers import Restartable, linked, lunch_for_bob, until
 from tests.ui.conftest import wait_for
 
 
@@ -20,9 +20,7 @@ async def test_quitting_with_an_unsent_message_asks_and_keeps_it(tmp_path: Path)
     srv = Restartable(tmp_path / "server.db")
     server = srv.start()
     try:
-        make_user(server, "alice")
-        bob = make_user(server, "bob")
-        thread_id = server.database.create_thread("alice", ["bob"], "Lunch")["thread_id"]
+        bob, thread_id = lunch_for_bob(server)
         key = ("home", thread_id)
         store_path = tmp_path / "s.sqlite3"
         session = Session([linked(srv.url, bob)], store=Store(store_path))

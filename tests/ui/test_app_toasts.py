@@ -16,8 +16,7 @@ from chatui.ui.app import ChatApp
 from chatui.ui.widgets.composer import Composer
 from chatui.ui.widgets.message_view import MessageView
 from chatui.ui.widgets.status import StatusBar
-from tests.conftest import make_user
-from tests.session.helpers import Restartable, linked
+from tests.session.helpers import Restartable, linked, lunch_for_bob
 from tests.ui.conftest import rendered, wait_for
 
 
@@ -27,9 +26,7 @@ async def test_a_refusal_stays_in_the_status_area_and_toasts_keep_off_the_compos
     srv = Restartable(tmp_path / "server.db")
     server = srv.start()
     try:
-        make_user(server, "alice")
-        bob = make_user(server, "bob")
-        thread_id = server.database.create_thread("alice", ["bob"], "Lunch")["thread_id"]
+        bob, thread_id = lunch_for_bob(server)
         key = ("home", thread_id)
         session = Session([linked(srv.url, bob)], store=Store(tmp_path / "s.sqlite3"))
         app = ChatApp(session)
