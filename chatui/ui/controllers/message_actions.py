@@ -22,15 +22,18 @@ NOT_YOURS_EDIT = "You can only edit your own messages"
 NOT_YOURS_UNSEND = "You can only unsend your own messages"
 
 
-def _usable(message: Message) -> bool:
+def actionable(message: Message) -> bool:
+    """Can a reply, an edit, an unsend, a copy or a reaction be about ``message``?
+    Not an echo the server has not taken, a settings notice, or an unsent
+    message's tombstone (nothing of anyone's is left in it)."""
     return not message.pending and message.kind != "setting" and not message.deleted
 
 
 def others_target(messages: Sequence[Message], me: str, selected: Message | None) -> Message | None:
     """The message a reply or a copy is about, or None."""
     if selected is not None:
-        return selected if _usable(selected) else None
-    candidates = [m for m in messages if _usable(m)]
+        return selected if actionable(selected) else None
+    candidates = [m for m in messages if actionable(m)]
     theirs = [m for m in candidates if m.sender != me]
     if theirs:
         return theirs[-1]
@@ -41,8 +44,8 @@ def own_target(messages: Sequence[Message], me: str, selected: Message | None) -
     """The message an edit or an unsend is about (maybe not one's own: the caller
     says so), or None."""
     if selected is not None:
-        return selected if _usable(selected) else None
-    mine = [m for m in messages if _usable(m) and m.sender == me]
+        return selected if actionable(selected) else None
+    mine = [m for m in messages if actionable(m) and m.sender == me]
     return mine[-1] if mine else None
 
 

@@ -2,7 +2,8 @@
 
 A reaction goes to the selected message; with none selected, to the newest one
 from someone else (what a person usually answers), else to the newest. Pending
-messages (not yet on the server) and setting notices cannot carry one.
+messages (not yet on the server), setting notices and unsent messages'
+tombstones cannot carry one (``message_actions.actionable``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chatui.core.models import Message
+from chatui.ui.controllers.message_actions import actionable, others_target
 
 if TYPE_CHECKING:
     from chatui.profile.folders import Profile
@@ -22,23 +24,16 @@ FALLBACK_QUICK_REACTION = "👍"
 """The quick reaction when no chat theme can be read."""
 
 
-def can_carry_reaction(message: Message) -> bool:
-    """Not an echo the server has not taken, a settings notice, or an unsent
-    message's tombstone (the server keeps no reactions on one)."""
-    return not message.pending and message.kind != "setting" and not message.deleted
-
-
 def reaction_target(
     messages: Sequence[Message], me: str, selected: Message | None
 ) -> Message | None:
-    """The message a reaction goes to (see the module docstring), or None."""
-    if selected is not None and can_carry_reaction(selected):
+    """The message a reaction goes to (see the module docstring), or None.
+
+    A selected message that cannot carry one gives way to the newest that can
+    (a reply or a copy would refuse it instead: ``others_target``)."""
+    if selected is not None and actionable(selected):
         return selected
-    candidates = [m for m in messages if can_carry_reaction(m)]
-    theirs = [m for m in candidates if m.sender != me]
-    if theirs:
-        return theirs[-1]
-    return candidates[-1] if candidates else None
+    return others_target(messages, me, None)
 
 
 class EmojiMemory:
