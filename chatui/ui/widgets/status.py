@@ -83,18 +83,20 @@ def theme_name(thread: Thread) -> str | None:
     return one_line(name, max_len=64)
 
 
+def _messages(count: int) -> str:
+    return "1 message" if count == 1 else f"{count} messages"
+
+
 def stuck_words(waiting: int, reason: str | None) -> str:
     """What the status area says of an account whose sends are held up."""
-    messages = "1 message" if waiting == 1 else f"{waiting} messages"
-    words = f"{messages} waiting to send"
+    words = f"{_messages(waiting)} waiting to send"
     return f"{words} — {one_line(reason)}" if reason else words
 
 
 def refused_words(count: int) -> str:
     """What the status area says of messages a server refused for good: they wait
     for the user, so this stays until each is retried or discarded."""
-    messages = "1 message" if count == 1 else f"{count} messages"
-    return f"{messages} not sent (r retry · x discard, in the conversation)"
+    return f"{_messages(count)} not sent (r retry · x discard, in the conversation)"
 
 
 def retry_words(retry_at: int | None, now: int) -> str:
