@@ -180,7 +180,11 @@ class _MessageArea:
         while True:
             rows = self.rows()
             new = [_steady(row) for row in rows]
-            if new != old and any(new[d:] == old[: size - d] for d in range(1, size)):
+            # The overlap must hold a row with text: blank rows between messages
+            # would let any frame whose last row is blank pass for the page above.
+            if new != old and any(
+                new[d:] == old[: size - d] and any(old[: size - d]) for d in range(1, size)
+            ):
                 return rows
             if time.monotonic() > deadline or not self.app.alive():
                 raise AssertionError(

@@ -687,7 +687,7 @@ class MessageView(ScrollView, can_focus=True):
                 target_y = self._offsets[anchor_index] - screen_y
             else:
                 target_y = max(0, self._offsets[-1] - height)
-            self.scroll_to(y=max(0, target_y), animate=False, force=True)
+            self.scroll_to(y=max(0, target_y), animate=False, force=True, immediate=True)
             if not self._at_bottom and count and round(self.scroll_y) >= self.max_scroll_y:
                 # The anchor could not be kept that high: everything below it fits
                 # on the screen, so this is the bottom, and new messages follow.
@@ -917,7 +917,7 @@ class MessageView(ScrollView, can_focus=True):
             target = end - height
         else:
             return
-        self.scroll_to(y=max(0, target), animate=False)
+        self.scroll_to(y=max(0, target), animate=False, immediate=True)
 
     def action_select_previous(self) -> None:
         self._move_selection(-1)
@@ -985,28 +985,32 @@ class MessageView(ScrollView, can_focus=True):
 
     # Keyboard scrolling is not animated here: an animation gliding through
     # unmeasured messages would be stopped by the first settle on its way.
+    # Every scroll here is ``immediate``: Textual otherwise defers it until after
+    # the next refresh, and a frame drawn between a scroll and the settle that
+    # measures what it uncovered shows the page unanchored (a jump, and under load
+    # PageUp seemed to skip rows).
 
     def action_scroll_up(self) -> None:
-        self.scroll_to(y=self.scroll_y - 1, animate=False)
+        self.scroll_to(y=self.scroll_y - 1, animate=False, immediate=True)
         if round(self.scroll_y) == 0:
             self._post_near_top()
 
     def action_scroll_down(self) -> None:
-        self.scroll_to(y=self.scroll_y + 1, animate=False)
+        self.scroll_to(y=self.scroll_y + 1, animate=False, immediate=True)
 
     def action_page_up(self) -> None:
         _, height = self._viewport()
-        self.scroll_to(y=self.scroll_y - max(1, height - 1), animate=False)
+        self.scroll_to(y=self.scroll_y - max(1, height - 1), animate=False, immediate=True)
         if round(self.scroll_y) == 0:
             self._post_near_top()
 
     def action_page_down(self) -> None:
         _, height = self._viewport()
-        self.scroll_to(y=self.scroll_y + max(1, height - 1), animate=False)
+        self.scroll_to(y=self.scroll_y + max(1, height - 1), animate=False, immediate=True)
 
     def action_scroll_home(self) -> None:
         self._at_bottom = False
-        self.scroll_to(y=0, animate=False)
+        self.scroll_to(y=0, animate=False, immediate=True)
         self._post_near_top()
 
     def action_scroll_end(self) -> None:
