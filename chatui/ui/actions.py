@@ -86,7 +86,7 @@ ACTIONS: tuple[UserAction, ...] = (
         "command_palette",
         "ctrl+p",
         "Find",
-        "command palette: jump to a conversation, run any command",
+        "command palette: jump to a conversation (by title or person), run any command",
         "everywhere",
         tooltip="Jump to any conversation, or run a command",
         # The footer shows the palette key on its right already.

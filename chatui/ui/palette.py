@@ -1,5 +1,6 @@
-"""Ctrl+P: the command palette also jumps to any conversation, across accounts, and
-runs the open conversation's commands (vanish mode, chat theme, reactions, help).
+"""Ctrl+P: the command palette also jumps to any conversation, across accounts (by
+its title, or by the name of someone in it), and runs the open conversation's
+commands (vanish mode, chat theme, reactions, help).
 
 Titles come from servers, and Textual's palette reads plain strings as markup
 (both ``Matcher.highlight`` and help texts go through ``Content.from_markup``).
@@ -10,6 +11,7 @@ highlight is applied to that ``Text`` ourselves, and help text is escaped.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
@@ -34,6 +36,11 @@ _YIELD_EVERY = 500
 """Let the event loop breathe while scanning a very long inbox."""
 
 _MATCH_STYLE = Style(reverse=True)
+
+_PERSON_SCORE = 0.5
+"""A thread found by a person in it ranks below one whose title matches well."""
+
+_WORD = re.compile(r"\w+")
 
 
 class ConversationsProvider(Provider):
@@ -94,15 +101,44 @@ class ConversationsProvider(Provider):
                 await asyncio.sleep(0)
             title = self._title(thread)
             score, offsets = matcher.fuzzy_search.match(query, title)
+            shown = _highlight(title, offsets)
             if score <= 0:
-                continue
+                # Not by its title: by someone in it. A group named "Book club"
+                # is found by typing "carol", as is every other thread with her.
+                person = self._person(thread, query)
+                if person is None:
+                    continue
+                score = _PERSON_SCORE
+                shown = Text(title)
+                shown.append("  · with ", style="dim")
+                shown.append(person, style=_MATCH_STYLE)
             yield Hit(
                 score,
-                self._prompt(thread, _highlight(title, offsets)),
+                self._prompt(thread, shown),
                 partial(self.chat_app.main.jump_to, thread.key),
                 text=title,
                 help=self._help(thread),
             )
+
+    def _person(self, thread: Thread, query: str) -> str | None:
+        """The name of the first other member that every typed word starts a
+        word of (in their display name or their id), or None.
+
+        Word starts, not a fuzzy match: "al" must not find every Carol and Hal.
+        """
+        session = self.chat_app.session
+        me = session.me(thread.account_id) if session is not None else ""
+        typed = query.casefold().split()
+        if not typed:
+            return None
+        for member in thread.members:
+            if member == me:
+                continue
+            name = one_line(thread.name_of(member), 64)
+            words = _WORD.findall(f"{name} {member}".casefold())
+            if all(any(word.startswith(t) for word in words) for t in typed):
+                return name
+        return None
 
 
 def _highlight(title: str, offsets: Sequence[int]) -> Text:

@@ -9,6 +9,7 @@ from chatui.ui.widgets.composer import Composer
 from chatui.ui.widgets.message_view import MessageView
 from chatui.ui.widgets.status import ThreadHeader
 from chatui.ui.widgets.thread_list import ThreadListView
+from tests.conftest import make_user
 from tests.ui.conftest import World, rendered, wait_for
 
 
@@ -82,3 +83,44 @@ async def test_palette_shows_hostile_titles_as_text(world: World) -> None:
         await wait_for(pilot, lambda: app.main.shown_key == key, "the hostile thread open")
         header = app.query_one(ThreadHeader).plain
         assert "[b]Heist[/b]" in header and "\x1b" not in header
+
+
+async def test_a_persons_name_finds_every_thread_with_them_on_every_account(
+    world: World,
+) -> None:
+    make_user(world.home, "carol")
+    book_club = world.home.database.create_thread("carol", ["bob", "alice"], "Book club")
+    app = ChatApp(world.bob_session())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: len(app.session.inbox) == 3, "all threads")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+        await pilot.press(*"caro")
+
+        def with_carol() -> list[str]:
+            return [o for o in _options(app) if "Book club" in o or "Climbing trip" in o]
+
+        # Carol on both of Bob's accounts: the group by her name, the other by title
+        # words and her name alike; Lunch plans (Alice and Bob only) is not offered.
+        await wait_for(pilot, lambda: len(with_carol()) == 2, "both threads with Carol")
+        assert not any("Lunch plans" in o for o in _options(app))
+        club = next(o for o in _options(app) if "Book club" in o)
+        assert "with carol" in club
+        # "al" starts no word of Carol's: a person is found by the start of a name.
+        await pilot.press(*["backspace"] * 4, *"al")
+        await wait_for(
+            pilot, lambda: any("Lunch plans" in o for o in _options(app)), "Alice's threads"
+        )
+        assert not any("Climbing trip" in o for o in _options(app))
+
+        await pilot.press(*["backspace"] * 2, *"caro")
+        await wait_for(pilot, lambda: len(with_carol()) == 2, "Carol's threads again")
+        index = next(i for i, o in enumerate(_options(app)) if "Book club" in o)
+        results = app.screen.query_one(CommandList)
+        for _ in range(len(_options(app)) + 1):  # the highlight may already be on one
+            if results.highlighted == index:
+                break
+            await pilot.press("down")
+        await pilot.press("enter")
+        key = ("home", book_club["thread_id"])
+        await wait_for(pilot, lambda: app.main.shown_key == key, "Book club open")
