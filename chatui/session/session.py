@@ -188,6 +188,8 @@ class Session:
         # Threads whose newest page came from the server in this run (a cached page
         # may miss what arrived while the app was closed).
         self._fresh: set[ThreadKey] = set()
+        # Threads whose first page is on its way (open_thread): not loaded yet.
+        self._opening: set[ThreadKey] = set()
         self._listeners: list[Listener] = []
         self._tasks: list[asyncio.Task] = []
         self._stopped = False
@@ -854,7 +856,7 @@ class Session:
         return loaded
 
     def is_loaded(self, key: ThreadKey) -> bool:
-        return key in self._messages
+        return key in self._messages and key not in self._opening
 
     async def open_thread(self, key: ThreadKey) -> None:
         """Make ``key`` the open thread: load its newest page and mark it read."""
@@ -866,12 +868,19 @@ class Session:
         self.messages(key)  # the cached page, if any, shows while the server answers
         if key not in self._fresh:
             backend = self.linked[key[0]].backend
+            # With nothing cached, live messages that arrive while the page loads
+            # still need a list to join (the page was cut before them): an empty
+            # one, "loading" until the page is merged in.
+            self._messages.setdefault(key, [])
+            self._opening.add(key)
             try:
                 page = await backend.history(key[1], limit=self.history_page)
                 self._fresh.add(key)
             except BackendError as err:
                 log.warning("could not load %s: %s", key, err)
                 page = []
+            finally:
+                self._opening.discard(key)
             page = [m for m in page if not self._vanish.is_gone(m)]
             self._store_page(page)
             self._vanish.learn(page)
@@ -902,6 +911,9 @@ class Session:
         page = [m for m in page if not self._vanish.is_gone(m)]
         self._store_page(page)
         self._vanish.learn(page)
+        # What is loaded now, not before the await: messages came, went (vanished,
+        # refetched) or were replaced meanwhile.
+        loaded = self._messages.get(key, [])
         known = {m.message_id for m in loaded}
         older = [m for m in page if m.message_id not in known]
         if older:
