@@ -31,6 +31,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from chatui.backends.base import BackendError
+from chatui.core.mentions import handles as mention_handles
 from chatui.core.models import (
     MAX_BODY_BYTES,
     AccountConfig,
@@ -386,10 +387,21 @@ class MainScreen(Screen[None]):
             return
         self.thread_list.refresh_threads()
         self._refresh_header()
+        thread = self._open_thread()
+        if thread is not None:
+            self._offer_members(thread)  # someone joined, or a display name came
         # The shared settings may have changed (someone else set vanish or a theme).
         self._sync_thread_look()
         if self._who_reacted is not None:
             self._who_reacted.reload()  # a member's display name may have come
+
+    def _offer_members(self, thread: Thread) -> None:
+        """What ``@`` + letters completes to in the open thread: the other members
+        by their display names where the network has them (Matrix), which is how
+        the message then calls them (chatui.core.mentions.handles)."""
+        me = self.session.me(thread.account_id)
+        others = [m for m in thread.members if m != me]
+        self.composer.members = mention_handles(others, thread.member_names)
 
     def _show_seen(self) -> None:
         """ "seen" under the open thread's last message of ours the other person has
@@ -526,7 +538,7 @@ class MainScreen(Screen[None]):
             self.composer.set_ready(True)
             self.shown_key = key
             me = session.me(key[0])
-            self.composer.members = [m for m in dict.fromkeys(thread.members) if m != me]
+            self._offer_members(thread)
             # Taken before the Session opens the thread: opening zeroes the count.
             self._unread_at_open = UnreadAtOpen.of(thread, me)
             self.message_view.show(

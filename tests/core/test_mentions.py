@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatui.core.mentions import mentioned, mentions
+from chatui.core.mentions import handles, mentioned, mentions
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,33 @@ def test_which_names_are_mentioned_in_order_once() -> None:
         "carol",
     ]
     assert mentioned("nobody here", ["alice"]) == []
+
+
+def test_a_handle_is_the_display_name_else_the_id_without_its_at_sign() -> None:
+    # Reference-server usernames have no display names: the name is the handle.
+    assert handles(["bob", "carol"], {}) == ["bob", "carol"]
+    # Matrix: the display name people see; an id without one loses its own "@",
+    # which the mention writes.
+    names = {"@bob:hs": "Bob Smith"}
+    assert handles(["@bob:hs", "@carol:hs"], names) == ["Bob Smith", "carol:hs"]
+    assert mentions("@Bob Smith, lunch?", "Bob Smith")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "sam",  # shared with the other member (any case): it would call both
+        "Sam\nSmith",  # two lines
+        "Sam\x1b[31m",  # an escape sequence
+        "@Sam",  # its own "@": the mention would read "@@Sam"
+        "   ",
+    ],
+)
+def test_a_name_that_would_not_call_this_one_person_gives_way_to_the_id(name: str) -> None:
+    names = {"@a:hs": name, "@b:hs": "Sam"}
+    assert handles(["@a:hs", "@b:hs"], names)[0] == "a:hs"
+
+
+def test_a_shared_name_gives_way_for_both_members_once_each() -> None:
+    names = {"@a:hs": "sam", "@b:hs": "Sam", "@c:hs": "Dee"}
+    assert handles(["@a:hs", "@b:hs", "@c:hs", "@a:hs"], names) == ["a:hs", "b:hs", "Dee"]

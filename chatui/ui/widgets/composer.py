@@ -18,7 +18,8 @@ Tab moves focus).
 
 Members by name the same way: ``@`` and a letter or more (not inside a word, so
 not in an e-mail address) suggests the open conversation's other members
-(:attr:`Composer.members`, set by the app); Tab or Enter puts ``@username `` in.
+(:attr:`Composer.members`, set by the app: usernames, or Matrix display names);
+Tab or Enter puts ``@name `` in.
 """
 
 from __future__ import annotations
@@ -160,7 +161,9 @@ class Composer(OrderedKeys, TextArea):
         self.recent_emoji: Sequence[str] = ()
         """Recently used emoji (most recent first): suggested before others."""
         self.members: Sequence[str] = ()
-        """The open conversation's other members: ``@`` + letters suggests them."""
+        """The open conversation's other members, as a mention names them (what
+        follows the ``@``: chatui.core.mentions.handles): ``@`` + letters suggests
+        them."""
         self.suggestions = EmojiSuggestions()
         self._query_span: tuple[Location, Location] | None = None
         self._mentioning = False
