@@ -35,17 +35,24 @@ def fold(text: str) -> str:
     return _DIACRITICS.sub("", unicodedata.normalize("NFKD", text.casefold()))
 
 
-def terms(query: str) -> list[str]:
-    """The folded terms of a query, each of which must occur in a matching text:
-    words split on whitespace, and ``"quoted phrases"`` kept whole. Empty terms
-    and repeats are dropped; the order is the query's."""
+def split(query: str) -> list[str]:
+    """A query's terms as typed: words split on whitespace, and ``"quoted phrases"``
+    kept whole (an unclosed quote runs to the end), spaces inside squeezed to one.
+    Empty ones are dropped. For a server that folds and matches in its own way
+    (Matrix); :func:`terms` is what to match with here."""
     found: list[str] = []
     for match in _TERM.finditer(query):
         phrase, word = match.groups()
-        term = fold(" ".join((phrase if phrase is not None else word).split()))
-        if term and term not in found:
+        term = " ".join((phrase if phrase is not None else word).split())
+        if term:
             found.append(term)
     return found
+
+
+def terms(query: str) -> list[str]:
+    """The folded terms of a query (:func:`split`), each of which must occur in a
+    matching text; repeats dropped, in the query's order."""
+    return list(dict.fromkeys(t for t in map(fold, split(query)) if t))
 
 
 def matches(text: str, folded_terms: list[str] | tuple[str, ...]) -> bool:
