@@ -30,6 +30,9 @@ Why this shape:
   old bytes are zeroed in the page, and each of these then checkpoints the WAL with
   ``TRUNCATE``, so the old text is in neither the database file nor its WAL
   afterwards (docs/vanish.md).
+* **Search reads a folded copy of the text** (``messages.folded``, chatui/server/search.py),
+  kept in the message's own row so that whatever empties the body empties it too;
+  no full-text index, which would keep removed text in its segments.
 * **Mentions are rows.** Which members a message calls by ``@username`` is worked
   out once, when it is sent or edited (chatui.core.mentions), so that the thread
   list can count each user's unread mentions in the same query as the unread ones.
@@ -53,6 +56,7 @@ from typing import Any
 
 from chatui.core import notices
 from chatui.core.clock import now_ms
+from chatui.core.fold import fold
 from chatui.core.mentions import mentioned
 from chatui.server import auth, ids, schema, search, validate, wire
 from chatui.server.refusals import (
@@ -550,10 +554,12 @@ class Database:
             if ts is None:
                 # Keep live messages in order even if the clock steps back.
                 ts = max(now_ms(), last_ts or 0)
+            folded = search.folded(body, wire.vanish_setting(vanish)["mode"])
             mid = conn.execute(
-                "INSERT INTO messages (thread_id, sender_id, body, ts, txn_id, reply_to, vanish)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (tid, caller.user_id, body, ts, txn_id, reply, vanish),
+                "INSERT INTO messages"
+                " (thread_id, sender_id, body, ts, txn_id, reply_to, vanish, folded)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (tid, caller.user_id, body, ts, txn_id, reply, vanish, folded),
             ).lastrowid
             assert mid is not None
             self._record_mentions(conn, tid, mid, caller.user_id, body)
@@ -590,9 +596,18 @@ class Database:
                 validate.message_body(body)
                 tid = self._thread_for(conn, caller.user_id, thread_id)
                 mid = conn.execute(
-                    "INSERT INTO messages (thread_id, sender_id, body, ts, vanish)"
-                    " VALUES (?, ?, ?, ?, (SELECT vanish FROM threads WHERE id = ?))",
-                    (tid, caller.user_id, body, ts if ts is not None else now_ms(), tid),
+                    "INSERT INTO messages (thread_id, sender_id, body, ts, vanish, folded)"
+                    " SELECT ?, ?, ?, ?, t.vanish, CASE WHEN"
+                    " json_extract(t.vanish, '$.mode') = 'off' THEN ? END"
+                    " FROM threads t WHERE t.id = ?",
+                    (
+                        tid,
+                        caller.user_id,
+                        body,
+                        ts if ts is not None else now_ms(),
+                        fold(body),
+                        tid,
+                    ),
                 ).lastrowid
                 assert mid is not None
                 self._record_mentions(conn, tid, mid, caller.user_id, body)
@@ -771,24 +786,32 @@ class Database:
         position = search.parse_cursor(before) if before is not None else None
         page = "" if position is None else " AND (m.ts, m.id) < (?, ?)"
         with self._read() as conn:
-            rows = conn.execute(
-                f"{_MESSAGE_SELECT}"
-                " JOIN members mb ON mb.thread_id = m.thread_id AND mb.user_id = ?"
-                " JOIN threads t ON t.id = m.thread_id"
-                " WHERE m.deleted = 0 AND m.kind = 'text'"
-                " AND json_extract(m.vanish, '$.mode') = 'off'"
-                f" AND json_extract(t.vanish, '$.mode') = 'off'{page}"
-                f" AND {search.MATCH_FUNCTION}(m.body{', ?' * len(wanted)})"
+            # The matches' places first, then the page's rows: rendering a row costs
+            # joins and a subquery, which only the page's rows should pay. A message
+            # sent to vanish has no folded text, so instr() leaves it out too.
+            found = conn.execute(
+                "SELECT m.id, m.ts FROM members mb"
+                " JOIN threads t ON t.id = mb.thread_id"
+                " JOIN messages m ON m.thread_id = mb.thread_id"
+                " WHERE mb.user_id = ? AND json_extract(t.vanish, '$.mode') = 'off'"
+                f" AND m.deleted = 0 AND m.kind = 'text'{page}"
+                f"{' AND instr(m.folded, ?) > 0' * len(wanted)}"
                 " ORDER BY m.ts DESC, m.id DESC LIMIT ?",
                 (caller.user_id, *(position or ()), *wanted, limit + 1),
             ).fetchall()
-            more = len(rows) > limit
-            rows = rows[:limit]
-            reactions = _reactions_of(conn, [row[0] for row in rows])
-        last = rows[-1] if rows else None
+            more = len(found) > limit
+            found = found[:limit]
+            page_ids = [mid for mid, _ in found]
+            rows = conn.execute(
+                f"{_MESSAGE_SELECT} WHERE m.id IN ({','.join('?' * len(page_ids))})", page_ids
+            ).fetchall()
+            reactions = _reactions_of(conn, page_ids)
+        order = {mid: i for i, mid in enumerate(page_ids)}
+        rows.sort(key=lambda row: order[row[0]])
+        last = found[-1] if found else None
         return {
             "messages": [wire.message_json(row, reactions) for row in rows],
-            "next": search.cursor(last[5], last[0]) if more and last is not None else None,
+            "next": search.cursor(last[1], last[0]) if more and last is not None else None,
         }
 
     @staticmethod
@@ -836,7 +859,7 @@ class Database:
                 return
             conn.execute(
                 "UPDATE messages SET deleted = ?, kind = 'deleted', body = '', change = NULL,"
-                " reply_to = NULL, edited_ts = NULL WHERE id = ?",
+                " reply_to = NULL, edited_ts = NULL, folded = NULL WHERE id = ?",
                 (_EXPIRED if expired else 0, mid),
             )
             conn.execute("DELETE FROM reactions WHERE message_id = ?", (mid,))
@@ -879,8 +902,9 @@ class Database:
             changed = old != body
             if changed:
                 conn.execute(
-                    "UPDATE messages SET body = ?, edited_ts = ? WHERE id = ?",
-                    (body, now_ms(), mid),
+                    "UPDATE messages SET body = ?, edited_ts = ?, folded = CASE WHEN"
+                    " json_extract(vanish, '$.mode') = 'off' THEN ? END WHERE id = ?",
+                    (body, now_ms(), fold(body), mid),
                 )
                 self._record_mentions(conn, tid, mid, caller.user_id, body)
                 self._emit(conn, "message", tid, message=mid)

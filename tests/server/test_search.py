@@ -7,6 +7,7 @@ unsent, expired, edited away or sent to vanish.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from chatui.core import wire
 from chatui.server.runner import ServerThread
 from tests.server.conftest import Api
+from tests.server.test_edit_unsend import _on_disk
 
 
 def search(api: Api, q: str, **params: Any) -> dict[str, Any]:
@@ -208,3 +210,33 @@ def test_search_needs_a_token(anonymous: Api) -> None:
     response = anonymous.get("/v1/search", params={"q": "anything"})
     assert response.status_code == 401
     assert response.json()["error"] == "unauthorized"
+
+
+def test_the_searchable_copy_leaves_the_files_with_the_text(
+    server: ServerThread, alice: Api, bob: Api
+) -> None:
+    """Search reads a folded copy of each text (chatui/server/search.py): it must go
+    wherever the text goes, and a message sent to vanish never gets one."""
+    db_path = Path(server.database.path)
+    thread = alice.new_thread("bob")["thread_id"]
+    unsent = alice.say(thread, "Ünsent SÉCRET Wörd")
+    edited = alice.say(thread, "Édited Öld Wörding")
+    expired = alice.say(thread, "Éxpired Wörd Here")
+    assert _on_disk(db_path, "unsent secret word")  # the folded copy exists...
+    assert bodies(bob, "unsent secret") == ["Ünsent SÉCRET Wörd"]
+    assert alice.delete(f"/v1/threads/{thread}/messages/{unsent['message_id']}").status_code == 204
+    patched = alice.patch(
+        f"/v1/threads/{thread}/messages/{edited['message_id']}", json={"body": "new text"}
+    )
+    assert patched.status_code == 200
+    gone = alice.delete(
+        f"/v1/threads/{thread}/messages/{expired['message_id']}", params={"expired": "true"}
+    )
+    assert gone.status_code == 204
+    for folded in ("unsent secret word", "edited old wording", "expired word here"):
+        assert _on_disk(db_path, folded) == [], folded  # ...and goes with the text
+    vanishing = alice.new_thread("bob")["thread_id"]
+    assert alice.put(f"/v1/threads/{vanishing}/vanish", json={"mode": "vanish"}).status_code == 200
+    alice.say(vanishing, "Vänishing SÉCRET")
+    assert _on_disk(db_path, "Vänishing SÉCRET")  # the text, until it goes
+    assert _on_disk(db_path, "vanishing secret") == []  # but never a second copy
