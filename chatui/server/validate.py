@@ -143,8 +143,9 @@ def limit(raw: str | None, default: int = DEFAULT_LIMIT, most: int = MAX_LIMIT) 
 
 
 def search_limit(raw: str | None) -> int:
-    """How many search results a page holds: fewer than a history page, because each
-    one may have cost a scan (chatui/server/search.py)."""
+    """How many search results a page holds: fewer than a history page, as a person
+    reads the first few, and a page for a rare word costs a pass over the caller's
+    history (chatui/server/search.py)."""
     return limit(raw, DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT)
 
 
