@@ -17,8 +17,10 @@ from chatui.core.models import (
     AccountConfig,
     Credentials,
     Event,
+    HistoryWindow,
     Identity,
     Message,
+    SearchPage,
     Thread,
     VanishSetting,
 )
@@ -128,6 +130,34 @@ class Backend(abc.ABC):
         self, thread_id: str, before: str | None = None, limit: int = 50
     ) -> list[Message]:
         """Up to ``limit`` messages older than ``before`` (None: the newest), oldest first."""
+
+    async def history_after(self, thread_id: str, after: str, limit: int = 50) -> list[Message]:
+        """Up to ``limit`` messages newer than ``after`` (a message id), oldest first;
+        empty when nothing newer is shown. Paging forward from a
+        :meth:`history_around` window (its ``newer``)."""
+        raise UnsupportedError(f"{self.kind}: reading history forward is not supported yet")
+
+    async def history_around(
+        self, thread_id: str, message_id: str, limit: int = 50
+    ) -> HistoryWindow:
+        """About ``limit`` messages around ``message_id``: the message with its
+        neighbours on both sides, and where to page on from there (a thread opened
+        at a search result). A message that is not in the thread is a BackendError."""
+        raise UnsupportedError(f"{self.kind}: opening a thread at a message is not supported yet")
+
+    async def search(
+        self, query_text: str, limit: int = 20, cursor: str | None = None
+    ) -> SearchPage:
+        """Messages whose text matches ``query_text``, newest first, from every thread
+        of this account the server can search; ``cursor``: a page's ``next_cursor``.
+
+        ``query_text`` is plain words (the query language's filters are the local
+        index's business). Never a message of a vanishing thread or one sent to
+        vanish, nor an unsent one. Servers match in their own way: the reference
+        server every word as a substring, Matrix by its full-text index (and not
+        in end-to-end encrypted rooms).
+        """
+        raise UnsupportedError(f"{self.kind}: searching on the server is not supported")
 
     # --- writing ---------------------------------------------------------------------
 

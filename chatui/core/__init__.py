@@ -11,6 +11,8 @@ Imports no other chatui layer and no Textual (an import-linter contract). Module
 * :mod:`.vanish` — when a disappearing message must go;
 * :mod:`.notices` — the words for shared-setting changes and vanish durations;
 * :mod:`.mentions` — the one ``@name`` mention rule (server, Matrix, reading);
+* :mod:`.fold` — text folded for search matching (case and accents away), and a
+  query's terms;
 * :mod:`.themes`, :mod:`.contrast` — chat themes and readable colors at any depth;
 * :mod:`.emoji_names` — emoji by name (shortcodes, completion, the picker's list);
 * :mod:`.emoji_width` — emoji drawn at one width by every terminal (stand-ins);

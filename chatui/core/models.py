@@ -270,6 +270,37 @@ class Thread(Value):
         return ", ".join(others) if others else me
 
 
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class SearchPage(Value):
+    """One page of a server-side search (``Backend.search``).
+
+    ``results`` are newest first; each message names its thread
+    (``Message.thread_key``). ``next_cursor`` asks the same backend for the page
+    after this one; None: there are no more.
+    """
+
+    results: tuple[Message, ...] = ()
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class HistoryWindow(Value):
+    """A page of one thread around one message (``Backend.history_around``): how a
+    thread opens at a search result.
+
+    ``messages`` are oldest first, the anchor among them unless it is no longer
+    shown (an expired message keeps only its place). ``older`` goes to
+    ``Backend.history(before=...)`` for the page before, ``newer`` to
+    ``Backend.history_after(after=...)`` for the page after; None: the thread ends
+    that way (on the newer side: for now).
+    """
+
+    anchor: str
+    messages: tuple[Message, ...] = ()
+    older: str | None = None
+    newer: str | None = None
+
+
 class ConnectionState(enum.Enum):
     """How one account's live connection is doing; shown in the status area."""
 

@@ -35,6 +35,10 @@ MAX_PASSWORD_CHARS = 1024  # scrypt on a megabyte-long "password" is a cheap DoS
 MAX_TITLE_CHARS = 200
 MAX_MEMBERS = 256
 MAX_THEME_NAME_CHARS = 64
+MAX_SEARCH_QUERY_CHARS = 256  # GET /v1/search's ``q``: a query, not a document
+MAX_SEARCH_TERMS = 16  # each term is one more substring test on every candidate message
+MAX_SEARCH_LIMIT = 100
+DEFAULT_SEARCH_LIMIT = 20
 
 Id = Annotated[str, Meta(min_length=1, description="An opaque id.")]
 Username = Annotated[str, Meta(extra_json_schema={"pattern": USERNAME_PATTERN})]
@@ -202,7 +206,36 @@ class ThreadList(Struct):
 
 
 class MessageList(Struct):
+    """A page of one thread's history, oldest first, and where to page on from it."""
+
     messages: list[Message]
+    older: Annotated[
+        str | None,
+        Meta(
+            description="Pass as `before` for the page before this one (the first "
+            "message's id); null: nothing older is shown in the thread (or the page is empty)."
+        ),
+    ] = None
+    newer: Annotated[
+        str | None,
+        Meta(
+            description="Pass as `after` for the page after this one (the last message's "
+            "id); null: nothing newer is shown in the thread now (or the page is empty)."
+        ),
+    ] = None
+
+
+class SearchResults(Struct):
+    """A page of messages that match a search, from every thread of the caller."""
+
+    messages: Annotated[
+        list[Message],
+        Meta(description="Newest first; each names its thread (`thread_id`)."),
+    ]
+    next: Annotated[
+        str | None,
+        Meta(description="Pass as `before` for the next page; null: there are no more."),
+    ] = None
 
 
 # --- requests -------------------------------------------------------------------------
@@ -343,6 +376,7 @@ DOCUMENTED: dict[str, Any] = {
     "ThreadList": ThreadList,
     "NewMessage": NewMessage,
     "MessageList": MessageList,
+    "SearchResults": SearchResults,
     "ReadMarker": ReadMarker,
     "EditMessage": EditMessage,
     "TypingNotice": TypingNotice,

@@ -8,6 +8,7 @@ Storage, with no HTTP in it (a second contract):
 * :mod:`.wire` — rows rendered as API v1's JSON;
 * :mod:`.validate` — value rules shared by the routes and the seeding API;
 * :mod:`.refusals` — what storage and the rules refuse, in their own words;
+* :mod:`.search` — text search: the matching function in SQL, the page cursor;
 * :mod:`.ids`, :mod:`.auth` — opaque ids, password hashing and tokens.
 
 HTTP:

@@ -30,6 +30,9 @@ Why this shape:
   old bytes are zeroed in the page, and each of these then checkpoints the WAL with
   ``TRUNCATE``, so the old text is in neither the database file nor its WAL
   afterwards (docs/vanish.md).
+* **Search reads a folded copy of the text** (``messages.folded``, chatui/server/search.py),
+  kept in the message's own row so that whatever empties the body empties it too;
+  no full-text index, which would keep removed text in its segments.
 * **Mentions are rows.** Which members a message calls by ``@username`` is worked
   out once, when it is sent or edited (chatui.core.mentions), so that the thread
   list can count each user's unread mentions in the same query as the unread ones.
@@ -53,8 +56,9 @@ from typing import Any
 
 from chatui.core import notices
 from chatui.core.clock import now_ms
+from chatui.core.fold import fold
 from chatui.core.mentions import mentioned
-from chatui.server import auth, ids, schema, validate, wire
+from chatui.server import auth, ids, schema, search, validate, wire
 from chatui.server.refusals import (
     BadCredentials,
     Forbidden,
@@ -187,6 +191,7 @@ class Database:
             # Deleted content is overwritten with zeros, not merely unlinked: an
             # expired message's text must not linger in free space (docs/vanish.md).
             conn.execute("PRAGMA secure_delete = ON")
+            search.register(conn)
             self._local.conn = conn
             with self._connections_lock:
                 self._connections.append(conn)
@@ -549,10 +554,12 @@ class Database:
             if ts is None:
                 # Keep live messages in order even if the clock steps back.
                 ts = max(now_ms(), last_ts or 0)
+            folded = search.folded(body, wire.vanish_setting(vanish)["mode"])
             mid = conn.execute(
-                "INSERT INTO messages (thread_id, sender_id, body, ts, txn_id, reply_to, vanish)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (tid, caller.user_id, body, ts, txn_id, reply, vanish),
+                "INSERT INTO messages"
+                " (thread_id, sender_id, body, ts, txn_id, reply_to, vanish, folded)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (tid, caller.user_id, body, ts, txn_id, reply, vanish, folded),
             ).lastrowid
             assert mid is not None
             self._record_mentions(conn, tid, mid, caller.user_id, body)
@@ -589,9 +596,18 @@ class Database:
                 validate.message_body(body)
                 tid = self._thread_for(conn, caller.user_id, thread_id)
                 mid = conn.execute(
-                    "INSERT INTO messages (thread_id, sender_id, body, ts, vanish)"
-                    " VALUES (?, ?, ?, ?, (SELECT vanish FROM threads WHERE id = ?))",
-                    (tid, caller.user_id, body, ts if ts is not None else now_ms(), tid),
+                    "INSERT INTO messages (thread_id, sender_id, body, ts, vanish, folded)"
+                    " SELECT ?, ?, ?, ?, t.vanish, CASE WHEN"
+                    " json_extract(t.vanish, '$.mode') = 'off' THEN ? END"
+                    " FROM threads t WHERE t.id = ?",
+                    (
+                        tid,
+                        caller.user_id,
+                        body,
+                        ts if ts is not None else now_ms(),
+                        fold(body),
+                        tid,
+                    ),
                 ).lastrowid
                 assert mid is not None
                 self._record_mentions(conn, tid, mid, caller.user_id, body)
@@ -647,23 +663,156 @@ class Database:
     ) -> list[dict[str, Any]]:
         """Up to ``limit`` messages before ``before`` (default: the newest), oldest first:
         the shown ones, tombstones of unsent messages included (expired ones are gone)."""
+        return self.history_page(caller, thread_id, before=before, limit=limit)["messages"]
+
+    def history_page(
+        self,
+        caller: Caller,
+        thread_id: str,
+        *,
+        before: str | None = None,
+        after: str | None = None,
+        around: str | None = None,
+        limit: int = validate.DEFAULT_LIMIT,
+    ) -> dict[str, Any]:
+        """A page of shown messages, oldest first, as ``{messages, older, newer}``.
+
+        At most one anchor (a message of the thread, shown or not): ``before`` it, or
+        ``after`` it, or ``around`` it (the message itself if it is shown, with its
+        neighbours on both sides, as evenly as the thread allows); none: the newest.
+        ``older`` / ``newer`` are the first / last message's ids when more is shown
+        beyond them (pass them back as ``before`` / ``after``), else None.
+        """
+        anchored = validate.one_anchor(before=before, after=after, around=around)
         with self._read() as conn:
             tid = self._thread_for(conn, caller.user_id, thread_id)
-            if before is None:
-                rows = conn.execute(
-                    f"{_MESSAGE_SELECT} WHERE m.thread_id = ? AND m.deleted = 0"
-                    " ORDER BY m.ts DESC, m.id DESC LIMIT ?",
-                    (tid, limit),
-                ).fetchall()
+            if anchored is None:
+                rows = self._page(conn, tid, None, older=True, limit=limit)
             else:
-                anchor = self._position(conn, tid, before, "before")
-                rows = conn.execute(
-                    f"{_MESSAGE_SELECT} WHERE m.thread_id = ? AND m.deleted = 0"
-                    " AND (m.ts, m.id) < (?, ?) ORDER BY m.ts DESC, m.id DESC LIMIT ?",
-                    (tid, anchor[0], anchor[1], limit),
-                ).fetchall()
+                name, message_id = anchored
+                anchor = self._position(conn, tid, message_id, name)
+                if name == "around":
+                    rows = self._around(conn, tid, anchor, limit)
+                else:
+                    rows = self._page(conn, tid, anchor, older=name == "before", limit=limit)
+            older = newer = None
+            if rows:
+                first, last = rows[0], rows[-1]
+                if self._shown_beyond(conn, tid, (first[5], first[0]), older=True):
+                    older = ids.message_id(first[0])
+                if self._shown_beyond(conn, tid, (last[5], last[0]), older=False):
+                    newer = ids.message_id(last[0])
             reactions = _reactions_of(conn, [row[0] for row in rows])
-        return [wire.message_json(row, reactions) for row in reversed(rows)]
+        return {
+            "messages": [wire.message_json(row, reactions) for row in rows],
+            "older": older,
+            "newer": newer,
+        }
+
+    @staticmethod
+    def _page(
+        conn: sqlite3.Connection,
+        tid: int,
+        anchor: tuple[int, int] | None,
+        *,
+        older: bool,
+        limit: int,
+    ) -> list[Any]:
+        """Up to ``limit`` shown messages next to ``anchor`` (None: the newest), on
+        the ``older`` side or the newer one, oldest first."""
+        if anchor is None:
+            where, args = "", ()
+        else:
+            where, args = f" AND (m.ts, m.id) {'<' if older else '>'} (?, ?)", anchor
+        order = "DESC" if older else "ASC"
+        rows = conn.execute(
+            f"{_MESSAGE_SELECT} WHERE m.thread_id = ? AND m.deleted = 0{where}"
+            f" ORDER BY m.ts {order}, m.id {order} LIMIT ?",
+            (tid, *args, limit),
+        ).fetchall()
+        return rows[::-1] if older else rows
+
+    def _around(
+        self, conn: sqlite3.Connection, tid: int, anchor: tuple[int, int], limit: int
+    ) -> list[Any]:
+        """The anchor (if shown) and up to ``limit`` messages in all, half on each side;
+        a side with fewer leaves its room to the other (the newest message's window
+        is still a full page)."""
+        row = conn.execute(
+            f"{_MESSAGE_SELECT} WHERE m.id = ? AND m.deleted = 0", (anchor[1],)
+        ).fetchone()
+        room = limit - (row is not None)
+        before = self._page(conn, tid, anchor, older=True, limit=room)
+        after = self._page(conn, tid, anchor, older=False, limit=room)
+        n_before = min(len(before), max(room // 2, room - len(after)))
+        n_after = min(len(after), room - n_before)
+        return [
+            *before[len(before) - n_before :],
+            *([row] if row is not None else []),
+            *after[:n_after],
+        ]
+
+    @staticmethod
+    def _shown_beyond(
+        conn: sqlite3.Connection, tid: int, position: tuple[int, int], *, older: bool
+    ) -> bool:
+        """Whether a shown message of the thread sorts before (``older``) or after
+        ``position``: one step down the thread's index."""
+        return (
+            conn.execute(
+                "SELECT 1 FROM messages m WHERE m.thread_id = ? AND m.deleted = 0"
+                f" AND (m.ts, m.id) {'<' if older else '>'} (?, ?) LIMIT 1",
+                (tid, *position),
+            ).fetchone()
+            is not None
+        )
+
+    def search(
+        self,
+        caller: Caller,
+        query: str | None,
+        before: str | None = None,
+        limit: int = validate.DEFAULT_SEARCH_LIMIT,
+    ) -> dict[str, Any]:
+        """Text messages that hold every term of ``query``, newest first, from the
+        threads ``caller`` is a member of, as ``{messages, next}``.
+
+        Never a setting notice, an unsent or expired message, a message sent with
+        vanish mode on, or any message of a thread whose vanish mode is on now: what
+        is meant to go must not be found. ``before`` is the ``next`` of the previous
+        page (:func:`chatui.server.search.cursor`). Matching: chatui/server/search.py.
+        """
+        wanted = validate.search_terms(query)
+        position = search.parse_cursor(before) if before is not None else None
+        page = "" if position is None else " AND (m.ts, m.id) < (?, ?)"
+        with self._read() as conn:
+            # The matches' places first, then the page's rows: rendering a row costs
+            # joins and a subquery, which only the page's rows should pay. A message
+            # sent to vanish has no folded text, so instr() leaves it out too.
+            found = conn.execute(
+                "SELECT m.id, m.ts FROM members mb"
+                " JOIN threads t ON t.id = mb.thread_id"
+                " JOIN messages m ON m.thread_id = mb.thread_id"
+                " WHERE mb.user_id = ? AND json_extract(t.vanish, '$.mode') = 'off'"
+                f" AND m.deleted = 0 AND m.kind = 'text'{page}"
+                f"{' AND instr(m.folded, ?) > 0' * len(wanted)}"
+                " ORDER BY m.ts DESC, m.id DESC LIMIT ?",
+                (caller.user_id, *(position or ()), *wanted, limit + 1),
+            ).fetchall()
+            more = len(found) > limit
+            found = found[:limit]
+            page_ids = [mid for mid, _ in found]
+            rows = conn.execute(
+                f"{_MESSAGE_SELECT} WHERE m.id IN ({','.join('?' * len(page_ids))})", page_ids
+            ).fetchall()
+            reactions = _reactions_of(conn, page_ids)
+        order = {mid: i for i, mid in enumerate(page_ids)}
+        rows.sort(key=lambda row: order[row[0]])
+        last = found[-1] if found else None
+        return {
+            "messages": [wire.message_json(row, reactions) for row in rows],
+            "next": search.cursor(last[1], last[0]) if more and last is not None else None,
+        }
 
     @staticmethod
     def _position(
@@ -710,7 +859,7 @@ class Database:
                 return
             conn.execute(
                 "UPDATE messages SET deleted = ?, kind = 'deleted', body = '', change = NULL,"
-                " reply_to = NULL, edited_ts = NULL WHERE id = ?",
+                " reply_to = NULL, edited_ts = NULL, folded = NULL WHERE id = ?",
                 (_EXPIRED if expired else 0, mid),
             )
             conn.execute("DELETE FROM reactions WHERE message_id = ?", (mid,))
@@ -753,8 +902,9 @@ class Database:
             changed = old != body
             if changed:
                 conn.execute(
-                    "UPDATE messages SET body = ?, edited_ts = ? WHERE id = ?",
-                    (body, now_ms(), mid),
+                    "UPDATE messages SET body = ?, edited_ts = ?, folded = CASE WHEN"
+                    " json_extract(vanish, '$.mode') = 'off' THEN ? END WHERE id = ?",
+                    (body, now_ms(), fold(body), mid),
                 )
                 self._record_mentions(conn, tid, mid, caller.user_id, body)
                 self._emit(conn, "message", tid, message=mid)

@@ -73,7 +73,8 @@ ERROR_CODES: dict[str, str] = {
     "unknown_user": "a named member has no account on this server",
     "unknown_message": "a message named in the body or query is not in the thread",
     "invalid_parameter": "a query or path parameter is malformed or out of range",
-    "invalid_cursor": "an event cursor is malformed, from another database, or too new",
+    "invalid_cursor": "an event cursor is malformed, from another database, or too new; or "
+    "a search's `before` is not a cursor from a search answer",
     "invalid_vanish": "a vanish setting is not {mode: off|vanish} or {mode: timer, seconds}",
     "invalid_theme": "a theme is not an object with a name of 1 to 64 characters, or "
     "nests too deeply",

@@ -147,6 +147,20 @@ A malformed cursor, one from another database, or one newer than any event → 4
 """
 
 
+_SEARCH_DESCRIPTION = f"""\
+Text messages whose text holds every word and phrase of `q`, from the threads the
+caller is a member of only, newest first, `limit` at a time (at most
+{validate.MAX_SEARCH_LIMIT}).
+
+Matching ignores case and accents (`cafe` finds `Café`) and finds words inside words
+and prefixes (`lunc` finds `lunch`), also in scripts without spaces. Never returned:
+setting notices, unsent (tombstones) or expired messages, messages sent with vanish
+mode on, and every message of a thread whose vanish mode is on now.
+
+Page on by passing the answer's `next` as `before`; `next` is null on the last page.
+"""
+
+
 def _paths() -> dict[str, Any]:
     thread = "/v1/threads/{thread_id}"
     return {
@@ -232,17 +246,29 @@ def _paths() -> dict[str, Any]:
             "get": {
                 "operationId": "history",
                 "summary": "A page of history, oldest first.",
-                "description": "Up to `limit` messages that come before `before` "
-                "(default: the newest ones). Page back by passing the first message's id.",
+                "description": "Up to `limit` messages: the newest ones, or those that "
+                "come right before `before`, right after `after`, or around `around` (that "
+                "message, if it is shown, with its neighbours on both sides, half and half "
+                "where the thread allows: open a thread at a search result). At most one "
+                "of the three (else 400). Page on with the answer's `older` (as `before`) "
+                "and `newer` (as `after`); null says nothing more is shown that way.",
                 "parameters": [
                     _THREAD_ID,
-                    {
-                        "name": "before",
-                        "in": "query",
-                        "required": False,
-                        "description": "A message of this thread, deleted ones too (else 409).",
-                        "schema": {"type": "string"},
-                    },
+                    *(
+                        {
+                            "name": name,
+                            "in": "query",
+                            "required": False,
+                            "description": f"{text} A message of this thread, deleted ones "
+                            "too (else 409).",
+                            "schema": {"type": "string"},
+                        }
+                        for name, text in (
+                            ("before", "The page ends just before this message."),
+                            ("after", "The page starts just after this message."),
+                            ("around", "The page is centred on this message."),
+                        )
+                    ),
                     {
                         "name": "limit",
                         "in": "query",
@@ -461,6 +487,54 @@ def _paths() -> dict[str, Any]:
                     "401": _E401,
                     "404": _E404,
                     "413": _E413,
+                },
+            }
+        },
+        "/v1/search": {
+            "get": {
+                "operationId": "search",
+                "summary": "Find messages by their text, in every thread of the caller.",
+                "description": _SEARCH_DESCRIPTION,
+                "parameters": [
+                    {
+                        "name": "q",
+                        "in": "query",
+                        "required": True,
+                        "description": 'Words (all must occur) and `"quoted phrases"`; '
+                        f"at most {validate.MAX_SEARCH_TERMS} of them.",
+                        "schema": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": validate.MAX_SEARCH_QUERY_CHARS,
+                        },
+                    },
+                    {
+                        "name": "before",
+                        "in": "query",
+                        "required": False,
+                        "description": "The previous answer's `next`: the page after it.",
+                        "schema": {"type": "string"},
+                    },
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "required": False,
+                        "schema": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": validate.MAX_SEARCH_LIMIT,
+                            "default": validate.DEFAULT_SEARCH_LIMIT,
+                        },
+                    },
+                ],
+                "responses": {
+                    "200": _ok("The matching messages, newest first.", "SearchResults"),
+                    "400": _error(
+                        "`q` is missing, blank, too long or has too many words, or `limit` "
+                        "is out of range (`invalid_parameter`); `before` is not a cursor from "
+                        "a search answer (`invalid_cursor`)."
+                    ),
+                    "401": _E401,
                 },
             }
         },

@@ -187,12 +187,24 @@ async def send_message(request: Request) -> Response:
 
 
 async def history(request: Request) -> Response:
+    """A page of history: the newest, or ``before``, ``after`` or ``around`` a message."""
     caller = await authenticate(request)
     thread_id = request.path_params["thread_id"]
-    limit = validate.limit(request.query_params.get("limit"))
-    before = request.query_params.get("before")
+    query = request.query_params
+    limit = validate.limit(query.get("limit"))
+    anchors = {name: query.get(name) for name in ("before", "after", "around")}
     db = _db(request)
-    return await _answer(200, lambda: {"messages": db.history(caller, thread_id, before, limit)})
+    return await _answer(200, lambda: db.history_page(caller, thread_id, limit=limit, **anchors))
+
+
+async def search(request: Request) -> Response:
+    """Messages matching ``q`` in every thread of the caller (chatui/server/search.py)."""
+    caller = await authenticate(request)
+    query = request.query_params
+    limit = validate.search_limit(query.get("limit"))
+    q = query.get("q")
+    before = query.get("before")
+    return await _answer(200, _db(request).search, caller, q, before, limit)
 
 
 async def delete_message(request: Request) -> Response:
@@ -348,6 +360,7 @@ def api_routes() -> list[Route]:
         Route(f"{thread}/typing", typing, methods=["PUT"]),
         Route(f"{thread}/theme", set_theme, methods=["PUT"]),
         Route(f"{thread}/vanish", set_vanish, methods=["PUT"]),
+        Route("/v1/search", search, methods=["GET"]),
         Route("/v1/events", events, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
     ]

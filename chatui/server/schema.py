@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 
+from chatui.server.search import FOLD_FUNCTION
+
 log = logging.getLogger(__name__)
 
 SCHEMA = """
@@ -56,7 +58,10 @@ CREATE TABLE IF NOT EXISTS messages (
     deleted INTEGER NOT NULL DEFAULT 0,
     kind TEXT NOT NULL DEFAULT 'text',     -- text | setting | deleted (see migrate)
     change TEXT,                     -- kind = setting: what changed, a JSON object
-    edited_ts INTEGER                -- when the sender last edited the body (NULL: never)
+    edited_ts INTEGER,               -- when the sender last edited the body (NULL: never)
+    -- the body folded for search (chatui.core.fold): text messages not sent to vanish
+    -- only, NULL otherwise; emptied with the body (chatui/server/search.py)
+    folded TEXT
 );
 CREATE TABLE IF NOT EXISTS mentions (  -- the members a text message calls by @name
     user_id INTEGER NOT NULL REFERENCES users(id),
@@ -96,13 +101,23 @@ ADDED_COLUMNS = (
     ("messages", "kind", "TEXT NOT NULL DEFAULT 'text'"),
     ("messages", "change", "TEXT"),
     ("messages", "edited_ts", "INTEGER"),
+    ("messages", "folded", "TEXT"),
 )
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    """Bring an older database file up to this schema (inside a write transaction)."""
+    """Bring an older database file up to this schema (inside a write transaction).
+
+    ``conn`` must have the search functions (chatui.server.search.register): a file
+    from before search gets its messages' folded text here, once.
+    """
     for table, column, definition in ADDED_COLUMNS:
         have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
         if column not in have:
             log.info("upgrading the database: adding %s.%s", table, column)
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+            if (table, column) == ("messages", "folded"):
+                conn.execute(
+                    f"UPDATE messages SET folded = {FOLD_FUNCTION}(body) WHERE deleted = 0"
+                    " AND kind = 'text' AND json_extract(vanish, '$.mode') = 'off'"
+                )

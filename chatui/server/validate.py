@@ -14,11 +14,16 @@ import re
 import unicodedata
 from typing import Any
 
+from chatui.core.fold import terms
 from chatui.core.models import MAX_TIMER_SECONDS, BadVanish, VanishSetting, parse_vanish
 from chatui.core.wire import (
+    DEFAULT_SEARCH_LIMIT,
     MAX_BODY_BYTES,
     MAX_MEMBERS,
     MAX_PASSWORD_CHARS,
+    MAX_SEARCH_LIMIT,
+    MAX_SEARCH_QUERY_CHARS,
+    MAX_SEARCH_TERMS,
     MAX_THEME_NAME_CHARS,
     MAX_TITLE_CHARS,
     TXN_ID_PATTERN,
@@ -129,12 +134,49 @@ def members(value: Any) -> list[str]:
     return names
 
 
-def limit(raw: str | None) -> int:
+def limit(raw: str | None, default: int = DEFAULT_LIMIT, most: int = MAX_LIMIT) -> int:
     if raw is None:
-        return DEFAULT_LIMIT
-    if not re.fullmatch(r"[0-9]{1,7}", raw) or not 1 <= int(raw) <= MAX_LIMIT:
-        raise Invalid("invalid_parameter", f"limit must be a whole number from 1 to {MAX_LIMIT}")
+        return default
+    if not re.fullmatch(r"[0-9]{1,7}", raw) or not 1 <= int(raw) <= most:
+        raise Invalid("invalid_parameter", f"limit must be a whole number from 1 to {most}")
     return int(raw)
+
+
+def search_limit(raw: str | None) -> int:
+    """How many search results a page holds: fewer than a history page, as a person
+    reads the first few, and a page for a rare word costs a pass over the caller's
+    history (chatui/server/search.py)."""
+    return limit(raw, DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT)
+
+
+def search_terms(raw: str | None) -> list[str]:
+    """The folded terms of a search query ``q`` (chatui.core.fold.terms), every one of
+    which a result must hold: at least one, at most MAX_SEARCH_TERMS, from a query of
+    at most MAX_SEARCH_QUERY_CHARS characters."""
+    if raw is None:
+        raise Invalid("invalid_parameter", "q is missing: give the words to search for")
+    if len(raw) > MAX_SEARCH_QUERY_CHARS:
+        raise Invalid("invalid_parameter", f"q must be at most {MAX_SEARCH_QUERY_CHARS} characters")
+    if not _utf8_ok(raw):
+        raise Invalid("invalid_parameter", "q is not valid Unicode text")
+    found = terms(raw)
+    if not found:
+        raise Invalid("invalid_parameter", "q must hold at least one word to search for")
+    if len(found) > MAX_SEARCH_TERMS:
+        raise Invalid("invalid_parameter", f"q may hold at most {MAX_SEARCH_TERMS} words")
+    return found
+
+
+def one_anchor(**given: str | None) -> tuple[str, str] | None:
+    """The one history anchor given (``before``, ``after`` or ``around``) as
+    ``(name, message_id)``, None for none; two at once is refused."""
+    named = [(name, value) for name, value in given.items() if value is not None]
+    if len(named) > 1:
+        raise Invalid(
+            "invalid_parameter",
+            f"give at most one of {', '.join(given)} (not {' and '.join(n for n, _ in named)})",
+        )
+    return named[0] if named else None
 
 
 def flag(raw: str | None, field: str) -> bool:

@@ -108,6 +108,9 @@ def test_an_old_database_is_upgraded_and_keeps_everything(tmp_path: Path) -> Non
             assert db.get_thread(alice, "t1")["unread"] == 1
             events, _, _ = db.events_after(alice, 0)
             assert [kind for _, kind, _ in events] == ["message"]
+            # Its text gets its folded copy, so that search finds it too.
+            [found] = db.search(alice, "BEFORE the UPGRADE")["messages"]
+            assert found["message_id"] == old["message_id"]
         finally:
             db.close()
 

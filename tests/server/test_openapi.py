@@ -48,7 +48,7 @@ def test_every_route_is_described_and_nothing_else(server: ServerThread, spec: d
         if method in {"get", "put", "post", "delete", "patch"}
     }
     assert described == _app_routes(server)
-    assert len(described) == 19
+    assert len(described) == 20
 
 
 def _resolve(spec: dict, node: Any) -> Any:
@@ -201,6 +201,15 @@ def test_a_session_through_every_operation_matches_the_description(
     call(bob, "POST", T + "/read", f"/v1/threads/{tid}/read", json={})
     call(bob, "POST", T + "/read", f"/v1/threads/{tid}/read", json={"message_id": "m0"})
     call(bob, "GET", T + "/messages", f"/v1/threads/{tid}/messages", params={"before": "x"})
+    history = f"/v1/threads/{tid}/messages"
+    call(bob, "GET", T + "/messages", history, params={"around": mid, "limit": 3})
+    call(bob, "GET", T + "/messages", history, params={"after": mid})
+    call(bob, "GET", T + "/messages", history, params={"after": mid, "before": mid})  # 400
+    call(bob, "GET", T + "/messages", history, params={"around": "m0"})  # 409
+    call(bob, "GET", "/v1/search", "/v1/search", params={"q": "hi", "limit": 1})
+    call(bob, "GET", "/v1/search", "/v1/search", params={"q": "   "})  # 400
+    call(bob, "GET", "/v1/search", "/v1/search", params={"q": "hi", "before": "nope"})  # 400
+    call(anonymous, "GET", "/v1/search", "/v1/search", params={"q": "hi"})  # 401
     call(bob, "DELETE", T + "/messages/{id}", f"/v1/threads/{tid}/messages/{mid}")
     call(alice, "DELETE", T + "/messages/{id}", f"/v1/threads/{tid}/messages/{mid}")
     call(alice, "DELETE", T + "/messages/{id}", f"/v1/threads/{tid}/messages/m0")

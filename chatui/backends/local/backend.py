@@ -36,9 +36,11 @@ from chatui.core.models import (
     Credentials,
     Event,
     HistoryReset,
+    HistoryWindow,
     Identity,
     Message,
     MessageReceived,
+    SearchPage,
     Thread,
     ThreadUpdated,
     VanishSetting,
@@ -270,19 +272,65 @@ class LocalBackend(Backend):
         params: dict[str, Any] = {"limit": limit}
         if before is not None:
             params["before"] = before
+        messages, _, _ = await self._page(thread_id, params)
+        return messages
+
+    async def history_after(self, thread_id: str, after: str, limit: int = 50) -> list[Message]:
+        messages, _, _ = await self._page(thread_id, {"after": after, "limit": limit})
+        return messages
+
+    async def history_around(
+        self, thread_id: str, message_id: str, limit: int = 50
+    ) -> HistoryWindow:
+        messages, older, newer = await self._page(thread_id, {"around": message_id, "limit": limit})
+        return HistoryWindow(message_id, tuple(messages), older, newer)
+
+    async def _page(
+        self, thread_id: str, params: Mapping[str, Any]
+    ) -> tuple[list[Message], str | None, str | None]:
+        """One ``GET .../messages``: the messages (a malformed one is skipped) and the
+        page's ``older`` / ``newer`` cursors (None from a server without them)."""
         data = await self._request(
             "GET", f"/v1/threads/{http.seg(thread_id)}/messages", params=params
         )
         items = data.get("messages") if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise BackendError("the server sent a malformed message list")
+        older, newer = data.get("older"), data.get("newer")
+        if not all(c is None or (isinstance(c, str) and c) for c in (older, newer)):
+            raise BackendError("the server sent a malformed message list (its cursors)")
+        return self._messages(items), older, newer
+
+    def _messages(self, items: list[Any]) -> list[Message]:
         messages = []
         for item in items:
             try:
                 messages.append(decode.message_from_json(self.account_id, item, self.username))
-            except decode.MalformedData as err:
+            except decode.MalformedData as err:  # one broken message must not hide the rest
                 log.warning("%s: skipping a malformed message: %s", self.account_id, err)
         return messages
+
+    async def search(
+        self, query_text: str, limit: int = 20, cursor: str | None = None
+    ) -> SearchPage:
+        """``GET /v1/search``: every word as a substring, case and accents aside, in the
+        threads this account is a member of (docs/server.md)."""
+        from chatui.core.wire import MAX_SEARCH_LIMIT  # msgspec: not before the first frame
+
+        params: dict[str, Any] = {"q": query_text, "limit": max(1, min(limit, MAX_SEARCH_LIMIT))}
+        if cursor is not None:
+            params["before"] = cursor
+        data = await self._request("GET", "/v1/search", params=params)
+        items = data.get("messages") if isinstance(data, dict) else None
+        following = data.get("next") if isinstance(data, dict) else None
+        if not isinstance(items, list) or not (
+            following is None or (isinstance(following, str) and following)
+        ):
+            raise BackendError("the server sent malformed search results")
+        # The server never sends these (docs/server.md); one that did is not trusted
+        # with what vanish mode and unsending promise.
+        found = [m for m in self._messages(items) if not m.deleted and m.vanish.mode == "off"]
+        return SearchPage(tuple(found), following)
 
     # --- writing -------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ The entry point is ``chatui.backends.matrix:MatrixBackend``. Modules:
 * :mod:`.convert` — event JSON -> Message, chatui's ``chat.chatui.*`` namespace;
 * :mod:`.rooms` — per-room state, room names, reaction tallies;
 * :mod:`.sync` — folding /sync answers into chatui events;
+* :mod:`.search` — the ``/search`` request and answer, and what a history line is;
 * :mod:`.discovery` — ``.well-known/matrix/client``;
 * :mod:`.backend` — :class:`MatrixBackend` itself.
 """

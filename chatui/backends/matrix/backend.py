@@ -48,15 +48,20 @@ from chatui.backends.matrix.convert import (
     THEME_EVENT,
     VANISH_EVENT,
     VANISH_FIELD,
+    annotation,
+    edit_target,
     event_to_message,
     mentioned_ids,
+    vanish_from,
 )
 from chatui.backends.matrix.http import MatrixHTTP, seg
 from chatui.backends.matrix.rooms import Member, full_user_id
+from chatui.backends.matrix.search import is_line, read_search, search_request
 from chatui.backends.matrix.sync import SyncProcessor, history_filter, sync_filter
 from chatui.backends.retry import RetryPolicy
 from chatui.backends.streaming import END, events_from_task
 from chatui.core.clock import now_ms
+from chatui.core.fold import matches, terms
 from chatui.core.models import (
     AccountConfig,
     ConnectionChanged,
@@ -64,8 +69,10 @@ from chatui.core.models import (
     Credentials,
     Event,
     HistoryReset,
+    HistoryWindow,
     Identity,
     Message,
+    SearchPage,
     Thread,
     VanishSetting,
 )
@@ -110,6 +117,8 @@ class MatrixBackend(Backend):
         self._closed = False
         # (room id, event id) -> the /messages token for the events before it
         self._page_tokens: OrderedDict[tuple[str, str], str | None] = OrderedDict()
+        # (room id, event id) -> the /messages token for the events after it
+        self._newer_tokens: OrderedDict[tuple[str, str], str] = OrderedDict()
 
     # --- session -----------------------------------------------------------------------
 
@@ -530,6 +539,206 @@ class MatrixBackend(Backend):
         while len(self._page_tokens) > 2_000:
             self._page_tokens.popitem(last=False)
 
+    def _remember_newer(self, room_id: str, event_id: str, token: str) -> None:
+        self._newer_tokens[(room_id, event_id)] = token
+        self._newer_tokens.move_to_end((room_id, event_id))
+        while len(self._newer_tokens) > 2_000:
+            self._newer_tokens.popitem(last=False)
+
+    async def _context(self, room_id: str, event_id: str) -> Mapping[str, Any]:
+        """``/context`` of one event without its neighbours: the event, the tokens
+        to page from it both ways, and (lazily loaded) who sent it."""
+        context = await self.http.call(
+            "GET",
+            f"/rooms/{seg(room_id)}/context/{seg(event_id)}",
+            params={"limit": "0", "filter": json.dumps({"lazy_load_members": True})},
+        )
+        if not isinstance(context.get("event"), Mapping):
+            raise BackendError("the homeserver sent a malformed context answer")
+        return context
+
+    async def _collect(
+        self, room_id: str, token: str | None, direction: str, lines: int
+    ) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]], str | None, bool]:
+        """Events from ``token`` in ``direction`` ("b" older, "f" newer) until they
+        hold ``lines`` lines of history (reactions and edits come along).
+
+        Returns the events in the order they came, the member events that came
+        with them, the token to go on from, and whether the room ended that way.
+        Converting happens once, after all pages are in, so that a reaction or an
+        edit in a later page still reaches its message.
+        """
+        events: list[Mapping[str, Any]] = []
+        members: list[Mapping[str, Any]] = []
+        if token is None:  # the server gave no token that way: nothing lies there
+            return events, members, None, True
+        counted = 0
+        for _ in range(50):  # bounded, as history() is
+            if counted >= lines:
+                break
+            page = await self.http.call(
+                "GET",
+                f"/rooms/{seg(room_id)}/messages",
+                params={
+                    "dir": direction,
+                    "from": token,
+                    "limit": str(max(1, min(lines - counted, 100))),
+                    "filter": json.dumps(history_filter(), separators=(",", ":")),
+                },
+            )
+            chunk = page.get("chunk")
+            chunk = [e for e in chunk if isinstance(e, Mapping)] if isinstance(chunk, list) else []
+            state = page.get("state")
+            if isinstance(state, list):
+                members.extend(e for e in state if isinstance(e, Mapping))
+            events.extend(chunk)
+            counted += sum(1 for e in chunk if is_line(e))
+            following = page.get("end")
+            if not chunk or not isinstance(following, str):
+                return events, members, None, True
+            token = following
+        return events, members, token, False
+
+    async def history_after(self, thread_id: str, after: str, limit: int = 50) -> list[Message]:
+        """``/messages`` forwards from the token remembered for ``after`` (or from
+        its ``/context``). The live end is never final: more may come, so reaching
+        it remembers nothing and the next call asks again."""
+        token = self._newer_tokens.get((thread_id, after))
+        if token is None:
+            end = (await self._context(thread_id, after)).get("end")
+            if not isinstance(end, str):
+                return []
+            token = end
+        events, members, following, _ = await self._collect(thread_id, token, "f", limit)
+        messages = self._processor().history_page(thread_id, events[::-1], members)
+        if messages and following is not None:
+            self._remember_newer(thread_id, messages[-1].message_id, following)
+        return messages
+
+    async def history_around(
+        self, thread_id: str, message_id: str, limit: int = 50
+    ) -> HistoryWindow:
+        """``/context`` for the message and the tokens on both sides, then
+        ``/messages`` each way: the newer side first, so that the reactions and edits
+        it holds are counted before the message and the older side are built; a side
+        that ends early leaves its room to the other."""
+        context = await self._context(thread_id, message_id)
+        start, end = context.get("start"), context.get("end")
+        anchor: Mapping[str, Any] = context["event"]
+        members = [e for e in context.get("state") or () if isinstance(e, Mapping)]
+        room = max(0, limit - is_line(anchor))
+        newer, newer_members, newer_token, newest = await self._collect(
+            thread_id, end if isinstance(end, str) else None, "f", room - room // 2
+        )
+        got_newer = sum(1 for e in newer if is_line(e))
+        older, older_members, older_token, oldest = await self._collect(
+            thread_id, start if isinstance(start, str) else None, "b", room - got_newer
+        )
+        if not isinstance(start, str):
+            oldest = True
+        short = room - got_newer - sum(1 for e in older if is_line(e))
+        if short > 0 and oldest and not newest:
+            # The room starts close by: the newer side takes the room left over.
+            more, more_members, newer_token, newest = await self._collect(
+                thread_id, newer_token, "f", short
+            )
+            newer, newer_members = [*newer, *more], [*newer_members, *more_members]
+        # The message opened at shows all its reactions; its neighbours those sent
+        # within what was read here or heard live (one request, not one each).
+        await self._tally_reactions(thread_id, message_id)
+        state = self._processor()
+        messages = state.history_page(
+            thread_id,
+            [*newer[::-1], anchor, *older],
+            [*members, *newer_members, *older_members],
+        )
+        if not messages:
+            return HistoryWindow(message_id)
+        first, last = messages[0].message_id, messages[-1].message_id
+        self._remember_token(thread_id, first, None if oldest else older_token)
+        if newer_token is not None:
+            self._remember_newer(thread_id, last, newer_token)
+        return HistoryWindow(
+            message_id, tuple(messages), None if oldest else first, None if newest else last
+        )
+
+    async def search(
+        self, query_text: str, limit: int = 20, cursor: str | None = None
+    ) -> SearchPage:
+        """``POST /search`` over message bodies, newest first (chatui/backends/matrix/search.py).
+
+        Each hit goes through the conversion every event goes through. An edit that
+        matched stands for the message it edits (fetched with its newest edit); a
+        message whose edit took the words away is not a match; a redacted message,
+        one sent to vanish, or any of a room whose vanish mode is on is left out.
+        """
+        wanted = terms(query_text)
+        if not wanted:
+            raise BadRequestError("give at least one word to search for")
+        data = await self.http.call(
+            "POST",
+            "/search",
+            json_body=search_request(query_text, limit),
+            params={"next_batch": cursor} if cursor is not None else None,
+        )
+        hits, following = read_search(data)
+        state = self._processor()
+        found: dict[str, Message] = {}
+        vanishing: dict[str, bool] = {}
+        for room_id, event in hits:
+            try:
+                message = await self._hit(state, room_id, event)
+            except (NotFoundError, PermissionDeniedError):
+                continue  # an edited message we may not see (any more)
+            except BackendError:
+                raise
+            except Exception:  # one result the checks missed: only it is lost
+                log.exception(
+                    "%s: skipping a search result that could not be read", self.account_id
+                )
+                continue
+            if message is None or message.message_id in found or message.deleted:
+                continue
+            if message.edited and not matches(message.body, wanted):
+                continue  # only its old text held the words
+            if message.vanish.mode != "off":
+                continue
+            if room_id not in vanishing:
+                vanishing[room_id] = await self._vanishing(room_id)
+            if not vanishing[room_id]:
+                found[message.message_id] = message
+        return SearchPage(tuple(found.values()), following)
+
+    async def _hit(
+        self, state: SyncProcessor, room_id: str, event: Mapping[str, Any]
+    ) -> Message | None:
+        """One search hit as the message it is about (an edit: the edited message)."""
+        target = edit_target(event)
+        if target is None:
+            return state.found_message(room_id, event)
+        held = state.messages.get(target)
+        if held is not None:
+            return held
+        original = await self.http.call("GET", f"/rooms/{seg(room_id)}/event/{seg(target)}")
+        return state.found_message(room_id, original)
+
+    async def _vanishing(self, room_id: str) -> bool:
+        """Whether the room's vanish mode is on (or cannot be read: then nothing of
+        it is shown); from the picture sync keeps, else from the room's state."""
+        state = self._processor()
+        room = state.rooms.get(room_id)
+        if room is not None and state.ready:
+            return room.vanish.mode != "off"
+        try:
+            content = await self.http.call(
+                "GET", f"/rooms/{seg(room_id)}/state/{seg(VANISH_EVENT)}/"
+            )
+        except NotFoundError:
+            return False
+        except PermissionDeniedError:
+            return True
+        return vanish_from(content).mode != "off"
+
     # --- writing -----------------------------------------------------------------------
 
     async def _is_encrypted(self, room_id: str) -> bool:
@@ -717,9 +926,23 @@ class MatrixBackend(Backend):
         state.forget_reaction(reaction_id)
 
     async def _find_reaction(self, room_id: str, target: str, emoji: str, me: str) -> str | None:
+        for event in await self._reactions_to(room_id, target):
+            if event.get("sender") != me:
+                continue
+            content = event.get("content")
+            rel = content.get("m.relates_to") if isinstance(content, Mapping) else None
+            if isinstance(rel, Mapping) and rel.get("key") == emoji:
+                event_id = event.get("event_id")
+                if isinstance(event_id, str):
+                    return event_id
+        return None
+
+    async def _reactions_to(self, room_id: str, target: str) -> list[Mapping[str, Any]]:
+        """The reaction events on ``target`` (``/relations``), oldest first."""
+        found: list[Mapping[str, Any]] = []
         token: str | None = None
         for _ in range(20):
-            params = {"limit": "100"}
+            params = {"limit": "100", "dir": "f"}
             if token:
                 params["from"] = token
             data = await self.http.call(
@@ -729,19 +952,27 @@ class MatrixBackend(Backend):
                 prefix="/_matrix/client/v1",
             )
             chunk = data.get("chunk")
-            for event in chunk if isinstance(chunk, list) else []:
-                if not isinstance(event, Mapping) or event.get("sender") != me:
-                    continue
-                content = event.get("content")
-                rel = content.get("m.relates_to") if isinstance(content, Mapping) else None
-                if isinstance(rel, Mapping) and rel.get("key") == emoji:
-                    event_id = event.get("event_id")
-                    if isinstance(event_id, str):
-                        return event_id
+            found += [e for e in chunk if isinstance(e, Mapping)] if isinstance(chunk, list) else []
             token = data.get("next_batch")
             if not isinstance(token, str):
-                return None
-        return None
+                break
+        return found
+
+    async def _tally_reactions(self, room_id: str, target: str) -> None:
+        """Count every reaction ``target`` has, wherever in the room it was sent: a
+        page read forward from the middle of a room holds only the reactions sent
+        within it (homeservers no longer bundle them). Cosmetic: a failure is logged."""
+        try:
+            events = await self._reactions_to(room_id, target)
+        except BackendError as err:
+            log.info("%s: no reactions for a message: %s", self.account_id, err)
+            return
+        annotations = self._processor().annotations
+        for event in events:
+            reacted = annotation(event)
+            event_id, sender = event.get("event_id"), event.get("sender")
+            if reacted is not None and isinstance(event_id, str) and isinstance(sender, str):
+                annotations.add(event_id, reacted[0], reacted[1], sender)
 
     async def mark_read(self, thread_id: str, message_id: str) -> None:
         if message_id.startswith("~"):

@@ -393,6 +393,42 @@ class SyncProcessor:
             message = apply_edit(message, edit, self.me, my_name) or message
         return message
 
+    def found_message(self, room_id: str, event: Mapping[str, Any]) -> Message | None:
+        """A search result as a message, converted as history converts its events but
+        remembering nothing: a result is not a page of the room's timeline, and the
+        room may be one this account has no picture of yet (no names then).
+
+        The copy this account already holds wins (sync may have brought a newer
+        edit or reactions); else the newest edit the server bundled is applied.
+        """
+        event_id = event.get("event_id")
+        if isinstance(event_id, str):
+            held = self.messages.get(event_id)
+            if held is not None:
+                return held
+        room = self.rooms.get(room_id)
+        sender = event.get("sender")
+        name = room.display_name(sender) if room is not None and isinstance(sender, str) else None
+        my_name = self.my_name(room) if room is not None else None
+        message = event_to_message(
+            self.account_id,
+            room_id,
+            event,
+            sender_name=name if name != sender else None,
+            reactions=self.annotations.reactions(event_id) if isinstance(event_id, str) else {},
+            me=self.me,
+            my_name=my_name,
+        )
+        if message is None:
+            return None
+        candidates = list(self._pending_edits.get(message.message_id, ()))
+        bundled = bundled_edit(event)
+        if bundled is not None:
+            candidates.append(bundled)
+        for edit in sorted(candidates, key=_edit_order):
+            message = apply_edit(message, edit, self.me, my_name) or message
+        return message
+
     def setting_from(self, room: Room, event: Mapping[str, Any]) -> Message | None:
         """The notice line for a chatui setting state event, or None."""
         if event.get("type") not in SETTING_EVENTS:
