@@ -552,8 +552,7 @@ class Database:
                 (tid,),
             ).fetchone()
             if ts is None:
-                # Keep live messages in order even if the clock steps back.
-                ts = max(now_ms(), last_ts or 0)
+                ts = _next_ts(last_ts)
             folded = search.folded(body, wire.vanish_setting(vanish)["mode"])
             mid = conn.execute(
                 "INSERT INTO messages"
@@ -997,7 +996,7 @@ class Database:
                 tid,
                 caller.user_id,
                 notices.describe_change(caller.username, change),
-                max(now_ms(), last_ts or 0),
+                _next_ts(last_ts),
                 _SETTING_VANISH,
                 json.dumps(change, ensure_ascii=False),
             ),
@@ -1163,3 +1162,15 @@ class Database:
                 if data is not None:
                     out.append((self.cursor(eid), kind, data))
             return out, rows[-1][0], len(rows) == limit
+
+
+def _next_ts(last_ts: int | None) -> int:
+    """A new message's time: now, but always after the thread's newest message.
+
+    Strictly after, not merely not before: two messages of one thread never share
+    a time, so a client orders them, and tells a replayed one from news (one no
+    newer than the preview it was listed with), by time alone. The clock stepping
+    back does not reorder them either.
+    """
+    now = now_ms()
+    return now if last_ts is None else max(now, last_ts + 1)

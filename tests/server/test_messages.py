@@ -193,3 +193,19 @@ def test_replies_point_at_a_message_of_the_thread(alice: Api, bob: Api) -> None:
         )
         assert response.status_code == 409, missing
     assert len(alice.history(thread)) == 2
+
+
+def test_messages_of_a_thread_never_share_a_time(alice: Api, bob: Api, monkeypatch) -> None:
+    """A stopped (or stepped back) clock still gives each message its own, later
+    time: a client replaying its event stream tells news from what the thread list
+    already counted by time alone (three offline messages in one millisecond were
+    counted unread twice after a restart)."""
+    import chatui.server.db as db
+
+    thread = alice.new_thread("bob")["thread_id"]
+    alice.say(thread, "before the clock stops")
+    monkeypatch.setattr(db, "now_ms", lambda: 1_000)  # long before the first message
+    for n in range(3):
+        alice.say(thread, f"same millisecond {n}")
+    times = [m["ts"] for m in bob.history(thread)]
+    assert times == sorted(set(times)), times
